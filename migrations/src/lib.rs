@@ -1,0 +1,27 @@
+//! Yardstick's schema, one migration per step, applied in order on start and by
+//! `yardstick migrate`. A migration that has shipped is never edited; a change is a
+//! new migration.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_organisation;
+mod m20261122_000002_create_metric_data;
+mod m20261122_000003_create_targets;
+mod m20261122_000004_create_periods_and_snapshots;
+mod m20261122_000005_create_audit_log;
+
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_create_organisation::Migration),
+            Box::new(m20261122_000002_create_metric_data::Migration),
+            Box::new(m20261122_000003_create_targets::Migration),
+            Box::new(m20261122_000004_create_periods_and_snapshots::Migration),
+            Box::new(m20261122_000005_create_audit_log::Migration),
+        ]
+    }
+}

@@ -1,0 +1,271 @@
+//! The command line: each subcommand reads its inputs, calls the library, prints.
+
+use crate::import::{ImportFailure, ImportKind, definitions_digest, import_file, read_definitions};
+use crate::inputs::{InputFiles, PeriodSources};
+use crate::kpi::evaluate::score_period;
+use crate::kpi::period::Period;
+use crate::kpi::rulebook::{Rulebook, SourceFile};
+use crate::report::{Format, PeriodReport};
+use crate::review;
+use crate::settings::Settings;
+use crate::store::{PeriodStatus, Store};
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "yardstick",
+    version,
+    about = "KPI scorecards and appraisals for sales and customer teams"
+)]
+pub struct Cli {
+    /// The database: sqlite://FILE (created on first use) or postgres://USER:PASSWORD@HOST/DB.
+    /// Default: $YARDSTICK_DATABASE_URL, else sqlite://yardstick.db.
+    #[arg(long, global = true, value_name = "URL")]
+    pub database: Option<String>,
+    /// Who the audit log records for changes made here. Default: $YARDSTICK_ACTOR, else $USER.
+    #[arg(long, global = true)]
+    pub actor: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Definitions {
+    /// The definitions folder.
+    #[arg(long = "definitions", value_name = "DIR", default_value = "kpi-definitions")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate a folder of KPI definitions; every problem is listed with file, line and column.
+    Check {
+        /// The definitions folder.
+        #[arg(default_value = "kpi-definitions")]
+        dir: PathBuf,
+    },
+    /// Score every person and every team for a period, from files or from the database.
+    Evaluate {
+        /// A month (2026-10), a quarter (2026-Q3) or a year (2026).
+        #[arg(long)]
+        period: Period,
+        /// People: id,name,email,team,role. Without files, the database is read.
+        #[arg(long, requires_all = ["teams", "data"])]
+        people: Option<PathBuf>,
+        /// Teams: id,name,parent.
+        #[arg(long, requires_all = ["people", "data"])]
+        teams: Option<PathBuf>,
+        /// Metric data in long form: subject,period,metric,value (period YYYY-MM).
+        #[arg(long, requires_all = ["people", "teams"])]
+        data: Option<PathBuf>,
+        /// Target overrides: subject,period,kpi,target[,threshold,stretch].
+        #[arg(long, requires = "data")]
+        targets: Option<PathBuf>,
+        #[command(flatten)]
+        definitions: Definitions,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Bring the database schema up to date (also done on every start).
+    Migrate,
+    /// Import people, teams, targets or metric data from CSV or XLSX, all or nothing.
+    Import {
+        #[arg(value_enum)]
+        kind: ImportKind,
+        file: PathBuf,
+        #[command(flatten)]
+        definitions: Definitions,
+    },
+    /// Freeze a month: write every card with its inputs and definition version.
+    Finalize {
+        #[arg(long)]
+        period: Period,
+        #[command(flatten)]
+        definitions: Definitions,
+    },
+    /// Make a consistent copy of a live SQLite database.
+    Backup { file: PathBuf },
+}
+
+/// What a failed command reports: the message, and the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    pub code: u8,
+}
+
+fn failure(error: impl std::fmt::Display) -> Failure {
+    Failure {
+        message: error.to_string(),
+        code: 1,
+    }
+}
+
+impl Cli {
+    /// Runs the command, writing its result to `out`.
+    pub fn run(self, out: &mut dyn Write) -> Result<(), Failure> {
+        let settings = Settings::resolve(self.database.as_deref(), self.actor.as_deref());
+        match self.command {
+            Command::Check { dir } => check(&dir, out),
+            Command::Evaluate {
+                period,
+                people,
+                teams,
+                data,
+                targets,
+                definitions,
+                format,
+            } => {
+                let rulebook = load_rulebook(&definitions.dir)?.1;
+                let report = match (&people, &teams, &data) {
+                    (Some(people), Some(teams), Some(data)) => {
+                        let files = InputFiles {
+                            people,
+                            teams,
+                            data,
+                            targets: targets.as_deref(),
+                        };
+                        let sources = PeriodSources::from_files(&rulebook, files).map_err(failure)?;
+                        score(&rulebook, &sources, period)
+                    }
+                    _ => block_on(evaluate_stored(&settings, &rulebook, period))?,
+                };
+                // Rendered in full before anything is printed, so a failure leaves no partial output.
+                let mut rendered = Vec::new();
+                report.write(format, &mut rendered).map_err(failure)?;
+                out.write_all(&rendered).map_err(failure)
+            }
+            Command::Migrate => block_on(async {
+                let store = Store::connect(&settings.database_url).await.map_err(failure)?;
+                let applied = store.migrate().await.map_err(failure)?;
+                writeln!(out, "database is up to date ({applied} migrations applied)").map_err(failure)
+            }),
+            Command::Import {
+                kind,
+                file,
+                definitions,
+            } => {
+                let rulebook = load_rulebook(&definitions.dir)?.1;
+                block_on(import(&settings, &rulebook, kind, &file, out))
+            }
+            Command::Finalize { period, definitions } => {
+                let (files, rulebook) = load_rulebook(&definitions.dir)?;
+                let digest = definitions_digest(&definitions.dir, &files);
+                block_on(async {
+                    let store = Store::open(&settings.database_url).await.map_err(failure)?;
+                    let cards = review::finalize(&store, &rulebook, &files, &digest, period, &settings.actor)
+                        .await
+                        .map_err(failure)?;
+                    writeln!(out, "{period} finalized: {cards} scorecards frozen").map_err(failure)
+                })
+            }
+            Command::Backup { file } => block_on(async {
+                let store = Store::open(&settings.database_url).await.map_err(failure)?;
+                if file.exists() {
+                    return Err(failure(format!("{} already exists; choose a new file", file.display())));
+                }
+                store.backup(&file).await.map_err(failure)?;
+                writeln!(out, "backup written to {}", file.display()).map_err(failure)
+            }),
+        }
+    }
+}
+
+fn block_on<T>(future: impl Future<Output = Result<T, Failure>>) -> Result<T, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+        .map_err(|e| failure(format!("{e:#}")))?
+        .block_on(future)
+}
+
+fn load_rulebook(dir: &Path) -> Result<(Vec<SourceFile>, Rulebook), Failure> {
+    let files = read_definitions(dir)
+        .with_context(|| format!("cannot read the definitions folder {}", dir.display()))
+        .map_err(|e| failure(format!("{e:#}")))?;
+    let rulebook = Rulebook::load(&files).map_err(failure)?;
+    Ok((files, rulebook))
+}
+
+fn check(dir: &Path, out: &mut dyn Write) -> Result<(), Failure> {
+    let rulebook = load_rulebook(dir)?.1;
+    writeln!(
+        out,
+        "{}: {} metrics, {} KPIs, {} roles; no problems found",
+        dir.display(),
+        rulebook.metrics().len(),
+        rulebook.kpis().len(),
+        rulebook.roles().len()
+    )
+    .map_err(failure)
+}
+
+fn score(rulebook: &Rulebook, sources: &PeriodSources, period: Period) -> PeriodReport {
+    let inputs = sources.data.period_inputs(rulebook, &sources.organisation, period);
+    let scores = score_period(rulebook, &sources.organisation, &inputs, &sources.targets, period);
+    PeriodReport::new(rulebook, &sources.organisation, &inputs, &scores)
+}
+
+/// A finalized month is shown as frozen; anything else is scored from what is stored now.
+async fn evaluate_stored(settings: &Settings, rulebook: &Rulebook, period: Period) -> Result<PeriodReport, Failure> {
+    let store = Store::open(&settings.database_url).await.map_err(failure)?;
+    if let Period::Month(month) = period {
+        if store.period_status(&month.to_string()).await.map_err(failure)? == PeriodStatus::Finalized {
+            return review::frozen_report(&store, period).await.map_err(failure);
+        }
+    }
+    let sources = PeriodSources::from_store(&store, rulebook, period)
+        .await
+        .map_err(failure)?;
+    Ok(score(rulebook, &sources, period))
+}
+
+async fn import(
+    settings: &Settings,
+    rulebook: &Rulebook,
+    kind: ImportKind,
+    file: &Path,
+    out: &mut dyn Write,
+) -> Result<(), Failure> {
+    let store = Store::open(&settings.database_url).await.map_err(failure)?;
+    // A bar on a terminal; nothing in scripts and logs.
+    let bar = std::io::stdout().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg} {pos} rows written [{elapsed}]")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar.set_message(format!("importing {}", file.display()));
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
+    });
+    let progress = |written: u64| {
+        if let Some(bar) = &bar {
+            bar.set_position(written);
+        }
+    };
+    let result = import_file(&store, rulebook, kind, file, &settings.actor, &progress).await;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let report = result.map_err(|e| match e {
+        ImportFailure::Rows(errors) => failure(errors),
+        other => failure(other),
+    })?;
+    let c = report.changes;
+    writeln!(
+        out,
+        "{}: {} rows: {} added, {} changed, {} unchanged",
+        file.display(),
+        report.rows,
+        c.added,
+        c.changed,
+        c.unchanged
+    )
+    .map_err(failure)
+}

@@ -1,0 +1,50 @@
+//! Reading a definitions folder from disk; the core never touches the file system.
+
+use crate::kpi::rulebook::SourceFile;
+use sha2::{Digest, Sha256};
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Every `.yaml` / `.yml` file under `dir` (sub-folders included), in path order so
+/// that errors and duplicate-id reports come out the same on every machine.
+pub fn read_definitions(dir: &Path) -> io::Result<Vec<SourceFile>> {
+    let mut paths = Vec::new();
+    collect(dir, &mut paths)?;
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+            let name = path.display().to_string();
+            Ok(SourceFile { name, text })
+        })
+        .collect()
+}
+
+/// A fingerprint of a definitions folder's content, naming its version: the same
+/// files give the same digest wherever the folder lives.
+pub fn definitions_digest(dir: &Path, files: &[SourceFile]) -> String {
+    let mut hasher = Sha256::new();
+    for file in files {
+        let relative = Path::new(&file.name).strip_prefix(dir).unwrap_or(Path::new(&file.name));
+        hasher.update(relative.to_string_lossy().as_bytes());
+        hasher.update([0]);
+        hasher.update(file.text.as_bytes());
+        hasher.update([0]);
+    }
+    format!("{:x}", hasher.finalize())
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", dir.display())))?;
+    for entry in entries {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect(&path, out)?;
+        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}

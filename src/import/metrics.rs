@@ -1,0 +1,111 @@
+//! Metric data files (long form `subject,period,metric,value`) -> validated rows.
+
+use super::suggest;
+use super::table::{ImportErrors, Table};
+use crate::kpi::definition::Unit;
+use crate::kpi::organisation::{Organisation, PersonId, Subject, TeamId};
+use crate::kpi::period::Month;
+use crate::kpi::rollup::MetricData;
+use crate::kpi::rulebook::Rulebook;
+use crate::store::MetricRow;
+use std::collections::{HashMap, HashSet};
+
+pub const METRIC_COLUMNS: (&[&str], &[&str]) = (&["subject", "period", "metric", "value"], &[]);
+
+/// Validates every row: a known person or team, a month, a metric of the rulebook, a
+/// finite number (not negative for a count), and no second value for the same key.
+pub fn parse_metrics(
+    table: &Table,
+    rulebook: &Rulebook,
+    subjects: &HashSet<&str>,
+) -> Result<Vec<MetricRow>, ImportErrors> {
+    let mut errors = ImportErrors::default();
+    let mut seen: HashMap<(&str, Month, &str), u64> = HashMap::new();
+    let mut rows = Vec::with_capacity(table.len());
+    for row in table.rows() {
+        let parsed = (|| {
+            let subject = row.required("subject")?;
+            if !subjects.contains(subject) {
+                return Err(row.error(
+                    "subject",
+                    format!(
+                        "unknown person or team `{subject}`{}",
+                        suggest(subject, subjects.iter())
+                    ),
+                ));
+            }
+            let period = row.required("period")?;
+            let month: Month = period.parse().map_err(|_| {
+                row.error(
+                    "period",
+                    format!("`{period}` is not a month; metric data is monthly, as `YYYY-MM`"),
+                )
+            })?;
+            let name = row.required("metric")?;
+            let metric = rulebook.find_metric(name).ok_or_else(|| {
+                let known = rulebook.metrics().iter().map(|m| &m.key);
+                row.error("metric", format!("unknown metric `{name}`{}", suggest(name, known)))
+            })?;
+            let value = row.number("value")?;
+            if value < 0.0 && rulebook.metric(metric).unit == Unit::Count {
+                return Err(row.error("value", format!("`{name}` is a count and cannot be negative ({value})")));
+            }
+            if let Some(first) = seen.insert((subject, month, name), row.line) {
+                return Err(row.error(
+                    "metric",
+                    format!("a second value for `{subject}`, {month}, `{name}`; the first is on line {first}"),
+                ));
+            }
+            Ok(MetricRow {
+                line: row.line,
+                subject: subject.to_owned(),
+                month,
+                metric: name.to_owned(),
+                value,
+            })
+        })();
+        match parsed {
+            Ok(r) => rows.push(r),
+            Err(e) => errors.push(e),
+        }
+    }
+    errors.or(rows)
+}
+
+/// The ids of an organisation's people and teams, which data rows may name.
+pub fn subject_keys(organisation: &Organisation) -> HashSet<&str> {
+    organisation
+        .people()
+        .iter()
+        .map(|p| p.key.as_str())
+        .chain(organisation.teams().iter().map(|t| t.key.as_str()))
+        .collect()
+}
+
+/// Validated rows -> the engine's monthly table.
+pub fn build_metric_data(rulebook: &Rulebook, organisation: &Organisation, rows: &[MetricRow]) -> MetricData {
+    let subjects: HashMap<&str, Subject> = organisation
+        .people()
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.key.as_str(), Subject::Person(PersonId(i as u32))))
+        .chain(
+            organisation
+                .teams()
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (t.key.as_str(), Subject::Team(TeamId(i as u32)))),
+        )
+        .collect();
+    let mut data = MetricData::new(
+        rulebook.metrics().len(),
+        organisation.people().len(),
+        organisation.teams().len(),
+    );
+    for row in rows {
+        if let (Some(subject), Some(metric)) = (subjects.get(row.subject.as_str()), rulebook.find_metric(&row.metric)) {
+            data.set(*subject, row.month, metric, row.value);
+        }
+    }
+    data
+}

@@ -1,0 +1,71 @@
+//! Files -> validated rows -> the core or the store. A file with any bad row is
+//! refused whole, with every bad row listed (line, column, reason); nothing of it is
+//! used or written.
+
+mod definitions;
+mod metrics;
+mod organisation;
+mod spreadsheet;
+mod table;
+mod targets;
+mod to_store;
+
+pub use definitions::{definitions_digest, read_definitions};
+pub use metrics::{METRIC_COLUMNS, build_metric_data, parse_metrics, subject_keys};
+pub use organisation::{PEOPLE_COLUMNS, TEAM_COLUMNS, build_organisation, parse_people, parse_teams};
+pub use table::{ImportErrors, RowError, Table};
+pub use targets::{TARGET_COLUMNS, build_target_book, parse_targets};
+pub use to_store::{ImportFailure, ImportKind, ImportReport, import_file, stored_organisation};
+
+use crate::kpi::organisation::Organisation;
+use crate::kpi::rollup::MetricData;
+use crate::kpi::rulebook::Rulebook;
+use crate::kpi::targets::TargetBook;
+use std::collections::HashSet;
+use std::path::Path;
+
+/// Reads a teams file (`id,name,parent`) and a people file (`id,name,email,team,role`).
+pub fn read_organisation(
+    rulebook: &Rulebook,
+    teams_path: &Path,
+    people_path: &Path,
+) -> Result<Organisation, ImportErrors> {
+    let teams = parse_teams(&Table::read(teams_path, TEAM_COLUMNS)?, &HashSet::new())?;
+    let team_keys: HashSet<String> = teams.iter().map(|t| t.key.clone()).collect();
+    let people = parse_people(
+        &Table::read(people_path, PEOPLE_COLUMNS)?,
+        rulebook,
+        &team_keys,
+        &HashSet::new(),
+    )?;
+    build_organisation(rulebook, &teams, &people, &teams_path.display().to_string())
+}
+
+/// Reads metric data in long form, `subject,period,metric,value`, with `period` a month.
+pub fn read_metrics(rulebook: &Rulebook, organisation: &Organisation, path: &Path) -> Result<MetricData, ImportErrors> {
+    let rows = parse_metrics(
+        &Table::read(path, METRIC_COLUMNS)?,
+        rulebook,
+        &subject_keys(organisation),
+    )?;
+    Ok(build_metric_data(rulebook, organisation, &rows))
+}
+
+/// Reads target overrides, `subject,period,kpi,target[,threshold,stretch]`.
+pub fn read_targets(rulebook: &Rulebook, organisation: &Organisation, path: &Path) -> Result<TargetBook, ImportErrors> {
+    let rows = parse_targets(&Table::read(path, TARGET_COLUMNS)?, rulebook, organisation)?;
+    Ok(build_target_book(rulebook, organisation, &rows))
+}
+
+/// "; did you mean `x`?" when a known name is close to `name`.
+fn suggest<S: AsRef<str>>(name: &str, known: impl IntoIterator<Item = S>) -> String {
+    known
+        .into_iter()
+        .map(|k| {
+            let k = k.as_ref();
+            (strsim::damerau_levenshtein(name, k), k.to_owned())
+        })
+        .filter(|(d, k)| *d <= (name.len().max(k.len()) / 3).max(1))
+        .min()
+        .map_or_else(String::new, |(_, k)| format!("; did you mean `{k}`?"))
+}

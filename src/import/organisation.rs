@@ -1,0 +1,174 @@
+//! Teams and people files -> validated rows, and rows -> the core's organisation.
+
+use super::suggest;
+use super::table::{ImportErrors, RowError, Table};
+use crate::kpi::organisation::{Organisation, Person, Team, TeamId};
+use crate::kpi::period::Month;
+use crate::kpi::rulebook::Rulebook;
+use crate::store::{PersonRow, TeamRow};
+use std::collections::{HashMap, HashSet};
+
+pub const TEAM_COLUMNS: (&[&str], &[&str]) = (&["id", "name"], &["parent"]);
+pub const PEOPLE_COLUMNS: (&[&str], &[&str]) = (
+    &["id", "name", "email", "team", "role"],
+    &["manager", "active_from", "active_to"],
+);
+
+/// Validates teams; a parent may be another row or a team in `known`.
+pub fn parse_teams(table: &Table, known: &HashSet<String>) -> Result<Vec<TeamRow>, ImportErrors> {
+    let mut errors = ImportErrors::default();
+    let mut lines: HashMap<&str, u64> = HashMap::new();
+    for row in table.rows() {
+        match row.required("id") {
+            Ok(id) => {
+                if let Some(first) = lines.insert(id, row.line) {
+                    errors.push(row.error("id", format!("duplicate team `{id}`; first on line {first}")));
+                }
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    let mut rows = Vec::new();
+    for row in table.rows() {
+        let parsed = (|| {
+            let parent = match row.get("parent") {
+                "" => None,
+                key if lines.contains_key(key) || known.contains(key) => Some(key.to_owned()),
+                key => {
+                    let names = lines.keys().copied().chain(known.iter().map(String::as_str));
+                    return Err(row.error("parent", format!("unknown team `{key}`{}", suggest(key, names))));
+                }
+            };
+            Ok(TeamRow {
+                key: row.required("id")?.to_owned(),
+                name: row.required("name")?.to_owned(),
+                parent,
+            })
+        })();
+        match parsed {
+            Ok(team) => rows.push(team),
+            Err(e) => errors.push(e),
+        }
+    }
+    errors.or(rows)
+}
+
+/// Validates people; teams and managers may be rows of the same file or already known.
+pub fn parse_people(
+    table: &Table,
+    rulebook: &Rulebook,
+    teams: &HashSet<String>,
+    known_people: &HashSet<String>,
+) -> Result<Vec<PersonRow>, ImportErrors> {
+    let mut errors = ImportErrors::default();
+    let ids: HashSet<&str> = table.rows().map(|r| r.get("id")).collect();
+    let mut lines: HashMap<String, u64> = HashMap::new();
+    let mut rows = Vec::new();
+    for row in table.rows() {
+        let parsed = (|| {
+            let id = row.required("id")?;
+            if let Some(first) = lines.insert(id.to_owned(), row.line) {
+                return Err(row.error("id", format!("duplicate person `{id}`; first on line {first}")));
+            }
+            if teams.contains(id) {
+                return Err(row.error(
+                    "id",
+                    format!("`{id}` is already a team's id; people and teams share data files, so ids must differ"),
+                ));
+            }
+            let email = row.get("email");
+            if !email.is_empty() && !email.contains('@') {
+                return Err(row.error("email", format!("`{email}` is not an email address")));
+            }
+            let team = row.required("team")?;
+            if !teams.contains(team) {
+                return Err(row.error("team", format!("unknown team `{team}`{}", suggest(team, teams))));
+            }
+            let role = row.required("role")?;
+            if rulebook.find_role(role).is_none() {
+                let roles = rulebook.roles().iter().map(|r| &r.key);
+                return Err(row.error("role", format!("unknown role `{role}`{}", suggest(role, roles))));
+            }
+            let manager = match row.get("manager") {
+                "" => None,
+                m if m == id => return Err(row.error("manager", "a person cannot be their own manager")),
+                m if ids.contains(m) || known_people.contains(m) => Some(m.to_owned()),
+                m => return Err(row.error("manager", format!("unknown person `{m}`"))),
+            };
+            let month = |column: &str| -> Result<Option<String>, RowError> {
+                match row.get(column) {
+                    "" => Ok(None),
+                    text => text
+                        .parse::<Month>()
+                        .map(|m| Some(m.to_string()))
+                        .map_err(|_| row.error(column, format!("`{text}` is not a month `YYYY-MM`"))),
+                }
+            };
+            let (active_from, active_to) = (month("active_from")?, month("active_to")?);
+            if let (Some(from), Some(to)) = (&active_from, &active_to) {
+                if from > to {
+                    return Err(row.error("active_to", format!("{to} is before active_from {from}")));
+                }
+            }
+            Ok(PersonRow {
+                key: id.to_owned(),
+                name: row.required("name")?.to_owned(),
+                email: email.to_owned(),
+                team: team.to_owned(),
+                role: role.to_owned(),
+                manager,
+                active_from,
+                active_to,
+            })
+        })();
+        match parsed {
+            Ok(person) => rows.push(person),
+            Err(e) => errors.push(e),
+        }
+    }
+    errors.or(rows)
+}
+
+/// The core's organisation from validated rows; a loop of team parents is refused.
+pub fn build_organisation(
+    rulebook: &Rulebook,
+    teams: &[TeamRow],
+    people: &[PersonRow],
+    teams_file: &str,
+) -> Result<Organisation, ImportErrors> {
+    let index: HashMap<&str, TeamId> = teams
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.key.as_str(), TeamId(i as u32)))
+        .collect();
+    let core_teams = teams
+        .iter()
+        .map(|t| Team {
+            key: t.key.clone(),
+            name: t.name.clone(),
+            parent: t.parent.as_deref().map(|p| index[p]),
+        })
+        .collect();
+    let core_people = people
+        .iter()
+        .map(|p| Person {
+            key: p.key.clone(),
+            name: p.name.clone(),
+            email: p.email.clone(),
+            team: index[p.team.as_str()],
+            role: rulebook
+                .find_role(&p.role)
+                .expect("roles were validated against this rulebook"),
+        })
+        .collect();
+    Organisation::new(core_teams, core_people).map_err(|team_loop| {
+        let mut errors = ImportErrors::default();
+        errors.push(RowError {
+            file: teams_file.to_owned(),
+            line: 1,
+            column: Some("parent".into()),
+            message: team_loop.to_string(),
+        });
+        errors
+    })
+}

@@ -1,0 +1,277 @@
+//! Reading a CSV file whose columns are named by its header, collecting every bad
+//! row instead of stopping at the first.
+
+use std::fmt;
+use std::path::Path;
+
+use super::spreadsheet;
+
+/// How many bad rows are listed before the rest are only counted.
+const MAX_LISTED: usize = 200;
+
+/// One bad value: the file, the line (the header is line 1), the column and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub file: String,
+    pub line: u64,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: ", self.file, self.line)?;
+        if let Some(column) = &self.column {
+            write!(f, "column `{column}`: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// Every bad row of a file (or of several files read together); nothing was used.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ImportErrors {
+    pub errors: Vec<RowError>,
+    /// Bad rows beyond the listed ones.
+    pub more: usize,
+}
+
+impl ImportErrors {
+    pub fn push(&mut self, error: RowError) {
+        if self.errors.len() < MAX_LISTED {
+            self.errors.push(error);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// `Ok(value)` when nothing went wrong.
+    pub fn or<T>(self, value: T) -> Result<T, ImportErrors> {
+        if self.is_empty() { Ok(value) } else { Err(self) }
+    }
+}
+
+impl fmt::Display for ImportErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for error in &self.errors {
+            writeln!(f, "{error}")?;
+        }
+        if self.more > 0 {
+            writeln!(f, "... and {} more bad rows", self.more)?;
+        }
+        let n = self.errors.len() + self.more;
+        write!(
+            f,
+            "{n} bad row{}; nothing from these files was used",
+            if n == 1 { "" } else { "s" }
+        )
+    }
+}
+
+impl std::error::Error for ImportErrors {}
+
+/// One data row, with access to its fields by column name.
+#[derive(Debug)]
+pub struct Row<'t> {
+    table: &'t Table,
+    record: &'t csv::StringRecord,
+    pub line: u64,
+}
+
+impl<'t> Row<'t> {
+    /// The trimmed field of `column`; empty when the column is optional and absent.
+    pub fn get(&self, column: &str) -> &'t str {
+        self.table
+            .columns
+            .iter()
+            .position(|c| c == column)
+            .and_then(|i| self.record.get(i))
+            .map_or("", str::trim)
+    }
+
+    /// An error about this row's `column`.
+    pub fn error(&self, column: &str, message: impl Into<String>) -> RowError {
+        RowError {
+            file: self.table.file.clone(),
+            line: self.line,
+            column: Some(column.to_owned()),
+            message: message.into(),
+        }
+    }
+
+    /// The field of `column` as a finite number.
+    pub fn number(&self, column: &str) -> Result<f64, RowError> {
+        let text = self.get(column);
+        match text.parse::<f64>() {
+            Ok(v) if v.is_finite() => Ok(v),
+            _ if text.is_empty() => Err(self.error(column, "a number is required")),
+            _ => Err(self.error(column, format!("`{text}` is not a number"))),
+        }
+    }
+
+    /// The field of `column` as a number, or `None` when empty.
+    pub fn optional_number(&self, column: &str) -> Result<Option<f64>, RowError> {
+        if self.get(column).is_empty() {
+            Ok(None)
+        } else {
+            self.number(column).map(Some)
+        }
+    }
+
+    /// The field of `column`, which must not be empty.
+    pub fn required(&self, column: &str) -> Result<&'t str, RowError> {
+        match self.get(column) {
+            "" => Err(self.error(column, "a value is required")),
+            text => Ok(text),
+        }
+    }
+}
+
+/// A CSV file with a header naming its columns.
+#[derive(Debug)]
+pub struct Table {
+    file: String,
+    columns: Vec<String>,
+    records: Vec<(u64, csv::StringRecord)>,
+}
+
+impl Table {
+    /// Reads `path` (CSV, or a spreadsheet by its extension: .xlsx, .xlsm, .xls, .ods),
+    /// checking that the header holds every `required` column and no column outside
+    /// `required` and `optional`.
+    pub fn read(path: &Path, (required, optional): (&[&str], &[&str])) -> Result<Table, ImportErrors> {
+        let file = path.display().to_string();
+        let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        if matches!(extension.as_deref(), Some("xlsx" | "xlsm" | "xls" | "xlsb" | "ods")) {
+            let (columns, records) = spreadsheet::read(path).map_err(|message| {
+                let mut errors = ImportErrors::default();
+                errors.push(RowError {
+                    file: file.clone(),
+                    line: 1,
+                    column: None,
+                    message,
+                });
+                errors
+            })?;
+            return Table::from_parts(file, columns, records, required, optional);
+        }
+        let whole = |message: String| {
+            let mut errors = ImportErrors::default();
+            errors.push(RowError {
+                file: file.clone(),
+                line: 1,
+                column: None,
+                message,
+            });
+            errors
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(false)
+            .from_path(path)
+            .map_err(|e| whole(format!("cannot read the file: {}", io_reason(&e))))?;
+        let columns: Vec<String> = reader
+            .headers()
+            .map_err(|e| whole(format!("cannot read the header: {}", io_reason(&e))))?
+            .iter()
+            .map(String::from)
+            .collect();
+        let mut records = Vec::new();
+        let mut errors = ImportErrors::default();
+        for record in reader.records() {
+            match record {
+                Ok(record) => {
+                    let line = record.position().map_or(0, |p| p.line());
+                    records.push((line, record));
+                }
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    errors.push(RowError {
+                        file: file.clone(),
+                        line,
+                        column: None,
+                        message: io_reason(&e),
+                    });
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Table::from_parts(file, columns, records, required, optional)
+    }
+
+    /// Checks the header of rows read from any format.
+    fn from_parts(
+        file: String,
+        columns: Vec<String>,
+        records: Vec<(u64, csv::StringRecord)>,
+        required: &[&str],
+        optional: &[&str],
+    ) -> Result<Table, ImportErrors> {
+        let columns: Vec<String> = columns
+            .iter()
+            .map(|c| c.trim().trim_start_matches('\u{feff}').to_owned())
+            .collect();
+        let mut errors = ImportErrors::default();
+        for column in required {
+            if !columns.iter().any(|c| c == column) {
+                errors.push(RowError {
+                    file: file.clone(),
+                    line: 1,
+                    column: None,
+                    message: format!(
+                        "the header lacks the column `{column}`; expected {}",
+                        required.join(",")
+                    ),
+                });
+            }
+        }
+        for column in &columns {
+            if !required.contains(&column.as_str()) && !optional.contains(&column.as_str()) {
+                errors.push(RowError {
+                    file: file.clone(),
+                    line: 1,
+                    column: Some(column.clone()),
+                    message: format!("unknown column; expected {}", [required, optional].concat().join(",")),
+                });
+            }
+        }
+        errors.or(Table { file, columns, records })
+    }
+
+    /// How many data rows the table holds.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
+        self.records.iter().map(|(line, record)| Row {
+            table: self,
+            record,
+            line: *line,
+        })
+    }
+}
+
+fn io_reason(error: &csv::Error) -> String {
+    match error.kind() {
+        csv::ErrorKind::Io(e) => e.to_string(),
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            format!("the row has {len} fields but the header has {expected_len}")
+        }
+        csv::ErrorKind::Utf8 { .. } => "the row is not valid UTF-8 text".to_owned(),
+        _ => error.to_string(),
+    }
+}

@@ -1,0 +1,60 @@
+//! Where a period's inputs come from: files given on the command line, or the store.
+//! Either way the engine receives the same three things.
+
+use crate::import::{
+    ImportErrors, build_metric_data, build_target_book, read_metrics, read_organisation, read_targets,
+    stored_organisation,
+};
+use crate::kpi::organisation::Organisation;
+use crate::kpi::period::Period;
+use crate::kpi::rollup::MetricData;
+use crate::kpi::rulebook::Rulebook;
+use crate::kpi::targets::TargetBook;
+use crate::store::{Store, StoreError};
+use std::path::Path;
+
+/// The organisation, its metric data and its targets, ready to score.
+#[derive(Debug)]
+pub struct PeriodSources {
+    pub organisation: Organisation,
+    pub data: MetricData,
+    pub targets: TargetBook,
+}
+
+/// The files of `yardstick evaluate --people --teams --data [--targets]`.
+#[derive(Debug, Clone, Copy)]
+pub struct InputFiles<'a> {
+    pub people: &'a Path,
+    pub teams: &'a Path,
+    pub data: &'a Path,
+    pub targets: Option<&'a Path>,
+}
+
+impl PeriodSources {
+    pub fn from_files(rulebook: &Rulebook, files: InputFiles) -> Result<PeriodSources, ImportErrors> {
+        let organisation = read_organisation(rulebook, files.teams, files.people)?;
+        let data = read_metrics(rulebook, &organisation, files.data)?;
+        let targets = match files.targets {
+            Some(path) => read_targets(rulebook, &organisation, path)?,
+            None => TargetBook::default(),
+        };
+        Ok(PeriodSources {
+            organisation,
+            data,
+            targets,
+        })
+    }
+
+    /// What the store holds for `period`.
+    pub async fn from_store(store: &Store, rulebook: &Rulebook, period: Period) -> Result<PeriodSources, StoreError> {
+        let organisation = stored_organisation(store, rulebook).await?;
+        let rows = store.list_metric_values(period).await?;
+        let data = build_metric_data(rulebook, &organisation, &rows);
+        let targets = build_target_book(rulebook, &organisation, &store.list_targets().await?);
+        Ok(PeriodSources {
+            organisation,
+            data,
+            targets,
+        })
+    }
+}

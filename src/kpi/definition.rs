@@ -1,0 +1,341 @@
+//! The YAML shape of KPI definitions, exactly as an admin writes it.
+//!
+//! These structs only mirror the files; nothing here is checked beyond what serde
+//! can see in one value. Cross-references (a role naming a KPI, a formula naming a
+//! metric), weights and band order are checked by [`crate::kpi::rulebook`], which
+//! also knows where in which file every value stands.
+//!
+//! A definitions folder holds any number of `.yaml` files; each may carry any of the
+//! top-level sections, so a company can keep one file per role or one file in all.
+
+use indexmap::IndexMap;
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::marker::PhantomData;
+
+/// One YAML file of a definitions folder.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DefinitionFile {
+    #[serde(default, deserialize_with = "unique_keys")]
+    pub metrics: IndexMap<String, MetricDef>,
+    #[serde(default, deserialize_with = "unique_keys")]
+    pub kpis: IndexMap<String, KpiDef>,
+    #[serde(default, deserialize_with = "unique_keys")]
+    pub roles: IndexMap<String, RoleDef>,
+    #[serde(default, deserialize_with = "unique_keys")]
+    pub grade_scales: IndexMap<String, GradeScaleDef>,
+}
+
+/// A name in the languages the product speaks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocalizedName {
+    pub en: String,
+    pub zh: String,
+}
+
+/// A named input, pushed by the CRM or imported from a file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricDef {
+    pub name: LocalizedName,
+    #[serde(default)]
+    pub description: String,
+    pub unit: Unit,
+    /// How the months of a quarter or a year combine.
+    pub over_time: TimeRollup,
+    /// How the members of a team combine.
+    #[serde(default)]
+    pub across_team: TeamRollup,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    Percent,
+    Currency,
+    Count,
+    Days,
+    Hours,
+    Score,
+    Ratio,
+}
+
+/// How a metric's months roll up into a quarter or a year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeRollup {
+    /// A flow, such as visits made: the months add up.
+    Sum,
+    /// A stock at the start of the period, such as customers at start.
+    First,
+    /// A stock at the end of the period, such as customers at end.
+    Last,
+    /// A level, such as a survey score: the mean of the months that have data.
+    Average,
+}
+
+/// How a metric of a team's members combines into the team's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TeamRollup {
+    #[default]
+    Sum,
+    Average,
+    Min,
+    Max,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    Base,
+    Process,
+    Result,
+}
+
+impl Tier {
+    pub const ALL: [Tier; 3] = [Tier::Base, Tier::Process, Tier::Result];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Base => "base",
+            Tier::Process => "process",
+            Tier::Result => "result",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// More is better (revenue, conversion).
+    Higher,
+    /// Less is better (cost, churn, response time).
+    Lower,
+    /// The target itself is best (forecast accuracy against a plan, a budget).
+    Closest,
+}
+
+/// A KPI: what it measures and how a value becomes points.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KpiDef {
+    pub name: LocalizedName,
+    #[serde(default)]
+    pub description: String,
+    pub tier: Tier,
+    pub unit: Unit,
+    pub direction: Direction,
+    /// An expression over metrics and other KPIs.
+    pub formula: String,
+    #[serde(with = "serde_yaml::with::singleton_map")]
+    pub scoring: ScoringDef,
+}
+
+/// How a KPI's value turns into points; 100 points means "on target".
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub enum ScoringDef {
+    /// Points equal achievement in percent of target: zero below `floor`, at most `cap`.
+    Linear {
+        #[serde(default)]
+        floor: f64,
+        cap: f64,
+    },
+    /// Points by the threshold / target / stretch levels: `threshold` points at the
+    /// threshold, 100 at the target, `stretch` points at the stretch, straight lines
+    /// between, zero below the threshold and no more than `stretch` above it.
+    Levels { threshold_points: f64, stretch_points: f64 },
+    /// Step bands: the band with the highest `from` not above the measured quantity wins.
+    Bands { of: BandBasis, steps: Vec<BandStep> },
+    /// `points` when the target is met (in the KPI's direction), otherwise zero.
+    PassFail { points: f64 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BandBasis {
+    /// The KPI's own value, in its unit.
+    Value,
+    /// Achievement against target, in percent.
+    Achievement,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BandStep {
+    pub from: f64,
+    pub points: f64,
+}
+
+/// A role's scorecard template.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleDef {
+    pub name: LocalizedName,
+    #[serde(default)]
+    pub description: String,
+    /// Whose numbers the card is computed from: the person's own, or their team's.
+    #[serde(default)]
+    pub scored_on: ScoredOn,
+    /// The card teams themselves are scored with; at most one role says so.
+    #[serde(default)]
+    pub team_scorecard: bool,
+    pub grade_scale: String,
+    /// Tier weights and the KPIs in each tier; absent tiers weigh nothing.
+    #[serde(deserialize_with = "unique_keys")]
+    pub tiers: IndexMap<Tier, TierDef>,
+    #[serde(default)]
+    pub adjustments: Vec<AdjustmentDef>,
+    #[serde(default)]
+    pub gates: Vec<GateDef>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScoredOn {
+    #[default]
+    Person,
+    Team,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TierDef {
+    pub weight: f64,
+    #[serde(deserialize_with = "unique_keys")]
+    pub kpis: IndexMap<String, RoleKpiDef>,
+}
+
+/// A KPI on a role's card: its weight within the tier and its default target.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleKpiDef {
+    pub weight: f64,
+    pub target: TargetDef,
+}
+
+/// A target: a single number, or the three levels threshold / target / stretch.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum TargetDef {
+    Value(f64),
+    Levels(TargetLevels),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetLevels {
+    pub threshold: f64,
+    pub target: f64,
+    pub stretch: f64,
+}
+
+/// A bonus (加分项) or deduction (扣分项): points per unit of a formula, bounded.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdjustmentDef {
+    pub id: String,
+    pub name: LocalizedName,
+    pub kind: AdjustmentKind,
+    /// What is counted: an expression over metrics and KPIs.
+    pub per: String,
+    pub points_each: f64,
+    /// The most points this item can add or take away.
+    pub max_points: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdjustmentKind {
+    Bonus,
+    Deduction,
+}
+
+/// A veto (一票否决): when the condition holds, the consequence applies.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GateDef {
+    pub id: String,
+    pub name: LocalizedName,
+    /// A condition over metrics and KPIs, such as `complaint_rate > 5`.
+    pub when: String,
+    #[serde(with = "serde_yaml::with::singleton_map")]
+    pub then: GateAction,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub enum GateAction {
+    /// The grade can be no better than this one.
+    CapGrade(String),
+    /// The tier scores zero.
+    ZeroTier(Tier),
+    /// The whole card scores zero.
+    ZeroTotal,
+}
+
+/// Score bands to grades, and the bonus coefficient each grade earns.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradeScaleDef {
+    /// The bounds of a card's total after bonuses and deductions.
+    pub total: TotalBounds,
+    /// From the best grade down, each with the lowest total that earns it.
+    pub grades: Vec<GradeDef>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TotalBounds {
+    pub min: f64,
+    pub max: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradeDef {
+    pub grade: String,
+    pub min: f64,
+    pub bonus_coefficient: f64,
+}
+
+/// Deserializes a mapping, refusing a key that appears twice (serde would keep the
+/// last silently); the error carries the YAML position of the duplicate.
+fn unique_keys<'de, D, K, V>(deserializer: D) -> Result<IndexMap<K, V>, D::Error>
+where
+    D: Deserializer<'de>,
+    K: Deserialize<'de> + Eq + std::hash::Hash + fmt::Debug,
+    V: Deserialize<'de>,
+{
+    struct UniqueKeys<K, V>(PhantomData<(K, V)>);
+
+    impl<'de, K, V> Visitor<'de> for UniqueKeys<K, V>
+    where
+        K: Deserialize<'de> + Eq + std::hash::Hash + fmt::Debug,
+        V: Deserialize<'de>,
+    {
+        type Value = IndexMap<K, V>;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a mapping with unique keys")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = IndexMap::new();
+            while let Some(key) = map.next_key::<K>()? {
+                if out.contains_key(&key) {
+                    return Err(serde::de::Error::custom(format!("duplicate id {key:?}")));
+                }
+                let value = map.next_value()?;
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+
+    deserializer.deserialize_map(UniqueKeys(PhantomData))
+}

@@ -1,0 +1,75 @@
+//! Scoring a whole organisation for a period: every person with their role, every
+//! team with the team scorecard, on both cores.
+
+use crate::kpi::definition::ScoredOn;
+use crate::kpi::organisation::{Organisation, PersonId, Subject, TeamId};
+use crate::kpi::period::Period;
+use crate::kpi::rollup::PeriodInputs;
+use crate::kpi::rulebook::Rulebook;
+use crate::kpi::scorecard::{Scorecard, Workspace, score_subject};
+use crate::kpi::targets::TargetBook;
+use rayon::prelude::*;
+
+/// The scorecards of a period, people and teams in organisation order.
+#[derive(Debug, Clone)]
+pub struct PeriodScores {
+    pub period: Period,
+    pub people: Vec<Scorecard>,
+    /// `None` for every team when the rulebook names no team scorecard.
+    pub teams: Vec<Option<Scorecard>>,
+}
+
+/// The inputs a subject's card is computed from: a person scored on their team's
+/// numbers (a team lead) reads the team's row.
+pub fn inputs_subject(rulebook: &Rulebook, organisation: &Organisation, subject: Subject) -> Subject {
+    match subject {
+        Subject::Person(p) => {
+            let person = organisation.person(p);
+            match rulebook.role(person.role).scored_on {
+                ScoredOn::Team => Subject::Team(person.team),
+                ScoredOn::Person => subject,
+            }
+        }
+        Subject::Team(_) => subject,
+    }
+}
+
+/// Scores every person and team of `organisation` for `period`.
+pub fn score_period(
+    rulebook: &Rulebook,
+    organisation: &Organisation,
+    inputs: &PeriodInputs,
+    targets: &TargetBook,
+    period: Period,
+) -> PeriodScores {
+    let score = |workspace: &mut Workspace, subject: Subject, role| {
+        let row = inputs.row(inputs_subject(rulebook, organisation, subject));
+        let overrides = if targets.is_empty() {
+            Vec::new()
+        } else {
+            let (person, team) = match subject {
+                Subject::Person(p) => (Some(p), organisation.person(p).team),
+                Subject::Team(t) => (None, t),
+            };
+            targets.for_card(person, team, role, period)
+        };
+        score_subject(rulebook, role, row, &overrides, workspace)
+    };
+    let people = (0..organisation.people().len())
+        .into_par_iter()
+        .with_min_len(256)
+        .map_init(Workspace::default, |ws, p| {
+            let id = PersonId(p as u32);
+            score(ws, Subject::Person(id), organisation.person(id).role)
+        })
+        .collect();
+    let teams = (0..organisation.teams().len())
+        .into_par_iter()
+        .map_init(Workspace::default, |ws, t| {
+            rulebook
+                .team_role()
+                .map(|role| score(ws, Subject::Team(TeamId(t as u32)), role))
+        })
+        .collect();
+    PeriodScores { period, people, teams }
+}

@@ -1,0 +1,263 @@
+//! Numbers worked out by hand, every refusal, and a differential test against
+//! evalexpr's own interpreter over random formulas and inputs.
+
+use super::*;
+use proptest::prelude::*;
+
+const NAMES: [&str; 4] = ["a", "b", "c", "d"];
+
+fn slot_of(name: &str) -> Option<usize> {
+    NAMES.iter().position(|n| *n == name)
+}
+
+fn number(source: &str, values: [f64; 4]) -> Result<f64, EvalError> {
+    let formula = ParsedFormula::parse(source, FormulaKind::Number).unwrap_or_else(|e| panic!("{source}: {e}"));
+    formula.compile(slot_of).expect("compiles").evaluate(&values)
+}
+
+fn condition(source: &str, values: [f64; 4]) -> bool {
+    let formula = ParsedFormula::parse(source, FormulaKind::Condition).unwrap_or_else(|e| panic!("{source}: {e}"));
+    formula
+        .compile(slot_of)
+        .expect("compiles")
+        .evaluate(&values)
+        .expect("evaluates")
+        == 1.0
+}
+
+fn refused(source: &str, kind: FormulaKind) -> FormulaError {
+    match ParsedFormula::parse(source, kind) {
+        Ok(_) => panic!("{source:?} should be refused"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn integer_division_does_not_truncate() {
+    assert_eq!(number("5 / 2", [0.0; 4]), Ok(2.5));
+    let reference = ParsedFormula::parse("5 / 2", FormulaKind::Number).expect("parses");
+    assert_eq!(
+        reference.evaluate_with_evalexpr(|_| 0.0),
+        Ok(2.5),
+        "the reference sees floats too"
+    );
+}
+
+#[test]
+fn arithmetic_worked_by_hand() {
+    assert_eq!(number("(a + b) / c", [3.0, 5.0, 4.0, 0.0]), Ok(2.0));
+    // ^ binds tighter than *, which binds tighter than +: 2 + 3 * 16.
+    assert_eq!(number("2 + 3 * 4 ^ 2", [0.0; 4]), Ok(50.0));
+    assert_eq!(number("-a + 10", [4.0, 0.0, 0.0, 0.0]), Ok(6.0));
+    assert_eq!(number("a % 3", [10.0, 0.0, 0.0, 0.0]), Ok(1.0));
+    assert_eq!(
+        number(
+            "(customers_end - new) / start * 100"
+                .replace("customers_end", "a")
+                .replace("new", "b")
+                .replace("start", "c")
+                .as_str(),
+            [105.0, 10.0, 100.0, 0.0]
+        ),
+        Ok(95.0)
+    );
+}
+
+#[test]
+fn functions_worked_by_hand() {
+    assert_eq!(number("min(a, b, c)", [3.0, -1.0, 2.0, 0.0]), Ok(-1.0));
+    assert_eq!(number("max(a, 10)", [3.0, 0.0, 0.0, 0.0]), Ok(10.0));
+    assert_eq!(
+        number("round(a)", [2.5, 0.0, 0.0, 0.0]),
+        Ok(3.0),
+        "half away from zero, as evalexpr"
+    );
+    assert_eq!(number("floor(a) + ceil(b)", [2.7, 2.1, 0.0, 0.0]), Ok(5.0));
+    assert_eq!(number("math::abs(a - b)", [1.0, 4.0, 0.0, 0.0]), Ok(3.0));
+    assert_eq!(number("math::sqrt(a)", [16.0, 0.0, 0.0, 0.0]), Ok(4.0));
+    assert_eq!(
+        number("if(a > 0, b / a, 0)", [0.0, 5.0, 0.0, 0.0]),
+        Ok(0.0),
+        "the branch not taken is not evaluated"
+    );
+    assert_eq!(number("if(a > 0, b / a, 0)", [2.0, 5.0, 0.0, 0.0]), Ok(2.5));
+}
+
+#[test]
+fn conditions_worked_by_hand() {
+    assert!(condition("a > 5 && b <= 2", [6.0, 2.0, 0.0, 0.0]));
+    assert!(!condition("a > 5 && b <= 2", [6.0, 3.0, 0.0, 0.0]));
+    assert!(condition("a == 1 || !(b < 0)", [0.0, 1.0, 0.0, 0.0]));
+    assert!(
+        !condition("a > 0 && b / a < 1", [0.0, 1.0, 0.0, 0.0]),
+        "&& stops at a false left side"
+    );
+    assert!(condition("true", [0.0; 4]));
+}
+
+#[test]
+fn a_zero_divisor_and_a_non_finite_result_have_no_value() {
+    assert_eq!(number("a / b", [1.0, 0.0, 0.0, 0.0]), Err(EvalError::DivisionByZero));
+    assert_eq!(number("a % b", [1.0, 0.0, 0.0, 0.0]), Err(EvalError::DivisionByZero));
+    assert_eq!(
+        number("math::sqrt(a)", [-1.0, 0.0, 0.0, 0.0]),
+        Err(EvalError::NotFinite)
+    );
+    assert_eq!(number("a ^ b", [10.0, 400.0, 0.0, 0.0]), Err(EvalError::NotFinite));
+}
+
+#[test]
+fn variables_and_slots_are_listed_once_in_order() {
+    let formula = ParsedFormula::parse("b / a + b * c", FormulaKind::Number).expect("parses");
+    assert_eq!(formula.variables(), ["b", "a", "c"]);
+    assert_eq!(formula.compile(slot_of).expect("compiles").slots(), [1, 0, 2]);
+    let error = formula.compile(|n| (n != "c").then_some(0)).expect_err("c has no slot");
+    assert_eq!(
+        error,
+        FormulaError::UnknownVariable {
+            name: "c".into(),
+            at: Some(12)
+        }
+    );
+}
+
+#[test]
+fn broken_and_forbidden_formulas_are_refused_at_load() {
+    use FormulaKind::{Condition, Number};
+    assert_eq!(refused("", Number), FormulaError::Empty);
+    assert_eq!(refused("   ", Number), FormulaError::Empty);
+    for source in ["a + * b", "1 +", "a b", "* a", "(a", "a)"] {
+        let error = refused(source, Number);
+        assert!(matches!(error, FormulaError::Syntax { .. }), "{source}: {error:?}");
+    }
+    for source in ["a = 1", "a += 1", "a; b"] {
+        assert_eq!(refused(source, Number), FormulaError::Assignment, "{source}");
+    }
+    assert!(matches!(refused("(a, b)", Number), FormulaError::Unsupported { .. }));
+    assert!(matches!(refused("\"text\"", Number), FormulaError::Unsupported { .. }));
+    assert!(matches!(
+        refused("foo(a)", Number),
+        FormulaError::UnknownFunction { .. }
+    ));
+    assert!(matches!(
+        refused("math::sin(a)", Number),
+        FormulaError::UnknownFunction { .. }
+    ));
+    assert!(matches!(
+        refused("min(a)", Number),
+        FormulaError::WrongArity { found: 1, .. }
+    ));
+    assert!(matches!(
+        refused("if(a, b, c)", Number),
+        FormulaError::ExpectedCondition
+    ));
+    assert_eq!(refused("a > b", Number), FormulaError::ExpectedNumber);
+    assert_eq!(refused("(a > b) + 1", Number), FormulaError::ExpectedNumber);
+    assert_eq!(refused("a + b", Condition), FormulaError::ExpectedCondition);
+    assert_eq!(refused("a && b", Condition), FormulaError::ExpectedCondition);
+}
+
+#[test]
+fn hostile_sizes_are_refused_before_the_parser_sees_them() {
+    let deep = format!("{}a{}", "(".repeat(40), ")".repeat(40));
+    assert!(matches!(
+        refused(&deep, FormulaKind::Number),
+        FormulaError::TooDeep { at: Some(32), .. }
+    ));
+    // Thousands of parentheses would overflow evalexpr's stack: refused, never parsed.
+    let very_deep = format!("{}a{}", "(".repeat(5000), ")".repeat(5000));
+    assert!(matches!(
+        refused(&very_deep, FormulaKind::Number),
+        FormulaError::TooLong { .. } | FormulaError::TooDeep { .. }
+    ));
+    let deep_but_short = "(".repeat(500);
+    assert!(matches!(
+        refused(&deep_but_short, FormulaKind::Number),
+        FormulaError::TooDeep { .. }
+    ));
+    let long = vec!["a"; 1001].join("+");
+    assert!(matches!(
+        refused(&long, FormulaKind::Number),
+        FormulaError::TooLong { .. }
+    ));
+    let minus = format!("{}a", "-".repeat(900));
+    assert!(matches!(
+        refused(&minus, FormulaKind::Number),
+        FormulaError::TooDeep { .. }
+    ));
+    let too_wide = format!("min({})", vec!["a"; 100].join(", "));
+    let formula = ParsedFormula::parse(&too_wide, FormulaKind::Number).expect("parses");
+    assert!(matches!(formula.compile(slot_of), Err(FormulaError::TooDeep { .. })));
+}
+
+#[test]
+fn error_columns_point_into_the_formula() {
+    assert_eq!(refused("a + foo(b)", FormulaKind::Number).column(), Some(4));
+}
+
+/// A random formula: its source, fully parenthesised, and whether it is a condition.
+fn number_formula() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        prop::sample::select(NAMES.to_vec()).prop_map(str::to_owned),
+        (0u32..20).prop_map(|n| n.to_string()),
+        (0.0..100.0f64).prop_map(|x| format!("{x:.3}")),
+    ];
+    leaf.prop_recursive(5, 40, 3, |inner| {
+        let condition = (
+            inner.clone(),
+            prop::sample::select(vec!["<", "<=", ">", ">=", "==", "!="]),
+            inner.clone(),
+        )
+            .prop_map(|(a, op, b)| format!("({a} {op} {b})"));
+        let condition = prop_oneof![
+            condition.clone(),
+            (
+                condition.clone(),
+                prop::sample::select(vec!["&&", "||"]),
+                condition.clone()
+            )
+                .prop_map(|(a, op, b)| format!("({a} {op} {b})")),
+            condition.prop_map(|c| format!("!{c}")),
+        ];
+        prop_oneof![
+            (
+                inner.clone(),
+                prop::sample::select(vec!["+", "-", "*", "/", "%"]),
+                inner.clone()
+            )
+                .prop_map(|(a, op, b)| format!("({a} {op} {b})")),
+            inner.clone().prop_map(|a| format!("(-{a})")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("min({a}, {b})")),
+            (inner.clone(), inner.clone(), inner.clone()).prop_map(|(a, b, c)| format!("max({a}, {b}, {c})")),
+            (
+                prop::sample::select(vec!["floor", "round", "ceil", "math::abs"]),
+                inner.clone()
+            )
+                .prop_map(|(f, a)| format!("{f}({a})")),
+            (condition, inner.clone(), inner).prop_map(|(c, a, b)| format!("if({c}, {a}, {b})")),
+        ]
+    })
+}
+
+fn close(a: f64, b: f64) -> bool {
+    a == b || (a - b).abs() <= 1e-9 * a.abs().max(b.abs())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_compiled_form_agrees_with_evalexpr(
+        source in number_formula(),
+        values in prop::array::uniform4(prop_oneof![Just(0.0), Just(1.0), Just(-2.0), -1000.0..1000.0f64]),
+    ) {
+        let formula = ParsedFormula::parse(&source, FormulaKind::Number);
+        prop_assert!(formula.is_ok(), "{} was refused: {:?}", source, formula.err());
+        let formula = formula.expect("checked above");
+        let compiled = formula.compile(slot_of).expect("every name has a slot");
+        if let Ok(ours) = compiled.evaluate(&values) {
+            let theirs = formula.evaluate_with_evalexpr(|name| values[slot_of(name).expect("a known name")]);
+            prop_assert!(theirs.is_ok_and(|t| close(ours, t)), "{}: compiled {} but evalexpr {:?} for {:?}", source, ours, theirs, values);
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! People and teams as the engine sees them: who is in which team, which role each
+//! person is scored with, and which people every team (with its sub-teams) holds.
+
+use crate::kpi::rulebook::RoleId;
+use std::fmt;
+
+/// A person of an organisation, by position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PersonId(pub u32);
+
+/// A team of an organisation, by position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TeamId(pub u32);
+
+impl PersonId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl TeamId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Whom a scorecard or a metric value belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Subject {
+    Person(PersonId),
+    Team(TeamId),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Team {
+    /// The id people and data files use, such as `east`.
+    pub key: String,
+    pub name: String,
+    pub parent: Option<TeamId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub key: String,
+    pub name: String,
+    pub email: String,
+    pub team: TeamId,
+    pub role: RoleId,
+}
+
+/// Team parents that loop back on themselves.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("teams form a loop: {}", .0.join(" -> "))]
+pub struct TeamLoop(pub Vec<String>);
+
+/// An organisation whose team tree is known to be a tree.
+#[derive(Debug, Clone)]
+pub struct Organisation {
+    teams: Vec<Team>,
+    people: Vec<Person>,
+    /// For each team, every person in it or in any team below it.
+    members: Vec<Vec<PersonId>>,
+}
+
+impl Organisation {
+    pub fn new(teams: Vec<Team>, people: Vec<Person>) -> Result<Organisation, TeamLoop> {
+        let mut members = vec![Vec::new(); teams.len()];
+        for (index, team) in teams.iter().enumerate() {
+            let mut seen = vec![index];
+            let mut parent = team.parent;
+            while let Some(p) = parent {
+                if seen.contains(&p.index()) {
+                    let mut path: Vec<String> = seen.iter().map(|&t| teams[t].key.clone()).collect();
+                    path.push(teams[p.index()].key.clone());
+                    return Err(TeamLoop(path));
+                }
+                seen.push(p.index());
+                parent = teams[p.index()].parent;
+            }
+        }
+        for (index, person) in people.iter().enumerate() {
+            let mut team = Some(person.team);
+            while let Some(t) = team {
+                members[t.index()].push(PersonId(index as u32));
+                team = teams[t.index()].parent;
+            }
+        }
+        Ok(Organisation { teams, people, members })
+    }
+
+    pub fn teams(&self) -> &[Team] {
+        &self.teams
+    }
+
+    pub fn people(&self) -> &[Person] {
+        &self.people
+    }
+
+    pub fn team(&self, id: TeamId) -> &Team {
+        &self.teams[id.index()]
+    }
+
+    pub fn person(&self, id: PersonId) -> &Person {
+        &self.people[id.index()]
+    }
+
+    /// Everyone in the team and its sub-teams.
+    pub fn members(&self, id: TeamId) -> &[PersonId] {
+        &self.members[id.index()]
+    }
+
+    /// The teams directly below `id`.
+    pub fn sub_teams(&self, id: TeamId) -> impl Iterator<Item = TeamId> + '_ {
+        self.teams
+            .iter()
+            .enumerate()
+            .filter(move |(_, t)| t.parent == Some(id))
+            .map(|(i, _)| TeamId(i as u32))
+    }
+
+    pub fn subject_key(&self, subject: Subject) -> &str {
+        match subject {
+            Subject::Person(p) => &self.person(p).key,
+            Subject::Team(t) => &self.team(t).key,
+        }
+    }
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Subject::Person(p) => write!(f, "person #{}", p.0),
+            Subject::Team(t) => write!(f, "team #{}", t.0),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn team(key: &str, parent: Option<u32>) -> Team {
+        Team {
+            key: key.into(),
+            name: key.into(),
+            parent: parent.map(TeamId),
+        }
+    }
+
+    fn person(key: &str, team: u32) -> Person {
+        Person {
+            key: key.into(),
+            name: key.into(),
+            email: String::new(),
+            team: TeamId(team),
+            role: RoleId(0),
+        }
+    }
+
+    #[test]
+    fn a_team_holds_the_people_of_its_sub_teams() {
+        let org = Organisation::new(
+            vec![team("east", None), team("east-key", Some(0)), team("care", None)],
+            vec![person("a", 0), person("b", 1), person("c", 2)],
+        )
+        .expect("a tree");
+        assert_eq!(org.members(TeamId(0)), [PersonId(0), PersonId(1)]);
+        assert_eq!(org.members(TeamId(1)), [PersonId(1)]);
+        assert_eq!(org.sub_teams(TeamId(0)).collect::<Vec<_>>(), [TeamId(1)]);
+    }
+
+    #[test]
+    fn a_loop_of_parents_is_refused() {
+        let error = Organisation::new(vec![team("a", Some(1)), team("b", Some(0))], vec![]).expect_err("a loop");
+        assert_eq!(error.to_string(), "teams form a loop: a -> b -> a");
+    }
+}

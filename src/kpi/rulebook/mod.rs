@@ -1,0 +1,295 @@
+//! The rulebook: a definitions folder loaded, validated and compiled once, then
+//! shared read-only (behind an `Arc`) by everything that scores.
+//!
+//! Every formula is compiled here and never parsed again. Values are addressed by
+//! slot: metric `m` is slot `m`, KPI `k` is slot `metric_count + k`, and KPIs are
+//! stored in dependency order so that one pass over them fills every slot a later
+//! formula reads.
+
+mod compile;
+mod problem;
+
+pub use compile::check_target;
+pub use problem::{DefinitionError, DefinitionErrors, Problem};
+
+use crate::kpi::definition::{
+    AdjustmentKind, Direction, GateAction, LocalizedName, ScoredOn, ScoringDef, TeamRollup, Tier, TimeRollup, Unit,
+};
+use crate::kpi::formula::{CompiledFormula, ParsedFormula};
+use std::collections::HashMap;
+
+/// One file of a definitions folder: its name as shown in errors, and its text.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub name: String,
+    pub text: String,
+}
+
+macro_rules! index_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub(crate) u32);
+
+        impl $name {
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+index_type!(
+    /// A metric of a rulebook; its slot number too.
+    MetricId
+);
+index_type!(
+    /// A KPI of a rulebook, in dependency order.
+    KpiId
+);
+index_type!(
+    /// A role of a rulebook.
+    RoleId
+);
+
+#[derive(Debug, Clone)]
+pub struct Metric {
+    /// The id an admin wrote, such as `new_customers`.
+    pub key: String,
+    pub name: LocalizedName,
+    pub unit: Unit,
+    pub over_time: TimeRollup,
+    pub across_team: TeamRollup,
+}
+
+#[derive(Debug, Clone)]
+pub struct Kpi {
+    pub key: String,
+    pub name: LocalizedName,
+    pub description: String,
+    pub tier: Tier,
+    pub unit: Unit,
+    pub direction: Direction,
+    pub formula: ParsedFormula,
+    pub compiled: CompiledFormula,
+    pub scoring: ScoringDef,
+}
+
+/// A target with its optional threshold and stretch levels (门槛/目标/挑战).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Target {
+    pub target: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stretch: Option<f64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RoleKpi {
+    pub kpi: KpiId,
+    /// Percent of the tier.
+    pub weight: f64,
+    pub target: Target,
+}
+
+#[derive(Debug, Clone)]
+pub struct RoleTier {
+    pub tier: Tier,
+    /// Percent of the card.
+    pub weight: f64,
+    pub kpis: Vec<RoleKpi>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Adjustment {
+    pub key: String,
+    pub name: LocalizedName,
+    pub kind: AdjustmentKind,
+    pub per: ParsedFormula,
+    pub compiled: CompiledFormula,
+    pub points_each: f64,
+    pub max_points: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Gate {
+    pub key: String,
+    pub name: LocalizedName,
+    pub when: ParsedFormula,
+    pub compiled: CompiledFormula,
+    pub action: GateEffect,
+}
+
+/// What a fired gate does, with grades resolved to their rank in the scale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GateEffect {
+    /// The grade can be no better than the grade at this rank (0 is the best).
+    CapGrade(usize),
+    ZeroTier(Tier),
+    ZeroTotal,
+}
+
+#[derive(Debug, Clone)]
+pub struct Role {
+    pub key: String,
+    pub name: LocalizedName,
+    pub description: String,
+    pub scored_on: ScoredOn,
+    pub grade_scale: GradeScale,
+    pub tiers: Vec<RoleTier>,
+    pub adjustments: Vec<Adjustment>,
+    pub gates: Vec<Gate>,
+    /// Every KPI the card needs, its dependencies included, in dependency order.
+    pub kpis_to_evaluate: Vec<KpiId>,
+}
+
+impl Role {
+    /// The card's KPIs with their tier, in the order the role lists them.
+    pub fn card_kpis(&self) -> impl Iterator<Item = (&RoleTier, &RoleKpi)> {
+        self.tiers.iter().flat_map(|t| t.kpis.iter().map(move |k| (t, k)))
+    }
+
+    /// The role's entry for `kpi`, if the card holds it.
+    pub fn card_kpi(&self, kpi: KpiId) -> Option<&RoleKpi> {
+        self.card_kpis().map(|(_, k)| k).find(|k| k.kpi == kpi)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Grade {
+    pub grade: String,
+    pub min: f64,
+    pub bonus_coefficient: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct GradeScale {
+    pub key: String,
+    pub total_min: f64,
+    pub total_max: f64,
+    /// From the best grade down.
+    pub grades: Vec<Grade>,
+}
+
+impl GradeScale {
+    /// The rank (0 is the best) of the grade a total earns. Validation guarantees the
+    /// lowest grade starts at or below the smallest total.
+    pub fn rank_for(&self, total: f64) -> usize {
+        self.grades
+            .iter()
+            .position(|g| total >= g.min)
+            .unwrap_or(self.grades.len() - 1)
+    }
+
+    pub fn rank_of(&self, grade: &str) -> Option<usize> {
+        self.grades.iter().position(|g| g.grade == grade)
+    }
+}
+
+/// A validated, compiled definitions folder.
+#[derive(Debug, Clone)]
+pub struct Rulebook {
+    metrics: Vec<Metric>,
+    kpis: Vec<Kpi>,
+    roles: Vec<Role>,
+    team_role: Option<RoleId>,
+    by_key: HashMap<String, Slot>,
+    role_by_key: HashMap<String, RoleId>,
+}
+
+/// What a formula variable names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    Metric(MetricId),
+    Kpi(KpiId),
+}
+
+impl Rulebook {
+    /// Loads, validates and compiles the files of a definitions folder. Every problem
+    /// in every file is reported at once, each with its file, line and column.
+    pub fn load(files: &[SourceFile]) -> Result<Rulebook, DefinitionErrors> {
+        compile::compile(files)
+    }
+
+    pub fn metrics(&self) -> &[Metric] {
+        &self.metrics
+    }
+
+    pub fn kpis(&self) -> &[Kpi] {
+        &self.kpis
+    }
+
+    pub fn roles(&self) -> &[Role] {
+        &self.roles
+    }
+
+    pub fn metric(&self, id: MetricId) -> &Metric {
+        &self.metrics[id.index()]
+    }
+
+    pub fn kpi(&self, id: KpiId) -> &Kpi {
+        &self.kpis[id.index()]
+    }
+
+    pub fn role(&self, id: RoleId) -> &Role {
+        &self.roles[id.index()]
+    }
+
+    /// The role teams themselves are scored with, if the rulebook names one.
+    pub fn team_role(&self) -> Option<RoleId> {
+        self.team_role
+    }
+
+    pub fn find_metric(&self, key: &str) -> Option<MetricId> {
+        match self.by_key.get(key) {
+            Some(Slot::Metric(id)) => Some(*id),
+            _ => None,
+        }
+    }
+
+    pub fn find_kpi(&self, key: &str) -> Option<KpiId> {
+        match self.by_key.get(key) {
+            Some(Slot::Kpi(id)) => Some(*id),
+            _ => None,
+        }
+    }
+
+    pub fn find_role(&self, key: &str) -> Option<RoleId> {
+        self.role_by_key.get(key).copied()
+    }
+
+    /// What a formula variable names.
+    pub fn find_slot(&self, key: &str) -> Option<Slot> {
+        self.by_key.get(key).copied()
+    }
+
+    /// The number of value slots a subject's evaluation needs.
+    pub fn slot_count(&self) -> usize {
+        self.metrics.len() + self.kpis.len()
+    }
+
+    /// The slot number of a metric or KPI.
+    pub fn slot_index(&self, slot: Slot) -> usize {
+        match slot {
+            Slot::Metric(m) => m.index(),
+            Slot::Kpi(k) => self.metrics.len() + k.index(),
+        }
+    }
+
+    /// The metric or KPI behind a slot number.
+    pub fn slot_at(&self, index: usize) -> Slot {
+        match index.checked_sub(self.metrics.len()) {
+            None => Slot::Metric(MetricId(index as u32)),
+            Some(k) => Slot::Kpi(KpiId(k as u32)),
+        }
+    }
+
+    /// The id an admin wrote for the metric or KPI in a slot.
+    pub fn slot_key(&self, index: usize) -> &str {
+        match self.slot_at(index) {
+            Slot::Metric(m) => &self.metric(m).key,
+            Slot::Kpi(k) => &self.kpi(k).key,
+        }
+    }
+}

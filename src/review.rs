@@ -1,0 +1,114 @@
+//! The monthly review's end: finalizing a period freezes every card with the inputs
+//! and the definition version it was scored with, so that no later change of data or
+//! definitions alters it.
+
+use crate::inputs::PeriodSources;
+use crate::kpi::evaluate::{inputs_subject, score_period};
+use crate::kpi::organisation::{PersonId, Subject, TeamId};
+use crate::kpi::period::Period;
+use crate::kpi::rulebook::{Rulebook, SourceFile};
+use crate::kpi::scorecard::Workspace;
+use crate::report::{CardView, PeriodReport, card_view};
+use crate::store::{SnapshotRow, Store, StoreError};
+use std::collections::BTreeMap;
+
+/// How often finalizing scores again when imports keep landing meanwhile.
+const ATTEMPTS: usize = 5;
+
+/// Scores `period` (a month) from the store and freezes it. Returns how many cards were frozen.
+pub async fn finalize(
+    store: &Store,
+    rulebook: &Rulebook,
+    definitions: &[SourceFile],
+    definitions_digest: &str,
+    period: Period,
+    actor: &str,
+) -> Result<usize, StoreError> {
+    let Period::Month(month) = period else {
+        return Err(StoreError::Unsupported(format!(
+            "{period} is not a month; quarters and years are rolled up from finalized months"
+        )));
+    };
+    let files: BTreeMap<&str, &str> = definitions.iter().map(|f| (f.name.as_str(), f.text.as_str())).collect();
+    let definitions_json = serde_json::to_string(&files).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    for _ in 0..ATTEMPTS {
+        let data_version = store.data_version().await?;
+        let sources = PeriodSources::from_store(store, rulebook, period).await?;
+        let snapshots = snapshot_rows(rulebook, &sources, period);
+        let count = snapshots.len();
+        let month = month.to_string();
+        if store
+            .finalize_period(
+                &month,
+                definitions_digest,
+                &definitions_json,
+                snapshots,
+                data_version,
+                actor,
+            )
+            .await?
+        {
+            return Ok(count);
+        }
+    }
+    Err(StoreError::Unsupported(
+        "data kept changing while the period was being finalized; try again".into(),
+    ))
+}
+
+fn snapshot_rows(rulebook: &Rulebook, sources: &PeriodSources, period: Period) -> Vec<SnapshotRow> {
+    let organisation = &sources.organisation;
+    let inputs = sources.data.period_inputs(rulebook, organisation, period);
+    let scores = score_period(rulebook, organisation, &inputs, &sources.targets, period);
+    let mut workspace = Workspace::default();
+    let people = scores
+        .people
+        .iter()
+        .enumerate()
+        .map(|(i, card)| (Subject::Person(PersonId(i as u32)), Some(card)));
+    let teams = scores
+        .teams
+        .iter()
+        .enumerate()
+        .map(|(i, card)| (Subject::Team(TeamId(i as u32)), card.as_ref()));
+    people
+        .chain(teams)
+        .filter_map(|(subject, card)| card.map(|card| (subject, card)))
+        .map(|(subject, card)| {
+            let view = card_view(rulebook, organisation, &inputs, subject, card, &mut workspace);
+            let row = inputs.row(inputs_subject(rulebook, organisation, subject));
+            let values: BTreeMap<&str, f64> = rulebook
+                .metrics()
+                .iter()
+                .zip(row)
+                .filter(|(_, v)| !v.is_nan())
+                .map(|(m, v)| (m.key.as_str(), *v))
+                .collect();
+            SnapshotRow {
+                subject: view.subject.clone(),
+                subject_kind: view.kind.clone(),
+                inputs: serde_json::to_string(&values).unwrap_or_default(),
+                result: serde_json::to_string(&view).unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+/// The frozen report of a finalized month.
+pub async fn frozen_report(store: &Store, period: Period) -> Result<PeriodReport, StoreError> {
+    let mut report = PeriodReport {
+        period,
+        people: Vec::new(),
+        teams: Vec::new(),
+    };
+    for snapshot in store.load_snapshots(&period.to_string()).await? {
+        let card: CardView = serde_json::from_str(&snapshot.result)
+            .map_err(|e| StoreError::Corrupt(format!("snapshot of {}: {e}", snapshot.subject)))?;
+        if card.kind == "team" {
+            report.teams.push(card)
+        } else {
+            report.people.push(card)
+        }
+    }
+    Ok(report)
+}

@@ -1,0 +1,11 @@
+//! sea-orm entities, one per table; queries live beside them in `store`.
+
+pub mod audit_log;
+pub mod definition_versions;
+pub mod imports;
+pub mod metric_values;
+pub mod people;
+pub mod periods;
+pub mod snapshots;
+pub mod targets;
+pub mod teams;

@@ -1,0 +1,212 @@
+//! Metric values: imported all or nothing, read back per period.
+
+use super::entity::{imports, metric_values, periods};
+use super::organisation::Changes;
+use super::{CHUNK_ROWS, Store, StoreError, audit_entry, now, upsert};
+use crate::kpi::period::{Month, Period};
+use sea_orm::sea_query::Query;
+use sea_orm::{ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use std::collections::{BTreeSet, HashMap};
+
+/// One validated metric value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricRow {
+    /// Where it stands in its file, for errors.
+    pub line: u64,
+    pub subject: String,
+    pub month: Month,
+    pub metric: String,
+    pub value: f64,
+}
+
+/// Where an import came from and who made it.
+#[derive(Debug, Clone)]
+pub struct MetricsImport<'a> {
+    pub source: &'a str,
+    /// The file's SHA-256, so the same file can be recognised later.
+    pub digest: &'a str,
+    pub actor: &'a str,
+}
+
+impl Store {
+    /// Writes `rows` in one transaction: new values are added, corrected values
+    /// replace the old ones (each replacement in the audit log with its old value),
+    /// identical values are left alone. Rows for a finalized month refuse the whole
+    /// import, listed by line.
+    pub async fn import_metrics(
+        &self,
+        rows: &[MetricRow],
+        import: &MetricsImport<'_>,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<Changes, ImportRefused> {
+        let txn = self.begin_write().await?;
+        let months: BTreeSet<String> = rows.iter().map(|r| r.month.to_string()).collect();
+        let finalized: BTreeSet<String> = periods::Entity::find()
+            .filter(periods::Column::Month.is_in(months.iter().cloned()))
+            .filter(periods::Column::Status.eq("finalized"))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|p| p.month)
+            .collect();
+        if !finalized.is_empty() {
+            let lines = rows
+                .iter()
+                .filter(|r| finalized.contains(&r.month.to_string()))
+                .map(|r| (r.line, r.month.to_string()))
+                .collect();
+            return Err(ImportRefused::Finalized(lines));
+        }
+
+        let mut existing: HashMap<(String, String, String), f64> = HashMap::new();
+        for month in &months {
+            let stored = metric_values::Entity::find()
+                .filter(metric_values::Column::Month.eq(month.as_str()))
+                .all(&txn)
+                .await?;
+            existing.extend(stored.into_iter().map(|v| ((v.subject, v.month, v.metric), v.value)));
+        }
+
+        let at = now();
+        let import_row = imports::ActiveModel {
+            id: ActiveValue::NotSet,
+            kind: ActiveValue::Set("metrics".into()),
+            source: ActiveValue::Set(import.source.to_owned()),
+            digest: ActiveValue::Set(import.digest.to_owned()),
+            actor: ActiveValue::Set(import.actor.to_owned()),
+            at: ActiveValue::Set(at),
+            added: ActiveValue::Set(0),
+            changed: ActiveValue::Set(0),
+            unchanged: ActiveValue::Set(0),
+        };
+        let import_id = imports::Entity::insert(import_row).exec(&txn).await?.last_insert_id;
+
+        let mut changes = Changes::default();
+        let mut writes: Vec<&MetricRow> = Vec::new();
+        let mut audit = Vec::new();
+        for row in rows {
+            // A first import of a month finds nothing stored: skip building look-up keys.
+            let old = if existing.is_empty() {
+                None
+            } else {
+                existing.get(&(row.subject.clone(), row.month.to_string(), row.metric.clone()))
+            };
+            match old {
+                Some(old) if old.to_bits() == row.value.to_bits() => {
+                    changes.unchanged += 1;
+                    continue;
+                }
+                Some(old) => {
+                    changes.changed += 1;
+                    let entity_key = format!("{}/{}/{}", row.subject, row.month, row.metric);
+                    audit.push(audit_entry(
+                        import.actor,
+                        "update",
+                        "metric_value",
+                        entity_key,
+                        Some(old.to_string()),
+                        Some(row.value.to_string()),
+                    ));
+                }
+                None => changes.added += 1,
+            }
+            writes.push(row);
+        }
+        if changes.added + changes.changed == 0 {
+            // Nothing to change: leave no trace of a no-op import.
+            txn.rollback().await?;
+            return Ok(changes);
+        }
+        // Plain multi-row upserts: at a million rows, building entity models would cost
+        // more than the database's own work.
+        use metric_values::Column as C;
+        let on_conflict = upsert([C::Subject, C::Month, C::Metric], [C::Value, C::ImportId]);
+        let mut written = 0;
+        for chunk in writes.chunks(CHUNK_ROWS) {
+            let mut insert = Query::insert();
+            insert
+                .into_table(metric_values::Entity)
+                .columns([C::Subject, C::Month, C::Metric, C::Value, C::ImportId]);
+            for row in chunk {
+                insert.values_panic([
+                    row.subject.as_str().into(),
+                    row.month.to_string().into(),
+                    row.metric.as_str().into(),
+                    row.value.into(),
+                    import_id.into(),
+                ]);
+            }
+            insert.on_conflict(on_conflict.clone());
+            txn.execute(&insert).await?;
+            written += chunk.len() as u64;
+            progress(written);
+        }
+        let summary = serde_json::json!({ "source": import.source, "digest": import.digest, "added": changes.added, "changed": changes.changed, "unchanged": changes.unchanged });
+        audit.push(audit_entry(
+            import.actor,
+            "import",
+            "metrics",
+            import_id.to_string(),
+            None,
+            Some(summary.to_string()),
+        ));
+        Store::audit(&txn, audit).await?;
+        imports::Entity::update(imports::ActiveModel {
+            id: ActiveValue::Unchanged(import_id),
+            added: ActiveValue::Set(changes.added as i64),
+            changed: ActiveValue::Set(changes.changed as i64),
+            unchanged: ActiveValue::Set(changes.unchanged as i64),
+            ..Default::default()
+        })
+        .exec(&txn)
+        .await?;
+        txn.commit().await?;
+        Ok(changes)
+    }
+
+    /// Every stored value of the months of `period`.
+    pub async fn list_metric_values(&self, period: Period) -> Result<Vec<MetricRow>, StoreError> {
+        let months: Vec<String> = period.months().iter().map(Month::to_string).collect();
+        let values = metric_values::Entity::find()
+            .filter(metric_values::Column::Month.is_in(months))
+            .all(self.db())
+            .await?;
+        values
+            .into_iter()
+            .map(|v| {
+                let month = v
+                    .month
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt(format!("metric value with month `{}`", v.month)))?;
+                Ok(MetricRow {
+                    line: 0,
+                    subject: v.subject,
+                    month,
+                    metric: v.metric,
+                    value: v.value,
+                })
+            })
+            .collect()
+    }
+
+    /// How many metric values are stored.
+    pub async fn count_metric_values(&self) -> Result<u64, StoreError> {
+        use sea_orm::PaginatorTrait;
+        Ok(metric_values::Entity::find().count(self.db()).await?)
+    }
+}
+
+/// Why an import was refused as a whole.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportRefused {
+    #[error("rows fall in finalized periods")]
+    Finalized(Vec<(u64, String)>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sea_orm::DbErr> for ImportRefused {
+    fn from(error: sea_orm::DbErr) -> Self {
+        ImportRefused::Store(StoreError::Database(error))
+    }
+}

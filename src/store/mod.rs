@@ -1,0 +1,211 @@
+//! The database: people, teams, metric data, targets, periods, finalized snapshots
+//! and the audit log, through sea-orm. SQLite is the embedded default (a file created
+//! on first use, WAL mode); PostgreSQL serves several instances against one database.
+//! This is the only module that knows sea-orm.
+
+pub mod entity;
+mod metrics;
+mod organisation;
+mod periods;
+mod targets;
+
+pub use metrics::{ImportRefused, MetricRow, MetricsImport};
+pub use organisation::{Changes, PersonRow, TeamRow};
+pub use periods::{PeriodStatus, SnapshotRow};
+pub use targets::TargetRow;
+
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveValue, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    EntityTrait, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use std::time::Duration;
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database {url}: {source}")]
+    Connect { url: String, source: DbErr },
+    #[error("the database schema could not be brought up to date: {0}")]
+    Migrate(DbErr),
+    #[error("database error: {0}")]
+    Database(#[from] DbErr),
+    #[error("stored data cannot be read: {0}")]
+    Corrupt(String),
+    #[error("period {0} is finalized; its data, targets and scores can no longer change")]
+    Finalized(String),
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+/// A database, migrated to the current schema.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+/// Rows per multi-row statement: under SQLite's 32,766 bound variables for our widest rows.
+pub(crate) const CHUNK_ROWS: usize = 4000;
+
+impl Store {
+    /// Opens (creating an SQLite file if needed) and migrates the database at `url`.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let store = Store::connect(url).await?;
+        Migrator::up(&store.db, None).await.map_err(StoreError::Migrate)?;
+        Ok(store)
+    }
+
+    /// Opens without migrating, for `yardstick migrate` to report on.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let mut options = ConnectOptions::new(url);
+        options.sqlx_logging(false).acquire_timeout(Duration::from_secs(60));
+        if url.starts_with("sqlite:") {
+            // One writer at a time: writers wait for the lock (busy timeout) instead of
+            // failing with "database is locked"; WAL lets readers go on meanwhile.
+            options.max_connections(4).map_sqlx_sqlite_opts(|o| {
+                o.create_if_missing(true)
+                    .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(60))
+                    .foreign_keys(true)
+            });
+        }
+        let db = Database::connect(options).await.map_err(|source| StoreError::Connect {
+            url: redact(url),
+            source,
+        })?;
+        Ok(Store { db })
+    }
+
+    pub async fn migrate(&self) -> Result<usize, StoreError> {
+        let pending = Migrator::get_pending_migrations(&self.db)
+            .await
+            .map_err(StoreError::Migrate)?
+            .len();
+        Migrator::up(&self.db, None).await.map_err(StoreError::Migrate)?;
+        Ok(pending)
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.db.get_database_backend() == DbBackend::Sqlite
+    }
+
+    pub(crate) fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Starts the one writing transaction allowed at a time. SQLite takes its write
+    /// lock at BEGIN (IMMEDIATE), so a second writer waits rather than failing later
+    /// on upgrade; PostgreSQL serialises writers on an advisory lock held until commit.
+    pub(crate) async fn begin_write(&self) -> Result<DatabaseTransaction, StoreError> {
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        let txn = self.db.begin_with_options(options).await?;
+        if txn.get_database_backend() == DbBackend::Postgres {
+            txn.execute_unprepared("SELECT pg_advisory_xact_lock(7261626)").await?;
+        }
+        Ok(txn)
+    }
+
+    /// A consistent copy of a live SQLite database, taken while others keep working.
+    pub async fn backup(&self, to: &std::path::Path) -> Result<(), StoreError> {
+        if !self.is_sqlite() {
+            return Err(StoreError::Unsupported(
+                "backup copies SQLite databases; back PostgreSQL up with pg_dump".into(),
+            ));
+        }
+        let path = to.to_string_lossy().replace('\'', "''");
+        self.db.execute_unprepared(&format!("VACUUM INTO '{path}'")).await?;
+        Ok(())
+    }
+
+    /// Records a change in the audit log.
+    pub(crate) async fn audit(
+        txn: &DatabaseTransaction,
+        entries: Vec<entity::audit_log::ActiveModel>,
+    ) -> Result<(), StoreError> {
+        for chunk in entries.chunks(CHUNK_ROWS) {
+            entity::audit_log::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(txn)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The audit log of one entity, oldest first.
+    pub async fn audit_trail(&self, entity: &str, key: &str) -> Result<Vec<entity::audit_log::Model>, StoreError> {
+        use entity::audit_log::Column;
+        use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+        Ok(entity::audit_log::Entity::find()
+            .filter(Column::Entity.eq(entity))
+            .filter(Column::EntityKey.eq(key))
+            .order_by_asc(Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+}
+
+/// An audit entry, timestamped now.
+pub(crate) fn audit_entry(
+    actor: &str,
+    action: &str,
+    entity: &str,
+    key: String,
+    before: Option<String>,
+    after: Option<String>,
+) -> entity::audit_log::ActiveModel {
+    entity::audit_log::ActiveModel {
+        id: ActiveValue::NotSet,
+        at: ActiveValue::Set(now()),
+        actor: ActiveValue::Set(actor.to_owned()),
+        action: ActiveValue::Set(action.to_owned()),
+        entity: ActiveValue::Set(entity.to_owned()),
+        entity_key: ActiveValue::Set(key),
+        before: ActiveValue::Set(before),
+        after: ActiveValue::Set(after),
+    }
+}
+
+pub(crate) fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Hides a password in a connection URL before it is shown.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.find(':') {
+                Some(colon) => format!("{}{}:***{}", &url[..scheme + 3], &credentials[..colon], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// `ON CONFLICT (...) DO UPDATE SET ...` for an upsert.
+pub(crate) fn upsert<C, U>(keys: C, update: U) -> OnConflict
+where
+    C: IntoIterator,
+    C::Item: sea_orm::sea_query::IntoIden,
+    U: IntoIterator,
+    U::Item: sea_orm::sea_query::IntoIden,
+{
+    OnConflict::columns(keys).update_columns(update).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_in_urls_are_hidden() {
+        assert_eq!(
+            super::redact("postgres://app:secret@db:5432/ys"),
+            "postgres://app:***@db:5432/ys"
+        );
+        assert_eq!(super::redact("sqlite://yardstick.db"), "sqlite://yardstick.db");
+    }
+}

@@ -1,0 +1,63 @@
+//! Shared set-up: rulebooks from text, one-person organisations, the binary.
+
+use std::path::{Path, PathBuf};
+use yardstick::kpi::organisation::{Organisation, Person, Team, TeamId};
+use yardstick::kpi::rulebook::{Rulebook, SourceFile};
+
+/// The project's root, where the shipped definitions and example live.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn demo(file: &str) -> PathBuf {
+    root().join("examples/demo").join(file)
+}
+
+/// A rulebook from one file's text; panics with the problems if it does not load.
+pub fn rulebook(text: &str) -> Rulebook {
+    Rulebook::load(&[SourceFile {
+        name: "test.yaml".into(),
+        text: text.into(),
+    }])
+    .unwrap_or_else(|errors| panic!("the test definitions should load:\n{errors}"))
+}
+
+/// An organisation of one team, `team`, holding one person per role given.
+pub fn organisation(rulebook: &Rulebook, roles: &[&str]) -> Organisation {
+    let team = Team {
+        key: "team".into(),
+        name: "Team".into(),
+        parent: None,
+    };
+    let people = roles
+        .iter()
+        .enumerate()
+        .map(|(i, role)| Person {
+            key: format!("p{i}"),
+            name: format!("Person {i}"),
+            email: String::new(),
+            team: TeamId(0),
+            role: rulebook
+                .find_role(role)
+                .unwrap_or_else(|| panic!("role {role} in the test definitions")),
+        })
+        .collect();
+    Organisation::new(vec![team], people).expect("one team cannot loop")
+}
+
+/// The yardstick binary, run from the project's root.
+pub fn yardstick() -> assert_cmd::Command {
+    let mut command = assert_cmd::Command::cargo_bin("yardstick").expect("the binary is built");
+    command.current_dir(root());
+    command
+}
+
+/// Writes `text` to `name` in `dir` and returns the path.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("create the folder");
+    }
+    std::fs::write(&path, text).expect("write the test file");
+    path
+}

@@ -1,0 +1,9 @@
+//! The integration tests: one binary, a module per capability.
+
+mod architecture;
+mod check;
+mod evaluate;
+mod helpers;
+mod properties;
+mod rule_cases;
+mod store;

@@ -1,0 +1,490 @@
+//! The database, driven through the binary as an operator would: imports all or
+//! nothing, corrections audited, finalized periods frozen, crashes and concurrent
+//! writers survived. Every test runs on SQLite, and on PostgreSQL too when
+//! `YARDSTICK_TEST_POSTGRES_URL` names a server where test databases may be created.
+
+use crate::helpers::{demo, root, write, yardstick};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use yardstick::store::Store;
+
+/// A fresh, empty SQLite database in `dir`.
+pub fn sqlite_database(dir: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", dir.join("yardstick.db").display())
+}
+
+/// A fresh, empty database of each kind available.
+pub fn databases(dir: &Path) -> Vec<String> {
+    let mut urls = vec![sqlite_database(dir)];
+    if let Ok(server) = std::env::var("YARDSTICK_TEST_POSTGRES_URL") {
+        if !server.is_empty() {
+            urls.push(fresh_postgres_database(&server));
+        }
+    }
+    urls
+}
+
+/// Creates a uniquely named database on the server and returns its URL.
+fn fresh_postgres_database(server: &str) -> String {
+    use sea_orm::ConnectionTrait;
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let name = format!(
+        "yardstick_test_{}_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos())
+    );
+    runtime().block_on(async {
+        let db = sea_orm::Database::connect(server)
+            .await
+            .expect("connect to the PostgreSQL test server");
+        db.execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create a test database");
+    });
+    let base = server.rsplit_once('/').map_or(server, |(base, _)| base);
+    format!("{base}/{name}")
+}
+
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
+fn run(url: &str, args: &[&str]) -> Output {
+    yardstick()
+        .arg("--database")
+        .arg(url)
+        .args(args)
+        .output()
+        .expect("run yardstick")
+}
+
+fn ok(url: &str, args: &[&str]) -> String {
+    let output = run(url, args);
+    assert!(
+        output.status.success(),
+        "yardstick {args:?} failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("UTF-8 output")
+}
+
+fn import_demo(url: &str) {
+    for kind in ["teams", "people", "targets", "metrics"] {
+        let file = demo(&format!("{kind}.csv"));
+        ok(url, &["import", kind, &file.display().to_string()]);
+    }
+}
+
+fn evaluate_json(url: &str, period: &str) -> serde_json::Value {
+    serde_json::from_str(&ok(url, &["evaluate", "--period", period, "--format", "json"])).expect("JSON")
+}
+
+fn files_json(period: &str) -> serde_json::Value {
+    let output = yardstick()
+        .args(["evaluate", "--period", period, "--format", "json"])
+        .arg("--people")
+        .arg(demo("people.csv"))
+        .arg("--teams")
+        .arg(demo("teams.csv"))
+        .arg("--data")
+        .arg(demo("metrics.csv"))
+        .arg("--targets")
+        .arg(demo("targets.csv"))
+        .output()
+        .expect("run yardstick");
+    serde_json::from_slice(&output.stdout).expect("JSON")
+}
+
+fn count(url: &str) -> u64 {
+    runtime().block_on(async {
+        Store::open(url)
+            .await
+            .expect("open")
+            .count_metric_values()
+            .await
+            .expect("count")
+    })
+}
+
+/// Cards keyed by subject, so reports can be compared whatever their order.
+fn by_subject(report: &serde_json::Value) -> std::collections::BTreeMap<String, serde_json::Value> {
+    ["people", "teams"]
+        .iter()
+        .flat_map(|k| report[k].as_array().cloned().unwrap_or_default())
+        .map(|card| (card["subject"].as_str().unwrap_or_default().to_owned(), card))
+        .collect()
+}
+
+#[test]
+fn the_stored_organisation_scores_exactly_as_the_files_do() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for url in databases(dir.path()) {
+        import_demo(&url);
+        for period in ["2026-10", "2026-Q3"] {
+            assert_eq!(evaluate_json(&url, period), files_json(period), "{url} {period}");
+        }
+    }
+}
+
+#[test]
+fn a_file_with_one_bad_row_writes_nothing() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for url in databases(dir.path()) {
+        import_demo(&url);
+        let before = count(&url);
+        let file = write(
+            dir.path(),
+            "late.csv",
+            "subject,period,metric,value\np002,2026-11,visits_made,12\np002,2026-11,visits_made_typo,3\np003,2026-11,visits_made,-4\n",
+        );
+        let output = run(&url, &["import", "metrics", &file.display().to_string()]);
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(
+                "late.csv:3: column `metric`: unknown metric `visits_made_typo`; did you mean `visits_made`?"
+            ),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("late.csv:4: column `value`: `visits_made` is a count and cannot be negative (-4)"),
+            "{stderr}"
+        );
+        assert_eq!(count(&url), before, "{url}: nothing was written");
+    }
+}
+
+#[test]
+fn importing_the_same_file_again_changes_nothing_and_a_correction_is_audited() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for url in databases(dir.path()) {
+        import_demo(&url);
+        let again = ok(&url, &["import", "metrics", &demo("metrics.csv").display().to_string()]);
+        assert!(again.contains("0 added, 0 changed"), "{again}");
+        let metrics = std::fs::read_to_string(demo("metrics.csv")).expect("demo metrics");
+        let original = metrics
+            .lines()
+            .find(|l| l.starts_with("p002,2026-10,visits_made,"))
+            .expect("a demo value");
+        let old: f64 = original
+            .rsplit(',')
+            .next()
+            .and_then(|v| v.parse().ok())
+            .expect("a number");
+        let file = write(
+            dir.path(),
+            "fix.csv",
+            &format!("subject,period,metric,value\np002,2026-10,visits_made,{}\n", old + 1.0),
+        );
+        let fixed = ok(
+            &url,
+            &["--actor", "hr.lee", "import", "metrics", &file.display().to_string()],
+        );
+        assert!(fixed.contains("0 added, 1 changed"), "{fixed}");
+        let trail = runtime().block_on(async {
+            Store::open(&url)
+                .await
+                .expect("open")
+                .audit_trail("metric_value", "p002/2026-10/visits_made")
+                .await
+                .expect("audit")
+        });
+        assert_eq!(trail.len(), 1, "{trail:?}");
+        assert_eq!(trail[0].actor, "hr.lee");
+        assert_eq!(trail[0].before.as_deref(), Some(old.to_string().as_str()));
+        assert_eq!(trail[0].after.as_deref(), Some((old + 1.0).to_string().as_str()));
+    }
+}
+
+#[test]
+fn a_finalized_period_refuses_changes_and_keeps_its_scores_when_definitions_change() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for url in databases(dir.path()) {
+        import_demo(&url);
+        let before = evaluate_json(&url, "2026-10");
+        assert!(ok(&url, &["finalize", "--period", "2026-10"]).contains("28 scorecards frozen"));
+
+        let again = run(&url, &["finalize", "--period", "2026-10"]);
+        assert_eq!(again.status.code(), Some(1));
+        let late = write(
+            dir.path(),
+            "late.csv",
+            "subject,period,metric,value\np002,2026-10,visits_made,99\n",
+        );
+        let refused = run(&url, &["import", "metrics", &late.display().to_string()]);
+        assert!(
+            String::from_utf8_lossy(&refused.stderr)
+                .contains("late.csv:2: column `period`: period 2026-10 is finalized")
+        );
+
+        // A lower cost target in a copy of the definitions: October must not move.
+        let changed = dir.path().join("changed-definitions");
+        copy_dir(&root().join("kpi-definitions"), &changed);
+        let role = changed.join("role-senior-rep.yaml");
+        let text = std::fs::read_to_string(&role).expect("the senior rep role");
+        std::fs::write(&role, text.replace("target: 1500", "target: 900")).expect("write");
+        let changed_dir = changed.display().to_string();
+        let open_month = ok(
+            &url,
+            &[
+                "evaluate",
+                "--period",
+                "2026-09",
+                "--format",
+                "json",
+                "--definitions",
+                &changed_dir,
+            ],
+        );
+        let open_month: serde_json::Value = serde_json::from_str(&open_month).expect("JSON");
+        assert_ne!(
+            by_subject(&open_month),
+            by_subject(&evaluate_json(&url, "2026-09")),
+            "the change moves a month still open"
+        );
+        let frozen = ok(
+            &url,
+            &[
+                "evaluate",
+                "--period",
+                "2026-10",
+                "--format",
+                "json",
+                "--definitions",
+                &changed_dir,
+            ],
+        );
+        let frozen: serde_json::Value = serde_json::from_str(&frozen).expect("JSON");
+        assert_eq!(by_subject(&frozen), by_subject(&before), "{url}");
+    }
+}
+
+#[test]
+fn a_backup_of_a_live_database_scores_the_same() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let url = &sqlite_database(dir.path());
+    import_demo(url);
+    let copy = dir.path().join("copy.db");
+    assert!(ok(url, &["backup", &copy.display().to_string()]).contains("backup written"));
+    let copy_url = format!("sqlite://{}", copy.display());
+    assert_eq!(evaluate_json(&copy_url, "2026-10"), evaluate_json(url, "2026-10"));
+    let twice = run(url, &["backup", &copy.display().to_string()]);
+    assert_eq!(twice.status.code(), Some(1), "an existing file is not overwritten");
+}
+
+#[test]
+fn people_come_from_a_spreadsheet_too() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let url = &sqlite_database(dir.path());
+    ok(url, &["import", "teams", &demo("teams.csv").display().to_string()]);
+    let path = dir.path().join("people.xlsx");
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let rows = [
+        ["id", "name", "email", "team", "role"],
+        ["x1", "Xu Li", "li.xu@example.com", "east", "junior_rep"],
+        ["x2", "Yan Bo", "bo.yan@example.com", "nowhere", "junior_rep"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *cell).expect("write a cell");
+        }
+    }
+    workbook.save(&path).expect("save the workbook");
+    let output = run(url, &["import", "people", &path.display().to_string()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("people.xlsx:3: column `team`: unknown team `nowhere`"),
+        "{stderr}"
+    );
+
+    sheet_fix(&path);
+    assert!(ok(url, &["import", "people", &path.display().to_string()]).contains("2 rows: 2 added"));
+}
+
+fn sheet_fix(path: &Path) {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let rows = [
+        ["id", "name", "email", "team", "role"],
+        ["x1", "Xu Li", "li.xu@example.com", "east", "junior_rep"],
+        ["x2", "Yan Bo", "bo.yan@example.com", "care", "customer_success"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *cell).expect("write a cell");
+        }
+    }
+    workbook.save(path).expect("save the workbook");
+}
+
+/// A metrics file of `people` people x `months` months x every metric of the demo's junior reps.
+pub fn large_metrics(dir: &Path, people: usize, months: usize, offset: f64) -> (PathBuf, PathBuf, usize) {
+    let metrics: Vec<String> = std::fs::read_to_string(demo("metrics.csv"))
+        .expect("demo metrics")
+        .lines()
+        .filter(|l| l.starts_with("p002,2026-10,"))
+        .map(|l| l.split(',').nth(2).expect("a metric").to_owned())
+        .collect();
+    let mut people_csv = String::from("id,name,email,team,role\n");
+    let mut data = String::from("subject,period,metric,value\n");
+    let mut rows = 0;
+    for p in 0..people {
+        people_csv.push_str(&format!("L{p:05},Load {p},load{p}@example.com,east,junior_rep\n"));
+        for m in 0..months {
+            for (i, metric) in metrics.iter().enumerate() {
+                data.push_str(&format!(
+                    "L{p:05},20{:02}-{:02},{metric},{}\n",
+                    10 + m / 12,
+                    m % 12 + 1,
+                    (p + m + i) as f64 + offset
+                ));
+                rows += 1;
+            }
+        }
+    }
+    (
+        write(dir, "load-people.csv", &people_csv),
+        write(dir, &format!("load-metrics-{offset}.csv"), &data),
+        rows,
+    )
+}
+
+#[test]
+fn a_process_killed_in_the_middle_of_an_import_leaves_the_database_as_before() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let url = &sqlite_database(dir.path());
+    import_demo(url);
+    let (people, data, _) = large_metrics(dir.path(), 2000, 24, 0.0);
+    ok(url, &["import", "people", &people.display().to_string()]);
+    let before = count(url);
+    let wal = dir.path().join("yardstick.db-wal");
+    let wal_size = || std::fs::metadata(&wal).map_or(0, |m| m.len());
+    let start_size = wal_size();
+
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("yardstick"))
+        .current_dir(root())
+        .args(["--database", url, "import", "metrics"])
+        .arg(&data)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start an import");
+    // Kill it once it is writing: its uncommitted pages are growing the WAL.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while wal_size() < start_size + 4_000_000 {
+        assert!(
+            child.try_wait().expect("poll the import").is_none(),
+            "the import finished before it could be killed"
+        );
+        assert!(std::time::Instant::now() < deadline, "the import never started writing");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().expect("SIGKILL the import");
+    let status = child.wait().expect("reap the import");
+    assert!(!status.success(), "the import was killed, not finished");
+
+    assert_eq!(count(url), before, "the killed import left nothing behind");
+    let integrity = runtime().block_on(async {
+        use sea_orm::{ConnectionTrait, Statement};
+        let db = sea_orm::Database::connect(url.as_str()).await.expect("reopen");
+        let row = db
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                "PRAGMA integrity_check",
+            ))
+            .await
+            .expect("check")
+            .expect("a row");
+        row.try_get_by_index::<String>(0).expect("text")
+    });
+    assert_eq!(integrity, "ok");
+    // And the same import, run to the end, then succeeds.
+    assert!(ok(url, &["import", "metrics", &data.display().to_string()]).contains("0 changed"));
+}
+
+#[test]
+fn two_imports_at_once_neither_lose_nor_mix_rows() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for url in databases(dir.path()) {
+        import_demo(&url);
+        let (people, first, rows) = large_metrics(dir.path(), 150, 12, 0.0);
+        ok(&url, &["import", "people", &people.display().to_string()]);
+        // The second file corrects every value of the first: whichever lands last wins whole.
+        let (_, second, _) = large_metrics(dir.path(), 150, 12, 0.5);
+        let before = count(&url);
+        let spawn = |file: &PathBuf| {
+            std::process::Command::new(assert_cmd::cargo::cargo_bin("yardstick"))
+                .current_dir(root())
+                .args(["--database", url.as_str(), "import", "metrics"])
+                .arg(file)
+                .output()
+        };
+        let (a, b) = std::thread::scope(|s| {
+            let a = s.spawn(|| spawn(&first));
+            let b = s.spawn(|| spawn(&second));
+            (
+                a.join().expect("join").expect("run"),
+                b.join().expect("join").expect("run"),
+            )
+        });
+        assert!(
+            a.status.success() && b.status.success(),
+            "{}\n{}",
+            String::from_utf8_lossy(&a.stderr),
+            String::from_utf8_lossy(&b.stderr)
+        );
+        assert_eq!(count(&url), before + rows as u64, "{url}");
+        let values: Vec<f64> = runtime().block_on(async {
+            let store = Store::open(&url).await.expect("open");
+            let mut all = Vec::new();
+            for month in 1..=12 {
+                let period = format!("2010-{month:02}").parse().expect("a month");
+                all.extend(
+                    store
+                        .list_metric_values(period)
+                        .await
+                        .expect("values")
+                        .into_iter()
+                        .filter(|r| r.subject.starts_with('L'))
+                        .map(|r| r.value),
+                );
+            }
+            all
+        });
+        assert_eq!(values.len(), rows);
+        let halves = values.iter().filter(|v| v.fract() == 0.5).count();
+        assert!(
+            halves == 0 || halves == rows,
+            "{url}: the two imports were mixed: {halves} of {rows} rows from the second"
+        );
+    }
+}
+
+#[test]
+fn migrate_is_idempotent() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for url in databases(dir.path()) {
+        assert!(ok(&url, &["migrate"]).contains("5 migrations applied"), "{url}");
+        assert!(ok(&url, &["migrate"]).contains("0 migrations applied"), "{url}");
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create a folder");
+    for entry in std::fs::read_dir(from).expect("read a folder") {
+        let entry = entry.expect("an entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy a file");
+        }
+    }
+}
