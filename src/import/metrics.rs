@@ -20,7 +20,7 @@ pub fn parse_metrics(
     subjects: &HashSet<&str>,
 ) -> Result<Vec<MetricRow>, ImportErrors> {
     let mut errors = ImportErrors::default();
-    let mut seen: HashMap<(&str, Month, &str), u64> = HashMap::new();
+    let mut seen: HashMap<(&str, Month, &str), u64> = HashMap::with_capacity(table.len());
     let mut rows = Vec::with_capacity(table.len());
     for row in table.rows() {
         let parsed = (|| {
