@@ -261,3 +261,46 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    /// Formulas broken by one edit: whatever is accepted must be one evalexpr can
+    /// evaluate to the same kind of value, and agree with the compiled form.
+    #[test]
+    fn an_accepted_formula_never_fails_in_evalexpr(
+        source in number_formula(),
+        at in any::<prop::sample::Index>(),
+        edit in prop::sample::select(vec!["", "+", "*", "(", ")", ",", "a", "2", "!", "&&", " ", "min", "-"]),
+        remove in any::<bool>(),
+    ) {
+        let chars: Vec<char> = source.chars().collect();
+        let i = at.index(chars.len() + 1);
+        let mut broken: String = chars[..i.min(chars.len())].iter().collect();
+        broken.push_str(edit);
+        let rest = if remove { i + 1 } else { i };
+        broken.extend(chars.iter().skip(rest));
+        for kind in [FormulaKind::Number, FormulaKind::Condition] {
+            let Ok(formula) = ParsedFormula::parse(&broken, kind) else { continue };
+            // An edit may coin new names: every name gets a slot and a value of its own.
+            let names = formula.variables().to_vec();
+            let values: Vec<f64> = (0..names.len()).map(|i| [3.0, -1.5, 0.25, 7.0][i % 4] + i as f64).collect();
+            let slot = |name: &str| names.iter().position(|n| n == name);
+            let value_of = |name: &str| slot(name).map_or(f64::NAN, |i| values[i]);
+            let mut context = HashMapContext::new();
+            for name in &names {
+                context.set_value(name.clone(), Value::Float(value_of(name))).expect("a float variable");
+            }
+            let raw = formula.tree.eval_with_context(&context);
+            let typed = match (kind, &raw) {
+                (FormulaKind::Number, Ok(Value::Float(_))) | (FormulaKind::Condition, Ok(Value::Boolean(_))) => true,
+                _ => false,
+            };
+            prop_assert!(typed, "{:?} was accepted as {:?} but evalexpr gives {:?}", broken, kind, raw);
+            if let Ok(ours) = formula.compile(slot).expect("every name has a slot").evaluate(&values) {
+                let theirs = formula.evaluate_with_evalexpr(value_of);
+                prop_assert!(theirs.is_ok_and(|t| close(ours, t)), "{}: compiled {} but evalexpr {:?}", broken, ours, theirs);
+            }
+        }
+    }
+}
