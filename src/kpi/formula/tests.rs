@@ -292,10 +292,10 @@ proptest! {
                 context.set_value(name.clone(), Value::Float(value_of(name))).expect("a float variable");
             }
             let raw = formula.tree.eval_with_context(&context);
-            let typed = match (kind, &raw) {
-                (FormulaKind::Number, Ok(Value::Float(_))) | (FormulaKind::Condition, Ok(Value::Boolean(_))) => true,
-                _ => false,
-            };
+            let typed = matches!(
+                (kind, &raw),
+                (FormulaKind::Number, Ok(Value::Float(_))) | (FormulaKind::Condition, Ok(Value::Boolean(_)))
+            );
             prop_assert!(typed, "{:?} was accepted as {:?} but evalexpr gives {:?}", broken, kind, raw);
             if let Ok(ours) = formula.compile(slot).expect("every name has a slot").evaluate(&values) {
                 let theirs = formula.evaluate_with_evalexpr(value_of);
