@@ -8,7 +8,9 @@ use crate::kpi::period::Month;
 use crate::kpi::rollup::MetricData;
 use crate::kpi::rulebook::Rulebook;
 use crate::store::MetricRow;
+use rustc_hash::FxHashMap;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 pub const METRIC_COLUMNS: (&[&str], &[&str]) = (&["subject", "period", "metric", "value"], &[]);
 
@@ -19,21 +21,27 @@ pub fn parse_metrics(
     rulebook: &Rulebook,
     subjects: &HashSet<&str>,
 ) -> Result<Vec<MetricRow>, ImportErrors> {
+    // Names are interned once and rows are keyed by small numbers: at a million rows,
+    // hashing and allocating strings per row would cost more than the database write.
+    let subject_ids: FxHashMap<&str, (u32, Arc<str>)> = subjects
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (*s, (i as u32, Arc::from(*s))))
+        .collect();
+    let metric_names: Vec<Arc<str>> = rulebook.metrics().iter().map(|m| Arc::from(m.key.as_str())).collect();
     let mut errors = ImportErrors::default();
-    let mut seen: HashMap<(&str, Month, &str), u64> = HashMap::with_capacity(table.len());
+    let mut seen: FxHashMap<(u32, Month, usize), u64> = FxHashMap::default();
+    seen.reserve(table.len());
     let mut rows = Vec::with_capacity(table.len());
     for row in table.rows() {
         let parsed = (|| {
-            let subject = row.required("subject")?;
-            if !subjects.contains(subject) {
+            let key = row.required("subject")?;
+            let Some((subject_id, subject)) = subject_ids.get(key) else {
                 return Err(row.error(
                     "subject",
-                    format!(
-                        "unknown person or team `{subject}`{}",
-                        suggest(subject, subjects.iter())
-                    ),
+                    format!("unknown person or team `{key}`{}", suggest(key, subjects.iter())),
                 ));
-            }
+            };
             let period = row.required("period")?;
             let month: Month = period.parse().map_err(|_| {
                 row.error(
@@ -50,17 +58,18 @@ pub fn parse_metrics(
             if value < 0.0 && rulebook.metric(metric).unit == Unit::Count {
                 return Err(row.error("value", format!("`{name}` is a count and cannot be negative ({value})")));
             }
-            if let Some(first) = seen.insert((subject, month, name), row.line) {
+            if let Some(first) = seen.insert((*subject_id, month, metric.index()), row.line) {
                 return Err(row.error(
                     "metric",
-                    format!("a second value for `{subject}`, {month}, `{name}`; the first is on line {first}"),
+                    format!("a second value for `{key}`, {month}, `{name}`; the first is on line {first}"),
                 ));
             }
+            let metric = Arc::clone(&metric_names[metric.index()]);
             Ok(MetricRow {
                 line: row.line,
-                subject: subject.to_owned(),
+                subject: Arc::clone(subject),
                 month,
-                metric: name.to_owned(),
+                metric,
                 value,
             })
         })();
@@ -103,7 +112,7 @@ pub fn build_metric_data(rulebook: &Rulebook, organisation: &Organisation, rows:
         organisation.teams().len(),
     );
     for row in rows {
-        if let (Some(subject), Some(metric)) = (subjects.get(row.subject.as_str()), rulebook.find_metric(&row.metric)) {
+        if let (Some(subject), Some(metric)) = (subjects.get(&*row.subject), rulebook.find_metric(&row.metric)) {
             data.set(*subject, row.month, metric, row.value);
         }
     }

@@ -4,18 +4,21 @@ use super::entity::{imports, metric_values, periods};
 use super::organisation::Changes;
 use super::{CHUNK_ROWS, Store, StoreError, audit_entry, now, upsert};
 use crate::kpi::period::{Month, Period};
+use rustc_hash::FxHashMap;
 use sea_orm::sea_query::Query;
 use sea_orm::{ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
-/// One validated metric value.
+/// One validated metric value. Names are shared (`Arc<str>`): a million rows name a
+/// few thousand subjects and a few dozen metrics.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MetricRow {
     /// Where it stands in its file, for errors.
     pub line: u64,
-    pub subject: String,
+    pub subject: Arc<str>,
     pub month: Month,
-    pub metric: String,
+    pub metric: Arc<str>,
     pub value: f64,
 }
 
@@ -58,14 +61,20 @@ impl Store {
             return Err(ImportRefused::Finalized(lines));
         }
 
-        let mut existing: HashMap<(String, String, String), f64> = HashMap::new();
+        let mut stored = Vec::new();
         for month in &months {
-            let stored = metric_values::Entity::find()
-                .filter(metric_values::Column::Month.eq(month.as_str()))
-                .all(&txn)
-                .await?;
-            existing.extend(stored.into_iter().map(|v| ((v.subject, v.month, v.metric), v.value)));
+            stored.extend(
+                metric_values::Entity::find()
+                    .filter(metric_values::Column::Month.eq(month.as_str()))
+                    .all(&txn)
+                    .await?,
+            );
         }
+        let existing: FxHashMap<(&str, &str, &str), f64> = stored
+            .iter()
+            .map(|v| ((v.subject.as_str(), v.month.as_str(), v.metric.as_str()), v.value))
+            .collect();
+        let month_names: HashMap<Month, String> = rows.iter().map(|r| (r.month, r.month.to_string())).collect();
 
         let at = now();
         let import_row = imports::ActiveModel {
@@ -85,12 +94,7 @@ impl Store {
         let mut writes: Vec<&MetricRow> = Vec::new();
         let mut audit = Vec::new();
         for row in rows {
-            // A first import of a month finds nothing stored: skip building look-up keys.
-            let old = if existing.is_empty() {
-                None
-            } else {
-                existing.get(&(row.subject.clone(), row.month.to_string(), row.metric.clone()))
-            };
+            let old = existing.get(&(&*row.subject, month_names[&row.month].as_str(), &*row.metric));
             match old {
                 Some(old) if old.to_bits() == row.value.to_bits() => {
                     changes.unchanged += 1;
@@ -129,9 +133,9 @@ impl Store {
                 .columns([C::Subject, C::Month, C::Metric, C::Value, C::ImportId]);
             for row in chunk {
                 insert.values_panic([
-                    row.subject.as_str().into(),
-                    row.month.to_string().into(),
-                    row.metric.as_str().into(),
+                    (&*row.subject).into(),
+                    month_names[&row.month].as_str().into(),
+                    (&*row.metric).into(),
                     row.value.into(),
                     import_id.into(),
                 ]);
@@ -180,9 +184,9 @@ impl Store {
                     .map_err(|_| StoreError::Corrupt(format!("metric value with month `{}`", v.month)))?;
                 Ok(MetricRow {
                     line: 0,
-                    subject: v.subject,
+                    subject: v.subject.into(),
                     month,
-                    metric: v.metric,
+                    metric: v.metric.into(),
                     value: v.value,
                 })
             })
