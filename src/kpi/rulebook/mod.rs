@@ -13,7 +13,7 @@ pub use compile::check_target;
 pub use problem::{DefinitionError, DefinitionErrors, Problem};
 
 use crate::kpi::definition::{
-    AdjustmentKind, Direction, GateAction, LocalizedName, ScoredOn, ScoringDef, TeamRollup, Tier, TimeRollup, Unit,
+    AdjustmentKind, Direction, LocalizedName, ScoredOn, ScoringDef, TeamRollup, Tier, TimeRollup, Unit,
 };
 use crate::kpi::formula::{CompiledFormula, ParsedFormula};
 use std::collections::HashMap;
