@@ -52,7 +52,9 @@ fn main() {
 
             // The first phase alone, for the breakdown: read and validate, no database.
             let started = Instant::now();
-            let organisation = stored_organisation(&store, &rulebook).await.expect("organisation");
+            let organisation = stored_organisation(&store, &rulebook, None)
+                .await
+                .expect("organisation");
             let table = Table::read(&metrics, METRIC_COLUMNS).expect("read the file");
             let read = started.elapsed().as_secs_f64();
             let rows = parse_metrics(&table, &rulebook, &subject_keys(&organisation)).expect("valid rows");
@@ -83,7 +85,9 @@ fn main() {
             let inputs = sources.data.period_inputs(&rulebook, &sources.organisation, period);
             let scores = score_period(&rulebook, &sources.organisation, &inputs, &sources.targets, period);
             let total = started.elapsed();
-            let organisation = stored_organisation(&store, &rulebook).await.expect("organisation");
+            let organisation = stored_organisation(&store, &rulebook, None)
+                .await
+                .expect("organisation");
             println!(
                 "{name}: scored {} reps and {} teams for {period} from the database in {:.0} ms ({:.0} ms reading)",
                 scores.people.len(),

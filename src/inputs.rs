@@ -45,9 +45,10 @@ impl PeriodSources {
         })
     }
 
-    /// What the store holds for `period`.
+    /// What the store holds for `period`. People whose active months (`active_from` to
+    /// `active_to`) miss the period entirely have no card for it.
     pub async fn from_store(store: &Store, rulebook: &Rulebook, period: Period) -> Result<PeriodSources, StoreError> {
-        let organisation = stored_organisation(store, rulebook).await?;
+        let organisation = stored_organisation(store, rulebook, Some(period)).await?;
         let rows = store.list_metric_values(period).await?;
         let data = build_metric_data(rulebook, &organisation, &rows);
         let targets = build_target_book(rulebook, &organisation, &store.list_targets().await?);

@@ -8,6 +8,7 @@ use super::{
     parse_targets, parse_teams, subject_keys,
 };
 use crate::kpi::organisation::Organisation;
+use crate::kpi::period::Period;
 use crate::kpi::rulebook::Rulebook;
 use crate::store::{Changes, ImportRefused, MetricsImport, Store, StoreError, TeamRow};
 use sha2::{Digest, Sha256};
@@ -101,7 +102,7 @@ pub async fn import_file(
             })
         }
         ImportKind::Targets => {
-            let organisation = stored_organisation(store, rulebook).await?;
+            let organisation = stored_organisation(store, rulebook, None).await?;
             let rows = parse_targets(&Table::read(path, TARGET_COLUMNS)?, rulebook, &organisation)?;
             let changes = store.import_targets(&rows, &file, actor).await.map_err(refused)?;
             Ok(ImportReport {
@@ -116,7 +117,7 @@ pub async fn import_file(
             })?;
             let digest = format!("{:x}", Sha256::digest(&bytes));
             drop(bytes);
-            let organisation = stored_organisation(store, rulebook).await?;
+            let organisation = stored_organisation(store, rulebook, None).await?;
             let rows = parse_metrics(
                 &Table::read(path, METRIC_COLUMNS)?,
                 rulebook,
@@ -136,10 +137,24 @@ pub async fn import_file(
     }
 }
 
-/// The stored organisation, roles resolved against `rulebook`.
-pub async fn stored_organisation(store: &Store, rulebook: &Rulebook) -> Result<Organisation, StoreError> {
+/// The stored organisation, roles resolved against `rulebook`; with a period, only
+/// the people active in at least one of its months.
+pub async fn stored_organisation(
+    store: &Store,
+    rulebook: &Rulebook,
+    period: Option<Period>,
+) -> Result<Organisation, StoreError> {
     let teams = store.list_teams().await?;
-    let people = store.list_people().await?;
+    let mut people = store.list_people().await?;
+    if let Some(period) = period {
+        let months: Vec<String> = period.months().iter().map(ToString::to_string).collect();
+        people.retain(|p| {
+            months.iter().any(|m| {
+                p.active_from.as_deref().is_none_or(|from| from <= m.as_str())
+                    && p.active_to.as_deref().is_none_or(|to| m.as_str() <= to)
+            })
+        });
+    }
     let unknown: Vec<String> = people
         .iter()
         .filter(|p| rulebook.find_role(&p.role).is_none())

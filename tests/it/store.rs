@@ -488,3 +488,41 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn people_are_scored_only_in_the_months_they_are_active() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let url = &sqlite_database(dir.path());
+    import_demo(url);
+    let people = write(
+        dir.path(),
+        "movers.csv",
+        "id,name,email,team,role,manager,active_from,active_to\n\
+         m1,Left In September,m1@example.com,east,junior_rep,p001,2026-05,2026-09\n\
+         m2,Joined In October,m2@example.com,east,junior_rep,p001,2026-10,\n",
+    );
+    assert!(ok(url, &["import", "people", &people.display().to_string()]).contains("2 added"));
+    let subjects = |period: &str| by_subject(&evaluate_json(url, period)).into_keys().collect::<Vec<_>>();
+    let september = subjects("2026-09");
+    assert!(
+        september.contains(&"m1".to_owned()) && !september.contains(&"m2".to_owned()),
+        "{september:?}"
+    );
+    let october = subjects("2026-10");
+    assert!(
+        !october.contains(&"m1".to_owned()) && october.contains(&"m2".to_owned()),
+        "{october:?}"
+    );
+    assert!(
+        subjects("2026-Q3").contains(&"m1".to_owned()),
+        "active in a month of the quarter"
+    );
+
+    let bad = write(
+        dir.path(),
+        "bad-movers.csv",
+        "id,name,email,team,role,manager,active_from,active_to\nm3,X,m3@example.com,east,junior_rep,nobody,2026-13,\n",
+    );
+    let stderr = String::from_utf8(run(url, &["import", "people", &bad.display().to_string()]).stderr).expect("UTF-8");
+    assert!(stderr.contains("column `manager`: unknown person `nobody`"), "{stderr}");
+}
