@@ -88,6 +88,45 @@ pub enum Command {
     },
     /// Make a consistent copy of a live SQLite database.
     Backup { file: PathBuf },
+    /// Serve the scorecards over HTTP.
+    Serve {
+        /// Address and port to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Load the demo organisation into an empty database and create demo accounts.
+        #[arg(long)]
+        demo: bool,
+        /// Mark cookies Secure: set this when users reach the server through TLS.
+        #[arg(long)]
+        secure_cookies: bool,
+        #[command(flatten)]
+        definitions: Definitions,
+    },
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; its password is read from the first line of standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long, value_enum)]
+        role: crate::store::AccountRole,
+        /// The person a rep account belongs to.
+        #[arg(long)]
+        person: Option<String>,
+        /// A team a manager leads (repeat for several).
+        #[arg(long = "team")]
+        teams: Vec<String>,
+    },
+    /// Disable an account and end its sessions.
+    Disable {
+        #[arg(long)]
+        username: String,
+    },
 }
 
 /// What a failed command reports: the message, and the exit code.
@@ -162,6 +201,51 @@ impl Cli {
                     writeln!(out, "{period} finalized: {cards} scorecards frozen").map_err(failure)
                 })
             }
+            Command::Serve {
+                bind,
+                demo,
+                secure_cookies,
+                definitions,
+            } => {
+                let rulebook = load_rulebook(&definitions.dir)?.1;
+                serve(&settings, rulebook, &bind, demo, secure_cookies, out)
+            }
+            Command::User(UserCommand::Add {
+                username,
+                role,
+                person,
+                teams,
+            }) => {
+                let mut password = String::new();
+                std::io::stdin().read_line(&mut password).map_err(failure)?;
+                let password = password.trim_end_matches(['\r', '\n']);
+                if password.chars().count() < 12 {
+                    return Err(failure(
+                        "the password (read from standard input) must have at least 12 characters",
+                    ));
+                }
+                let hash = crate::web::hash_password(password).map_err(failure)?;
+                block_on(async {
+                    let store = Store::open(&settings.database_url).await.map_err(failure)?;
+                    let account = crate::store::NewAccount {
+                        username: &username,
+                        password_hash: hash,
+                        role,
+                        person: person.as_deref(),
+                        teams: &teams,
+                    };
+                    store.insert_account(account, &settings.actor).await.map_err(failure)?;
+                    writeln!(out, "account {username} created ({})", role.as_str()).map_err(failure)
+                })
+            }
+            Command::User(UserCommand::Disable { username }) => block_on(async {
+                let store = Store::open(&settings.database_url).await.map_err(failure)?;
+                store
+                    .disable_account(&username, &settings.actor)
+                    .await
+                    .map_err(failure)?;
+                writeln!(out, "account {username} disabled; its sessions have ended").map_err(failure)
+            }),
             Command::Backup { file } => block_on(async {
                 let store = Store::open(&settings.database_url).await.map_err(failure)?;
                 if file.exists() {
@@ -268,4 +352,37 @@ async fn import(
         c.unchanged
     )
     .map_err(failure)
+}
+
+fn serve(
+    settings: &Settings,
+    rulebook: Rulebook,
+    bind: &str,
+    demo: bool,
+    secure_cookies: bool,
+    out: &mut dyn Write,
+) -> Result<(), Failure> {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sea_orm_migration=warn".into()))
+        .try_init();
+    actix_web::rt::System::new().block_on(async {
+        let store = Store::open(&settings.database_url).await.map_err(failure)?;
+        if demo {
+            crate::demo::seed(&store, &rulebook, Path::new("examples/demo"))
+                .await
+                .map_err(|e| failure(format!("{e:#}")))?;
+        }
+        let app = crate::web::Application::build(store, rulebook, bind, secure_cookies)
+            .map_err(|e| failure(format!("{e:#}")))?;
+        let host = bind.rsplit_once(':').map_or(bind, |(host, _)| host);
+        writeln!(out, "Yardstick is serving on http://{host}:{}/", app.port()).map_err(failure)?;
+        if demo {
+            writeln!(out, "Demo sign-ins (password {}):", crate::demo::DEMO_PASSWORD).map_err(failure)?;
+            for login in crate::demo::DEMO_LOGINS {
+                writeln!(out, "  {:<10} {}", login.username, login.role.as_str()).map_err(failure)?;
+            }
+        }
+        out.flush().map_err(failure)?;
+        app.run().await.map_err(failure)
+    })
 }

@@ -6,6 +6,7 @@
 //! to the command line.
 
 pub mod cli;
+pub mod demo;
 pub mod import;
 pub mod inputs;
 pub mod kpi;
@@ -13,3 +14,4 @@ pub mod report;
 pub mod review;
 pub mod settings;
 pub mod store;
+pub mod web;

@@ -9,6 +9,7 @@ mod m20261122_000002_create_metric_data;
 mod m20261122_000003_create_targets;
 mod m20261122_000004_create_periods_and_snapshots;
 mod m20261122_000005_create_audit_log;
+mod m20261122_000006_create_accounts;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_create_targets::Migration),
             Box::new(m20261122_000004_create_periods_and_snapshots::Migration),
             Box::new(m20261122_000005_create_audit_log::Migration),
+            Box::new(m20261122_000006_create_accounts::Migration),
         ]
     }
 }

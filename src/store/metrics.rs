@@ -214,3 +214,18 @@ impl From<sea_orm::DbErr> for ImportRefused {
         ImportRefused::Store(StoreError::Database(error))
     }
 }
+
+impl Store {
+    /// The latest month that has any metric value, the natural default to show.
+    pub async fn latest_month(&self) -> Result<Option<Month>, StoreError> {
+        use sea_orm::{QueryOrder, QuerySelect};
+        let month = metric_values::Entity::find()
+            .select_only()
+            .column(metric_values::Column::Month)
+            .order_by_desc(metric_values::Column::Month)
+            .into_tuple::<String>()
+            .one(self.db())
+            .await?;
+        Ok(month.and_then(|m| m.parse().ok()))
+    }
+}

@@ -3,12 +3,14 @@
 //! on first use, WAL mode); PostgreSQL serves several instances against one database.
 //! This is the only module that knows sea-orm.
 
+mod accounts;
 pub mod entity;
 mod metrics;
 mod organisation;
 mod periods;
 mod targets;
 
+pub use accounts::{Account, AccountRole, NewAccount};
 pub use metrics::{ImportRefused, MetricRow, MetricsImport};
 pub use organisation::{Changes, PersonRow, TeamRow};
 pub use periods::{PeriodStatus, SnapshotRow};

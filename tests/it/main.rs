@@ -6,4 +6,5 @@ mod evaluate;
 mod helpers;
 mod properties;
 mod rule_cases;
+mod server;
 mod store;

@@ -1,0 +1,238 @@
+//! User accounts and their server-side sessions.
+
+use super::entity::{sessions, user_teams, users};
+use super::{Store, StoreError, audit_entry, now};
+use sea_orm::{ActiveValue, ColumnTrait, EntityTrait, QueryFilter};
+
+/// What an account may do; each role sees more than the one before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AccountRole {
+    /// Their own scorecards only.
+    Rep,
+    /// Their teams, the teams below them, and everyone in them.
+    Manager,
+    /// Everyone.
+    Hr,
+    /// Everyone, and accounts and definitions.
+    Admin,
+}
+
+impl AccountRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountRole::Rep => "rep",
+            AccountRole::Manager => "manager",
+            AccountRole::Hr => "hr",
+            AccountRole::Admin => "admin",
+        }
+    }
+
+    fn parse(text: &str) -> Option<AccountRole> {
+        [
+            AccountRole::Rep,
+            AccountRole::Manager,
+            AccountRole::Hr,
+            AccountRole::Admin,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == text)
+    }
+}
+
+/// An account as the server sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: i64,
+    pub username: String,
+    pub password_hash: String,
+    pub role: AccountRole,
+    /// The person a rep account belongs to.
+    pub person: Option<String>,
+    /// The teams a manager leads.
+    pub teams: Vec<String>,
+    pub disabled: bool,
+}
+
+/// A new account.
+#[derive(Debug, Clone)]
+pub struct NewAccount<'a> {
+    pub username: &'a str,
+    pub password_hash: String,
+    pub role: AccountRole,
+    pub person: Option<&'a str>,
+    pub teams: &'a [String],
+}
+
+impl Store {
+    pub async fn insert_account(&self, account: NewAccount<'_>, actor: &str) -> Result<i64, StoreError> {
+        let txn = self.begin_write().await?;
+        if users::Entity::find()
+            .filter(users::Column::Username.eq(account.username))
+            .one(&txn)
+            .await?
+            .is_some()
+        {
+            return Err(StoreError::Unsupported(format!(
+                "an account named `{}` exists already",
+                account.username
+            )));
+        }
+        let model = users::ActiveModel {
+            id: ActiveValue::NotSet,
+            username: ActiveValue::Set(account.username.to_owned()),
+            password_hash: ActiveValue::Set(account.password_hash),
+            role: ActiveValue::Set(account.role.as_str().to_owned()),
+            person_key: ActiveValue::Set(account.person.map(str::to_owned)),
+            disabled: ActiveValue::Set(false),
+            created_at: ActiveValue::Set(now()),
+        };
+        let id = users::Entity::insert(model).exec(&txn).await?.last_insert_id;
+        for team in account.teams {
+            let link = user_teams::ActiveModel {
+                user_id: ActiveValue::Set(id),
+                team_key: ActiveValue::Set(team.clone()),
+            };
+            user_teams::Entity::insert(link).exec_without_returning(&txn).await?;
+        }
+        let after = format!("{} ({})", account.username, account.role.as_str());
+        Store::audit(
+            &txn,
+            vec![audit_entry(
+                actor,
+                "create",
+                "account",
+                account.username.to_owned(),
+                None,
+                Some(after),
+            )],
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn find_account_by_name(&self, username: &str) -> Result<Option<Account>, StoreError> {
+        match users::Entity::find()
+            .filter(users::Column::Username.eq(username))
+            .one(self.db())
+            .await?
+        {
+            Some(user) => self.account(user).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    async fn account(&self, user: users::Model) -> Result<Account, StoreError> {
+        let teams = user_teams::Entity::find()
+            .filter(user_teams::Column::UserId.eq(user.id))
+            .all(self.db())
+            .await?;
+        let role = AccountRole::parse(&user.role)
+            .ok_or_else(|| StoreError::Corrupt(format!("account {} has role `{}`", user.username, user.role)))?;
+        Ok(Account {
+            id: user.id,
+            username: user.username,
+            password_hash: user.password_hash,
+            role,
+            person: user.person_key,
+            teams: teams.into_iter().map(|t| t.team_key).collect(),
+            disabled: user.disabled,
+        })
+    }
+
+    /// Disables an account and ends every session it has.
+    pub async fn disable_account(&self, username: &str, actor: &str) -> Result<(), StoreError> {
+        let txn = self.begin_write().await?;
+        let user = users::Entity::find()
+            .filter(users::Column::Username.eq(username))
+            .one(&txn)
+            .await?
+            .ok_or_else(|| StoreError::Unsupported(format!("no account named `{username}`")))?;
+        sessions::Entity::delete_many()
+            .filter(sessions::Column::UserId.eq(user.id))
+            .exec(&txn)
+            .await?;
+        let id = user.id;
+        users::Entity::update(users::ActiveModel {
+            id: ActiveValue::Unchanged(id),
+            disabled: ActiveValue::Set(true),
+            ..Default::default()
+        })
+        .exec(&txn)
+        .await?;
+        Store::audit(
+            &txn,
+            vec![audit_entry(
+                actor,
+                "disable",
+                "account",
+                username.to_owned(),
+                Some("enabled".into()),
+                Some("disabled".into()),
+            )],
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    pub async fn insert_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        csrf_token: &str,
+        expires_at: &str,
+    ) -> Result<(), StoreError> {
+        let model = sessions::ActiveModel {
+            token_hash: ActiveValue::Set(token_hash.to_owned()),
+            user_id: ActiveValue::Set(user_id),
+            csrf_token: ActiveValue::Set(csrf_token.to_owned()),
+            created_at: ActiveValue::Set(now()),
+            expires_at: ActiveValue::Set(expires_at.to_owned()),
+        };
+        sessions::Entity::insert(model)
+            .exec_without_returning(self.db())
+            .await?;
+        Ok(())
+    }
+
+    /// The live session with this token hash and its enabled account, if any.
+    pub async fn find_session(&self, token_hash: &str) -> Result<Option<(Account, String)>, StoreError> {
+        let Some(session) = sessions::Entity::find_by_id(token_hash.to_owned())
+            .one(self.db())
+            .await?
+        else {
+            return Ok(None);
+        };
+        if session.expires_at <= now() {
+            return Ok(None);
+        }
+        let Some(user) = users::Entity::find_by_id(session.user_id).one(self.db()).await? else {
+            return Ok(None);
+        };
+        let account = self.account(user).await?;
+        Ok((!account.disabled).then_some((account, session.csrf_token)))
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        sessions::Entity::delete_by_id(token_hash.to_owned())
+            .exec(self.db())
+            .await?;
+        Ok(())
+    }
+
+    /// Records an event of the web layer (a failed login, a denied access).
+    pub async fn record(
+        &self,
+        actor: &str,
+        action: &str,
+        entity: &str,
+        key: &str,
+        detail: Option<String>,
+    ) -> Result<(), StoreError> {
+        super::entity::audit_log::Entity::insert(audit_entry(actor, action, entity, key.to_owned(), None, detail))
+            .exec_without_returning(self.db())
+            .await?;
+        Ok(())
+    }
+}

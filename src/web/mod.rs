@@ -1,0 +1,103 @@
+//! The web server: HTML scorecards and the JSON API over the store and the engine.
+//! `Application::build` binds its own listener (port 0 in tests) and `run` serves.
+
+mod access;
+mod api;
+mod error;
+mod pages;
+mod scores;
+mod session;
+
+pub use session::hash_password;
+
+use crate::kpi::rulebook::Rulebook;
+use crate::store::Store;
+use actix_web::dev::Server;
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{App, HttpServer, web};
+use std::net::TcpListener;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+/// What every request handler shares.
+#[derive(Debug)]
+pub struct AppState {
+    pub store: Store,
+    pub rulebook: Arc<Rulebook>,
+    scores: scores::ScoreCache,
+    /// Password checks allowed at once; more get 429 rather than queueing on the CPU.
+    password_checks: Arc<Semaphore>,
+    /// Checked against when a username is unknown, so timing reveals nothing.
+    stand_in_hash: String,
+    /// Mark cookies Secure (behind TLS).
+    pub secure_cookies: bool,
+}
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    /// Binds `bind` (use port 0 for any free port) and prepares the server.
+    pub fn build(store: Store, rulebook: Rulebook, bind: &str, secure_cookies: bool) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(bind).map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(AppState {
+            store,
+            rulebook: Arc::new(rulebook),
+            scores: scores::ScoreCache::default(),
+            password_checks: Arc::new(Semaphore::new(2)),
+            stand_in_hash: hash_password(&session::random_token())?,
+            secure_cookies,
+        });
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(web::FormConfig::default().limit(16 * 1024))
+                .wrap(security_headers())
+                .service(api::healthz)
+                .service(api::scorecard)
+                .service(pages::login_page)
+                .service(pages::login)
+                .service(pages::logout)
+                .service(pages::index)
+                .service(pages::scorecard)
+        })
+        .workers(2)
+        .listen(listener)?
+        .run();
+        Ok(Application { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the process is asked to stop (SIGINT / SIGTERM: graceful shutdown).
+    pub async fn run(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Headers every response carries: pages are private and framed by nobody.
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'",
+        ))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "same-origin"))
+        .add(("Cache-Control", "no-store"))
+}

@@ -1,0 +1,328 @@
+//! The server, spoken to over HTTP as a browser and an integration would: signing in
+//! and out, CSRF, and who may see which scorecard, page and API alike.
+
+use crate::helpers::root;
+use reqwest::StatusCode;
+use reqwest::redirect::Policy;
+use yardstick::demo::DEMO_PASSWORD;
+use yardstick::import::read_definitions;
+use yardstick::kpi::rulebook::Rulebook;
+use yardstick::store::Store;
+use yardstick::web::Application;
+
+/// A server on a free port over a fresh SQLite database holding the demo organisation.
+struct TestApp {
+    address: String,
+    store: Store,
+    _dir: tempfile::TempDir,
+}
+
+async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("server.db").display());
+    let store = Store::open(&url).await.expect("open the database");
+    let files = read_definitions(&root().join("kpi-definitions")).expect("definitions");
+    let rulebook = Rulebook::load(&files).expect("the shipped definitions");
+    yardstick::demo::seed(&store, &rulebook, &root().join("examples/demo"))
+        .await
+        .expect("demo data");
+    let app = Application::build(store.clone(), rulebook, "127.0.0.1:0", false).expect("bind");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run());
+    TestApp {
+        address,
+        store,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .expect("a client")
+    }
+
+    /// A client signed in as `username`.
+    async fn signed_in(&self, username: &str) -> reqwest::Client {
+        let client = self.client();
+        let response = self.sign_in(&client, username, DEMO_PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{username} signs in");
+        client
+    }
+
+    async fn sign_in(&self, client: &reqwest::Client, username: &str, password: &str) -> reqwest::Response {
+        let page = client
+            .get(format!("{}/login", self.address))
+            .send()
+            .await
+            .expect("GET /login")
+            .text()
+            .await
+            .expect("a page");
+        let csrf = hidden_csrf(&page);
+        client
+            .post(format!("{}/login", self.address))
+            .form(&[("username", username), ("password", password), ("csrf", &csrf)])
+            .send()
+            .await
+            .expect("POST /login")
+    }
+
+    async fn status(&self, client: &reqwest::Client, path: &str) -> StatusCode {
+        client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("a request")
+            .status()
+    }
+}
+
+fn hidden_csrf(page: &str) -> String {
+    let start = page.find("name=\"csrf\" value=\"").expect("a CSRF field") + "name=\"csrf\" value=\"".len();
+    page[start..].chars().take_while(|c| c.is_ascii_hexdigit()).collect()
+}
+
+#[tokio::test]
+async fn a_rep_signs_in_and_sees_their_own_scorecard() {
+    let app = spawn_app().await;
+    let client = app.signed_in("rep.p002").await;
+    let home = client.get(format!("{}/", app.address)).send().await.expect("GET /");
+    assert_eq!(home.status(), StatusCode::SEE_OTHER);
+    assert_eq!(home.headers()["location"], "/scorecards/p002");
+
+    let page = client
+        .get(format!("{}/scorecards/p002?period=2026-10", app.address))
+        .send()
+        .await
+        .expect("the card");
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    assert!(
+        page.headers()["content-security-policy"]
+            .to_str()
+            .expect("ASCII")
+            .contains("frame-ancestors 'none'")
+    );
+    let html = page.text().await.expect("a page");
+    assert!(
+        html.contains("陈晓") && html.contains("data-testid=\"total\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("data-kpi=\"sales_target_achievement\""),
+        "each KPI has its row"
+    );
+
+    // The page shows the numbers the engine computed.
+    let json: serde_json::Value = client
+        .get(format!("{}/api/v1/scorecards/p002?period=2026-10", app.address))
+        .send()
+        .await
+        .expect("the API")
+        .json()
+        .await
+        .expect("JSON");
+    let total = json["card"]["total"].as_f64().expect("a total");
+    assert!(
+        html.contains(&format!("data-testid=\"total\">{total:.1}<")),
+        "total {total:.1} on the page"
+    );
+
+    let zh = client
+        .get(format!("{}/scorecards/p002?period=2026-10&lang=zh", app.address))
+        .send()
+        .await
+        .expect("zh")
+        .text()
+        .await
+        .expect("a page");
+    assert!(zh.contains("销售目标达成率"), "KPI names in Chinese from the YAML");
+}
+
+#[tokio::test]
+async fn another_persons_card_is_not_found_and_the_attempt_is_recorded() {
+    let app = spawn_app().await;
+    let client = app.signed_in("rep.p002").await;
+    assert_eq!(app.status(&client, "/scorecards/p003").await, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.status(&client, "/scorecards/nobody").await,
+        StatusCode::NOT_FOUND,
+        "no hint whether it exists"
+    );
+    assert_eq!(
+        app.status(&client, "/api/v1/scorecards/p003").await,
+        StatusCode::NOT_FOUND
+    );
+    let trail = app.store.audit_trail("scorecard", "p003").await.expect("audit");
+    assert!(
+        trail
+            .iter()
+            .any(|e| e.action == "access_denied" && e.actor == "rep.p002"),
+        "{trail:?}"
+    );
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_the_access_rules_say() {
+    let app = spawn_app().await;
+    // p002 and p011 are in east (p011 in its sub-team east-key); p017 leads care.
+    let subjects = ["p002", "p003", "p011", "p017", "east", "east-key", "care"];
+    let expected = |user: &str, subject: &str| match user {
+        "admin" | "hr" => true,
+        "lead.east" => !matches!(subject, "p017" | "care"),
+        "lead.care" => matches!(subject, "p017" | "care"),
+        "rep.p002" => subject == "p002",
+        _ => false,
+    };
+    for user in ["admin", "hr", "lead.east", "lead.care", "rep.p002"] {
+        let client = app.signed_in(user).await;
+        for subject in subjects {
+            let allowed = expected(user, subject);
+            for path in [
+                format!("/scorecards/{subject}"),
+                format!("/api/v1/scorecards/{subject}"),
+            ] {
+                let status = app.status(&client, &path).await;
+                let want = if allowed { StatusCode::OK } else { StatusCode::NOT_FOUND };
+                assert_eq!(status, want, "{user} GET {path}");
+            }
+        }
+    }
+    let anonymous = app.client();
+    assert_eq!(
+        app.status(&anonymous, "/scorecards/p002").await,
+        StatusCode::SEE_OTHER,
+        "a browser is sent to sign in"
+    );
+    assert_eq!(
+        app.status(&anonymous, "/api/v1/scorecards/p002").await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(app.status(&anonymous, "/").await, StatusCode::SEE_OTHER);
+    assert_eq!(app.status(&anonymous, "/healthz").await, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_manager_lists_only_their_teams() {
+    let app = spawn_app().await;
+    let client = app.signed_in("lead.care").await;
+    let html = client
+        .get(format!("{}/?period=2026-10", app.address))
+        .send()
+        .await
+        .expect("GET /")
+        .text()
+        .await
+        .expect("a page");
+    assert!(
+        html.contains("/scorecards/p018?") && html.contains("/scorecards/care?"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("/scorecards/p002?") && !html.contains("/scorecards/east?"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_refused_and_recorded() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let response = app.sign_in(&client, "rep.p002", "not-the-password").await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        response
+            .text()
+            .await
+            .expect("a page")
+            .contains("Wrong username or password")
+    );
+    let unknown = app.sign_in(&client, "nobody", DEMO_PASSWORD).await;
+    assert_eq!(
+        unknown.status(),
+        StatusCode::UNAUTHORIZED,
+        "an unknown name looks the same"
+    );
+    let trail = app.store.audit_trail("account", "rep.p002").await.expect("audit");
+    assert!(trail.iter().any(|e| e.action == "login_failed"));
+}
+
+#[tokio::test]
+async fn forms_without_their_csrf_token_are_refused() {
+    let app = spawn_app().await;
+    let client = app.client();
+    client
+        .get(format!("{}/login", app.address))
+        .send()
+        .await
+        .expect("GET /login");
+    let forged = client
+        .post(format!("{}/login", app.address))
+        .form(&[
+            ("username", "rep.p002"),
+            ("password", DEMO_PASSWORD),
+            ("csrf", "forged"),
+        ])
+        .send()
+        .await
+        .expect("POST /login");
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+
+    let signed_in = app.signed_in("rep.p002").await;
+    let logout = signed_in
+        .post(format!("{}/logout", app.address))
+        .form(&[("csrf", "forged")])
+        .send()
+        .await
+        .expect("POST /logout");
+    assert_eq!(logout.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.status(&signed_in, "/scorecards/p002").await,
+        StatusCode::OK,
+        "still signed in"
+    );
+}
+
+#[tokio::test]
+async fn signing_out_and_disabling_an_account_end_its_sessions() {
+    let app = spawn_app().await;
+    let client = app.signed_in("rep.p002").await;
+    let page = client
+        .get(format!("{}/scorecards/p002", app.address))
+        .send()
+        .await
+        .expect("the card")
+        .text()
+        .await
+        .expect("a page");
+    let logout = client
+        .post(format!("{}/logout", app.address))
+        .form(&[("csrf", hidden_csrf(&page))])
+        .send()
+        .await
+        .expect("POST /logout");
+    assert_eq!(logout.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.status(&client, "/api/v1/scorecards/p002").await,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let other = app.signed_in("rep.p003").await;
+    assert_eq!(app.status(&other, "/api/v1/scorecards/p003").await, StatusCode::OK);
+    app.store.disable_account("rep.p003", "test").await.expect("disable");
+    assert_eq!(
+        app.status(&other, "/api/v1/scorecards/p003").await,
+        StatusCode::UNAUTHORIZED,
+        "the live session ended"
+    );
+    let again = app.sign_in(&app.client(), "rep.p003", DEMO_PASSWORD).await;
+    assert_eq!(
+        again.status(),
+        StatusCode::UNAUTHORIZED,
+        "a disabled account cannot sign in"
+    );
+}
