@@ -363,7 +363,10 @@ fn serve(
     out: &mut dyn Write,
 ) -> Result<(), Failure> {
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sea_orm_migration=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sea_orm_migration=warn".into()),
+        )
         .try_init();
     actix_web::rt::System::new().block_on(async {
         let store = Store::open(&settings.database_url).await.map_err(failure)?;

@@ -222,7 +222,8 @@ pub fn score_subject(
             let magnitude = quantity.map_or(0.0, |q| (q * adjustment.points_each).clamp(0.0, adjustment.max_points));
             let points = match adjustment.kind {
                 AdjustmentKind::Bonus => magnitude,
-                AdjustmentKind::Deduction => -magnitude,
+                // `0.0 - m` rather than `-m`: no deduction shows as 0, not -0.
+                AdjustmentKind::Deduction => 0.0 - magnitude,
             };
             AdjustmentScore {
                 key: adjustment.key.clone(),

@@ -1,6 +1,7 @@
 //! The integration tests: one binary, a module per capability.
 
 mod architecture;
+mod browser;
 mod check;
 mod evaluate;
 mod helpers;

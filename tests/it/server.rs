@@ -11,13 +11,13 @@ use yardstick::store::Store;
 use yardstick::web::Application;
 
 /// A server on a free port over a fresh SQLite database holding the demo organisation.
-struct TestApp {
-    address: String,
-    store: Store,
+pub struct TestApp {
+    pub address: String,
+    pub store: Store,
     _dir: tempfile::TempDir,
 }
 
-async fn spawn_app() -> TestApp {
+pub async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("server.db").display());
     let store = Store::open(&url).await.expect("open the database");

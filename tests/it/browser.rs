@@ -1,0 +1,144 @@
+//! A real browser (Debian's chromium, headless, through chromedriver) signs in and
+//! reads a scorecard as a person would, and leaves a screenshot behind.
+//!
+//! `.ci/run` installs chromium and sets `YARDSTICK_BROWSER_TESTS=1`, which makes a
+//! missing browser a failure; elsewhere the test says it was skipped.
+
+use crate::helpers::root;
+use crate::server::spawn_app;
+use fantoccini::{ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use std::process::{Child, Command, Stdio};
+use yardstick::demo::DEMO_PASSWORD;
+
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_chromedriver() -> Option<Driver> {
+    let binary = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .ok()?
+        .local_addr()
+        .ok()?
+        .port();
+    let child = Command::new(binary)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let driver = Driver { child, port };
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some(driver);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    None
+}
+
+#[tokio::test]
+async fn a_rep_signs_in_with_a_browser_and_reads_their_scorecard() {
+    let Some(driver) = start_chromedriver() else {
+        assert!(
+            std::env::var("YARDSTICK_BROWSER_TESTS").is_err(),
+            "chromedriver is required here but was not found"
+        );
+        eprintln!("skipped: no chromedriver (install chromium and chromium-driver to run the browser test)");
+        return;
+    };
+    let app = spawn_app().await;
+    let capabilities = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                     "--disable-sync", "--window-size=1280,1600"]
+        }
+    });
+    let capabilities = capabilities.as_object().cloned().expect("an object");
+    // chromedriver speaks plain HTTP on loopback: no TLS stack is needed.
+    let browser = ClientBuilder::new(HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a browser session");
+
+    browser
+        .goto(&format!("{}/login", app.address))
+        .await
+        .expect("open the sign-in page");
+    browser
+        .find(Locator::Css("input[name=username]"))
+        .await
+        .expect("a username field")
+        .send_keys("rep.p002")
+        .await
+        .expect("type");
+    browser
+        .find(Locator::Css("input[name=password]"))
+        .await
+        .expect("a password field")
+        .send_keys(DEMO_PASSWORD)
+        .await
+        .expect("type");
+    browser
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .expect("a button")
+        .click()
+        .await
+        .expect("sign in");
+    browser
+        .wait()
+        .for_element(Locator::Css("[data-testid=total]"))
+        .await
+        .expect("the scorecard loads");
+
+    let url = browser.current_url().await.expect("a URL");
+    assert!(url.path().ends_with("/scorecards/p002"), "{url}");
+    let total = browser
+        .find(Locator::Css("[data-testid=total]"))
+        .await
+        .expect("the total")
+        .text()
+        .await
+        .expect("text");
+    let grade = browser
+        .find(Locator::Css("[data-testid=grade]"))
+        .await
+        .expect("the grade")
+        .text()
+        .await
+        .expect("text");
+    let heading = browser
+        .find(Locator::Css("h1"))
+        .await
+        .expect("a heading")
+        .text()
+        .await
+        .expect("text");
+    assert!(heading.contains("陈晓"), "{heading}");
+    assert!(total.parse::<f64>().is_ok_and(|t| t > 0.0), "{total}");
+    assert!(["S", "A", "B", "C", "D"].contains(&grade.as_str()), "{grade}");
+    let rows = browser.find_all(Locator::Css("tr[data-kpi]")).await.expect("KPI rows");
+    assert!((5..=10).contains(&rows.len()), "{} KPI rows", rows.len());
+
+    let png = browser.screenshot().await.expect("a screenshot");
+    assert!(png.starts_with(b"\x89PNG"), "a PNG");
+    let out = root().join("target/browser");
+    std::fs::create_dir_all(&out).expect("a folder for screenshots");
+    std::fs::write(out.join("scorecard.png"), png).expect("save the screenshot");
+    browser.close().await.expect("close the browser");
+}
