@@ -363,6 +363,7 @@ fn serve(
     out: &mut dyn Write,
 ) -> Result<(), Failure> {
     let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,sea_orm_migration=warn".into()),

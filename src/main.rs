@@ -4,8 +4,8 @@ use yardstick::cli::Cli;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let stdout = std::io::stdout();
-    match cli.run(&mut stdout.lock()) {
+    // Not locked for the whole run: the server's worker threads log while it serves.
+    match cli.run(&mut std::io::stdout()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             // A list of problems already names each place; a single message gets a label.

@@ -196,22 +196,70 @@ impl Store {
         Ok(())
     }
 
-    /// The live session with this token hash and its enabled account, if any.
+    /// The live session with this token hash and its enabled account, if any. One
+    /// query for the session and its account (every request makes it), one more for a
+    /// manager's teams.
     pub async fn find_session(&self, token_hash: &str) -> Result<Option<(Account, String)>, StoreError> {
-        let Some(session) = sessions::Entity::find_by_id(token_hash.to_owned())
-            .one(self.db())
+        use sea_orm::sea_query::{Expr, ExprTrait, Query};
+        use sea_orm::{ConnectionTrait, StatementBuilder};
+        let select = Query::select()
+            .columns([
+                (users::Entity, users::Column::Id),
+                (users::Entity, users::Column::Username),
+                (users::Entity, users::Column::PasswordHash),
+                (users::Entity, users::Column::Role),
+                (users::Entity, users::Column::PersonKey),
+                (users::Entity, users::Column::Disabled),
+            ])
+            .columns([
+                (sessions::Entity, sessions::Column::CsrfToken),
+                (sessions::Entity, sessions::Column::ExpiresAt),
+            ])
+            .from(sessions::Entity)
+            .inner_join(
+                users::Entity,
+                Expr::col((users::Entity, users::Column::Id)).equals((sessions::Entity, sessions::Column::UserId)),
+            )
+            .and_where(Expr::col((sessions::Entity, sessions::Column::TokenHash)).eq(token_hash))
+            .to_owned();
+        let backend = self.db().get_database_backend();
+        let Some(row) = self
+            .db()
+            .query_one_raw(StatementBuilder::build(&select, &backend))
             .await?
         else {
             return Ok(None);
         };
-        if session.expires_at <= now() {
+        let expires_at: String = row.try_get("", "expires_at")?;
+        let disabled: bool = row.try_get("", "disabled")?;
+        if expires_at <= now() || disabled {
             return Ok(None);
         }
-        let Some(user) = users::Entity::find_by_id(session.user_id).one(self.db()).await? else {
-            return Ok(None);
+        let role: String = row.try_get("", "role")?;
+        let role =
+            AccountRole::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("an account has role `{role}`")))?;
+        let id: i64 = row.try_get("", "id")?;
+        let teams = if role == AccountRole::Manager {
+            user_teams::Entity::find()
+                .filter(user_teams::Column::UserId.eq(id))
+                .all(self.db())
+                .await?
+                .into_iter()
+                .map(|t| t.team_key)
+                .collect()
+        } else {
+            Vec::new()
         };
-        let account = self.account(user).await?;
-        Ok((!account.disabled).then_some((account, session.csrf_token)))
+        let account = Account {
+            id,
+            username: row.try_get("", "username")?,
+            password_hash: row.try_get("", "password_hash")?,
+            role,
+            person: row.try_get("", "person_key")?,
+            teams,
+            disabled,
+        };
+        Ok(Some((account, row.try_get("", "csrf_token")?)))
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {

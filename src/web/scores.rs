@@ -13,6 +13,7 @@ use crate::review;
 use crate::store::PeriodStatus;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// How many scored periods are kept.
 const CAPACITY: usize = 32;
@@ -38,14 +39,19 @@ impl ScoredPeriod {
     }
 }
 
+/// How long the newest import's id is trusted before the store is asked again: an
+/// import made by another process shows within this time.
+const VERSION_TTL: Duration = Duration::from_millis(250);
+
 #[derive(Debug, Default)]
 pub struct ScoreCache {
     periods: Mutex<HashMap<(Period, i64), Arc<ScoredPeriod>>>,
+    version: Mutex<Option<(Instant, i64)>>,
 }
 
 impl ScoreCache {
     pub async fn get(&self, state: &AppState, period: Period) -> Result<Arc<ScoredPeriod>, AppError> {
-        let version = state.store.data_version().await?;
+        let version = self.data_version(state).await?;
         if let Some(hit) = self.lock().get(&(period, version)) {
             return Ok(Arc::clone(hit));
         }
@@ -56,6 +62,20 @@ impl ScoreCache {
         }
         periods.insert((period, version), Arc::clone(&scored));
         Ok(scored)
+    }
+
+    async fn data_version(&self, state: &AppState) -> Result<i64, AppError> {
+        let fresh = self
+            .version
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .filter(|(at, _)| at.elapsed() < VERSION_TTL);
+        if let Some((_, version)) = fresh {
+            return Ok(version);
+        }
+        let version = state.store.data_version().await?;
+        *self.version.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((Instant::now(), version));
+        Ok(version)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(Period, i64), Arc<ScoredPeriod>>> {

@@ -326,3 +326,52 @@ async fn signing_out_and_disabling_an_account_end_its_sessions() {
         "a disabled account cannot sign in"
     );
 }
+
+#[test]
+fn the_server_stops_gracefully_on_sigterm() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("serve.db").display());
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("yardstick"))
+        .current_dir(root())
+        .args(["--database", &url, "serve", "--bind", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the server");
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("the address line");
+    assert!(
+        first.starts_with("Yardstick is serving on http://127.0.0.1:"),
+        "{first}"
+    );
+    let address = first
+        .trim()
+        .rsplit(' ')
+        .next()
+        .expect("an address")
+        .trim_end_matches('/')
+        .to_owned();
+    let health = std::net::TcpStream::connect(address.trim_start_matches("http://")).is_ok();
+    assert!(health, "the server accepts connections at {address}");
+
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("send SIGTERM");
+    assert!(status.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        if let Some(status) = child.try_wait().expect("poll the server") {
+            assert!(status.success(), "a graceful stop exits 0, not {status}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server did not stop within 20 s of SIGTERM"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
