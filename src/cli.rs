@@ -378,6 +378,17 @@ fn serve(
         }
         let app = crate::web::Application::build(store, rulebook, bind, secure_cookies)
             .map_err(|e| failure(format!("{e:#}")))?;
+        let handle = app.handle();
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(failure)?;
+        actix_web::rt::spawn(async move {
+            tokio::select! {
+                _ = terminate.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            tracing::info!("stopping: finishing the requests in flight");
+            handle.stop(true).await;
+        });
         let host = bind.rsplit_once(':').map_or(bind, |(host, _)| host);
         writeln!(out, "Yardstick is serving on http://{host}:{}/", app.port()).map_err(failure)?;
         if demo {

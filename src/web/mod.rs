@@ -74,6 +74,9 @@ impl Application {
                 .service(pages::scorecard)
         })
         .workers(2)
+        // The command line installs its own handlers before it announces the address,
+        // so a SIGTERM can never arrive before anyone listens for it.
+        .disable_signals()
         .listen(listener)?
         .run();
         Ok(Application { port, server })
@@ -83,7 +86,12 @@ impl Application {
         self.port
     }
 
-    /// Serves until the process is asked to stop (SIGINT / SIGTERM: graceful shutdown).
+    /// A handle to stop the server gracefully: requests in flight are finished.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped through `handle`.
     pub async fn run(self) -> std::io::Result<()> {
         self.server.await
     }

@@ -354,8 +354,24 @@ fn the_server_stops_gracefully_on_sigterm() {
         .expect("an address")
         .trim_end_matches('/')
         .to_owned();
-    let health = std::net::TcpStream::connect(address.trim_start_matches("http://")).is_ok();
-    assert!(health, "the server accepts connections at {address}");
+    // Wait until it answers HTTP, and a little more: its signal handlers are installed
+    // once it runs, and a SIGTERM before that would simply kill it.
+    let answered = (0..100).any(|_| {
+        use std::io::{Read, Write};
+        let reply = std::net::TcpStream::connect(address.trim_start_matches("http://")).and_then(|mut stream| {
+            stream.write_all(b"GET /healthz HTTP/1.0\r\n\r\n")?;
+            let mut reply = String::new();
+            stream.read_to_string(&mut reply)?;
+            Ok(reply)
+        });
+        let ok = reply.is_ok_and(|r| r.starts_with("HTTP/1.0 200") || r.starts_with("HTTP/1.1 200"));
+        if !ok {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        ok
+    });
+    assert!(answered, "the server answers /healthz at {address}");
+    std::thread::sleep(std::time::Duration::from_millis(500));
 
     let status = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
