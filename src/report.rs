@@ -7,7 +7,7 @@ use crate::kpi::organisation::{Organisation, PersonId, Subject, TeamId};
 use crate::kpi::period::Period;
 use crate::kpi::rollup::PeriodInputs;
 use crate::kpi::rulebook::{Rulebook, Target};
-use crate::kpi::scorecard::{ExplainedInput, GateState, KpiOutcome, Scorecard, Workspace, explain_inputs};
+use crate::kpi::scorecard::{ExplainedInput, Explainer, GateState, KpiOutcome, Scorecard, Workspace};
 use serde::{Deserialize, Serialize};
 use std::io::{self, Write};
 
@@ -272,7 +272,7 @@ pub fn card_view(
         }
     };
     let source = inputs_subject(rulebook, organisation, subject);
-    let row = inputs.row(source);
+    let explainer = Explainer::new(rulebook, card.role, inputs.row(source), workspace);
     CardView {
         subject: organisation.subject_key(subject).to_owned(),
         kind: kind.to_owned(),
@@ -306,7 +306,7 @@ pub fn card_view(
                     name: kpi.name.clone(),
                     tier: k.tier.as_str().to_owned(),
                     formula: kpi.formula.source().to_owned(),
-                    inputs: explain_inputs(rulebook, card.role, row, k.kpi, workspace),
+                    inputs: explainer.inputs(rulebook, k.kpi),
                     outcome: k.outcome.clone(),
                     target: k.target,
                     weight: k.weight,

@@ -59,13 +59,7 @@ pub fn read_targets(rulebook: &Rulebook, organisation: &Organisation, path: &Pat
 
 /// "; did you mean `x`?" when a known name is close to `name`.
 fn suggest<S: AsRef<str>>(name: &str, known: impl IntoIterator<Item = S>) -> String {
-    known
-        .into_iter()
-        .map(|k| {
-            let k = k.as_ref();
-            (strsim::damerau_levenshtein(name, k), k.to_owned())
-        })
-        .filter(|(d, k)| *d <= (name.len().max(k.len()) / 3).max(1))
-        .min()
-        .map_or_else(String::new, |(_, k)| format!("; did you mean `{k}`?"))
+    let known: Vec<S> = known.into_iter().collect();
+    crate::kpi::rulebook::nearest(name, known.iter().map(AsRef::as_ref))
+        .map_or_else(String::new, |k| format!("; did you mean `{k}`?"))
 }

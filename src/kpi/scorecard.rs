@@ -386,23 +386,31 @@ pub struct ExplainedInput {
     pub value: Option<f64>,
 }
 
-/// The inputs a KPI's formula read for a subject, for "explain this number".
-pub fn explain_inputs(
-    rulebook: &Rulebook,
-    role: RoleId,
-    inputs: &[f64],
-    kpi: KpiId,
-    workspace: &mut Workspace,
-) -> Vec<ExplainedInput> {
-    let slots = workspace.evaluate(rulebook, rulebook.role(role), inputs);
-    rulebook
-        .kpi(kpi)
-        .compiled
-        .slots()
-        .iter()
-        .map(|&s| ExplainedInput {
-            name: rulebook.slot_key(s).to_owned(),
-            value: Some(slots[s]).filter(|v| !v.is_nan()),
-        })
-        .collect()
+/// A subject's evaluated values (inputs and every KPI its role needs), to explain
+/// any number of its card without evaluating again.
+#[derive(Debug)]
+pub struct Explainer<'w> {
+    slots: &'w [f64],
+}
+
+impl<'w> Explainer<'w> {
+    pub fn new(rulebook: &Rulebook, role: RoleId, inputs: &[f64], workspace: &'w mut Workspace) -> Explainer<'w> {
+        Explainer {
+            slots: workspace.evaluate(rulebook, rulebook.role(role), inputs),
+        }
+    }
+
+    /// The inputs a KPI's formula read, for "explain this number".
+    pub fn inputs(&self, rulebook: &Rulebook, kpi: KpiId) -> Vec<ExplainedInput> {
+        rulebook
+            .kpi(kpi)
+            .compiled
+            .slots()
+            .iter()
+            .map(|&s| ExplainedInput {
+                name: rulebook.slot_key(s).to_owned(),
+                value: Some(self.slots[s]).filter(|v| !v.is_nan()),
+            })
+            .collect()
+    }
 }

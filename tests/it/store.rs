@@ -284,19 +284,16 @@ fn people_come_from_a_spreadsheet_too() {
     let url = &sqlite_database(dir.path());
     ok(url, &["import", "teams", &demo("teams.csv").display().to_string()]);
     let path = dir.path().join("people.xlsx");
-    let mut workbook = rust_xlsxwriter::Workbook::new();
-    let sheet = workbook.add_worksheet();
-    let rows = [
-        ["id", "name", "email", "team", "role"],
-        ["x1", "Xu Li", "li.xu@example.com", "east", "junior_rep"],
-        ["x2", "Yan Bo", "bo.yan@example.com", "nowhere", "junior_rep"],
-    ];
-    for (r, row) in rows.iter().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            sheet.write_string(r as u32, c as u16, *cell).expect("write a cell");
-        }
-    }
-    workbook.save(&path).expect("save the workbook");
+    let header = ["id", "name", "email", "team", "role"];
+    let li = ["x1", "Xu Li", "li.xu@example.com", "east", "junior_rep"];
+    write_xlsx(
+        &path,
+        &[
+            header,
+            li,
+            ["x2", "Yan Bo", "bo.yan@example.com", "nowhere", "junior_rep"],
+        ],
+    );
     let output = run(url, &["import", "people", &path.display().to_string()]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -304,18 +301,21 @@ fn people_come_from_a_spreadsheet_too() {
         "{stderr}"
     );
 
-    sheet_fix(&path);
+    write_xlsx(
+        &path,
+        &[
+            header,
+            li,
+            ["x2", "Yan Bo", "bo.yan@example.com", "care", "customer_success"],
+        ],
+    );
     assert!(ok(url, &["import", "people", &path.display().to_string()]).contains("2 rows: 2 added"));
 }
 
-fn sheet_fix(path: &Path) {
+/// A one-sheet workbook of text cells.
+fn write_xlsx(path: &Path, rows: &[[&str; 5]]) {
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let sheet = workbook.add_worksheet();
-    let rows = [
-        ["id", "name", "email", "team", "role"],
-        ["x1", "Xu Li", "li.xu@example.com", "east", "junior_rep"],
-        ["x2", "Yan Bo", "bo.yan@example.com", "care", "customer_success"],
-    ];
     for (r, row) in rows.iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
             sheet.write_string(r as u32, c as u16, *cell).expect("write a cell");

@@ -6,6 +6,7 @@ mod scales;
 use roles::RoleContext;
 pub use roles::check_target;
 
+use super::nearest;
 use super::problem::{DefinitionError, DefinitionErrors, Problem};
 use super::*;
 use crate::kpi::definition::{DefinitionFile, GradeScaleDef, KpiDef, RoleDef};
@@ -432,18 +433,9 @@ impl<'a> Compiler<'a> {
     }
 }
 
-/// The known name closest to `name`, if it is close enough to be a likely typo.
-fn nearest<'k>(name: &str, known: impl Iterator<Item = &'k str>) -> Option<String> {
-    known
-        .map(|k| (strsim::damerau_levenshtein(name, k), k))
-        .filter(|(distance, k)| *distance <= (name.len().max(k.len()) / 3).max(2))
-        .min()
-        .map(|(_, k)| k.to_owned())
-}
-
 #[cfg(test)]
 mod tests {
-    use super::nearest;
+    use crate::kpi::rulebook::nearest;
 
     #[test]
     fn a_typo_suggests_the_nearest_name() {

@@ -293,3 +293,13 @@ impl Rulebook {
         }
     }
 }
+
+/// The known name closest to `name`, if it is close enough to be a likely typo; used
+/// for "did you mean" in definitions and in data files alike.
+pub fn nearest<'k>(name: &str, known: impl Iterator<Item = &'k str>) -> Option<String> {
+    known
+        .map(|k| (strsim::damerau_levenshtein(name, k), k))
+        .filter(|(distance, k)| *distance <= (name.len().max(k.len()) / 3).max(2))
+        .min()
+        .map(|(_, k)| k.to_owned())
+}

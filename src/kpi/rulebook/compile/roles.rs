@@ -1,9 +1,10 @@
 //! Checks of roles: tiers and weights, the KPIs on the card and their targets,
 //! adjustments and gates; and what a card must evaluate.
 
-use super::{At, Compiler, nearest};
+use super::{At, Compiler};
 use crate::kpi::definition::{BandBasis, Direction, GateAction, KpiDef, RoleDef, ScoringDef, TargetDef};
 use crate::kpi::formula::FormulaKind;
+use crate::kpi::rulebook::nearest;
 use crate::kpi::rulebook::problem::Problem;
 use crate::kpi::rulebook::{
     Adjustment, Gate, GateEffect, GradeScale, Kpi, KpiId, Role, RoleKpi, RoleTier, Slot, Target,
