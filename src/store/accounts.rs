@@ -196,9 +196,8 @@ impl Store {
         Ok(())
     }
 
-    /// The live session with this token hash and its enabled account, if any. One
-    /// query for the session and its account (every request makes it), one more for a
-    /// manager's teams.
+    /// The live session with this token hash and its enabled account, if any. Every
+    /// request makes this one query: a manager's teams come along as one row each.
     pub async fn find_session(&self, token_hash: &str) -> Result<Option<(Account, String)>, StoreError> {
         use sea_orm::sea_query::{Expr, ExprTrait, Query};
         use sea_orm::{ConnectionTrait, StatementBuilder};
@@ -215,19 +214,25 @@ impl Store {
                 (sessions::Entity, sessions::Column::CsrfToken),
                 (sessions::Entity, sessions::Column::ExpiresAt),
             ])
+            .column((user_teams::Entity, user_teams::Column::TeamKey))
             .from(sessions::Entity)
             .inner_join(
                 users::Entity,
                 Expr::col((users::Entity, users::Column::Id)).equals((sessions::Entity, sessions::Column::UserId)),
             )
+            .left_join(
+                user_teams::Entity,
+                Expr::col((user_teams::Entity, user_teams::Column::UserId))
+                    .equals((sessions::Entity, sessions::Column::UserId)),
+            )
             .and_where(Expr::col((sessions::Entity, sessions::Column::TokenHash)).eq(token_hash))
             .to_owned();
         let backend = self.db().get_database_backend();
-        let Some(row) = self
+        let rows = self
             .db()
-            .query_one_raw(StatementBuilder::build(&select, &backend))
-            .await?
-        else {
+            .query_all_raw(StatementBuilder::build(&select, &backend))
+            .await?;
+        let Some(row) = rows.first() else {
             return Ok(None);
         };
         let expires_at: String = row.try_get("", "expires_at")?;
@@ -238,20 +243,14 @@ impl Store {
         let role: String = row.try_get("", "role")?;
         let role =
             AccountRole::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("an account has role `{role}`")))?;
-        let id: i64 = row.try_get("", "id")?;
-        let teams = if role == AccountRole::Manager {
-            user_teams::Entity::find()
-                .filter(user_teams::Column::UserId.eq(id))
-                .all(self.db())
-                .await?
-                .into_iter()
-                .map(|t| t.team_key)
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let mut teams = Vec::new();
+        for row in &rows {
+            if let Some(team) = row.try_get::<Option<String>>("", "team_key")? {
+                teams.push(team);
+            }
+        }
         let account = Account {
-            id,
+            id: row.try_get("", "id")?,
             username: row.try_get("", "username")?,
             password_hash: row.try_get("", "password_hash")?,
             role,
