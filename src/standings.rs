@@ -134,10 +134,7 @@ mod tests {
         let cards = period();
         let board = leaderboard(&cards);
         let lines: Vec<(usize, &str)> = board.iter().map(|s| (s.rank, s.card.subject.as_str())).collect();
-        assert_eq!(
-            lines,
-            [(1, "s"), (2, "a"), (3, "b"), (3, "c"), (5, "d"), (6, "e")]
-        );
+        assert_eq!(lines, [(1, "s"), (2, "a"), (3, "b"), (3, "c"), (5, "d"), (6, "e")]);
     }
 
     #[test]
