@@ -81,7 +81,7 @@ impl TestApp {
     }
 }
 
-pub(crate) fn hidden_csrf(page: &str) -> String {
+fn hidden_csrf(page: &str) -> String {
     let start = page.find("name=\"csrf\" value=\"").expect("a CSRF field") + "name=\"csrf\" value=\"".len();
     page[start..].chars().take_while(|c| c.is_ascii_hexdigit()).collect()
 }
