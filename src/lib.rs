@@ -13,5 +13,6 @@ pub mod kpi;
 pub mod report;
 pub mod review;
 pub mod settings;
+pub mod standings;
 pub mod store;
 pub mod web;

@@ -1,5 +1,9 @@
 //! The JSON API under `/api/v1`: the same access rules as the pages, errors as JSON.
 
+mod leaderboards;
+
+pub use leaderboards::leaderboard;
+
 use super::AppState;
 use super::error::{ApiError, AppError};
 use super::pages::{PeriodQuery, period_of, visible_card};

@@ -72,6 +72,10 @@ impl Application {
                 .service(pages::logout)
                 .service(pages::index)
                 .service(pages::scorecard)
+                .service(pages::trend_page)
+                .service(pages::teams_overview)
+                .service(pages::team_page)
+                .service(api::leaderboard)
         })
         .workers(2)
         // The command line installs its own handlers before it announces the address,

@@ -1,13 +1,24 @@
-//! The HTML pages: sign-in, the list of cards one may open, and a scorecard.
+//! The HTML pages: sign-in here; by resource below: the list of cards and a
+//! scorecard (`cards`), a card's trend (`trend`), team pages (`teams`).
+
+mod cards;
+mod chart;
+mod nav;
+mod periods;
+mod teams;
+mod trend;
+mod words;
+
+pub use cards::{index, scorecard};
+pub use teams::{team_board, team_page, teams_overview};
+pub use trend::trend_page;
 
 use super::AppState;
 use super::access::Visibility;
 use super::error::AppError;
 use super::session::{self, LOGIN_COOKIE, SESSION_COOKIE, Session};
 use crate::kpi::period::Period;
-use crate::kpi::scorecard::KpiOutcome;
-use crate::report::{CardView, KpiView};
-use crate::store::AccountRole;
+use crate::report::CardView;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -36,6 +47,9 @@ pub struct CsrfForm {
 pub struct PeriodQuery {
     pub period: Option<String>,
     pub lang: Option<String>,
+    /// `month`, `quarter` or `year`: the period switcher's request to see `period` as
+    /// a period of that kind.
+    pub kind: Option<String>,
 }
 
 #[get("/login")]
@@ -103,124 +117,6 @@ async fn logout(
         .finish())
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "index.html")]
-struct IndexPage {
-    user: String,
-    csrf: String,
-    period: String,
-    people: Vec<(String, String, String, String)>,
-    teams: Vec<(String, String, String)>,
-}
-
-#[get("/")]
-async fn index(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    query: web::Query<PeriodQuery>,
-) -> Result<HttpResponse, AppError> {
-    let session = session::current(&req, &state, false).await?;
-    if let (AccountRole::Rep, Some(person)) = (session.account.role, &session.account.person) {
-        return Ok(HttpResponse::SeeOther()
-            .insert_header(("Location", format!("/scorecards/{person}")))
-            .finish());
-    }
-    let period = period_of(&state, query.period.as_deref()).await?;
-    let scored = state.scores.get(&state, period).await?;
-    let visible = Visibility::of(&session.account, &scored.organisation);
-    let people = scored
-        .report
-        .people
-        .iter()
-        .filter(|c| visible.can_see(&c.subject))
-        .map(|c| {
-            (
-                c.subject.clone(),
-                c.name.clone(),
-                format!("{:.1}", c.total),
-                c.grade.clone(),
-            )
-        })
-        .collect();
-    let teams = scored
-        .report
-        .teams
-        .iter()
-        .filter(|c| visible.can_see(&c.subject))
-        .map(|c| (c.subject.clone(), c.name.clone(), format!("{:.1}", c.total)))
-        .collect();
-    let page = IndexPage {
-        user: session.account.username.clone(),
-        csrf: session.csrf.clone(),
-        period: period.to_string(),
-        people,
-        teams,
-    };
-    Ok(render(page).finish_with_body())
-}
-
-/// One KPI row of a scorecard, formatted for the page.
-struct KpiRow {
-    kpi: String,
-    name: String,
-    tier: String,
-    value: String,
-    target: String,
-    achievement: String,
-    points: String,
-    weight: String,
-    contribution: String,
-    reason: String,
-    formula: String,
-    inputs: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "scorecard.html")]
-struct ScorecardPage {
-    user: String,
-    csrf: String,
-    lang: String,
-    period: String,
-    card: CardView,
-    rows: Vec<KpiRow>,
-    fired: Vec<String>,
-}
-
-#[get("/scorecards/{subject}")]
-async fn scorecard(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    subject: web::Path<String>,
-    query: web::Query<PeriodQuery>,
-) -> Result<HttpResponse, AppError> {
-    let session = session::current(&req, &state, false).await?;
-    let period = period_of(&state, query.period.as_deref()).await?;
-    let card = visible_card(&state, &session, &subject, period).await?;
-    let lang = if query.lang.as_deref() == Some("zh") {
-        "zh"
-    } else {
-        "en"
-    };
-    let rows = card.kpis.iter().map(|k| kpi_row(k, lang)).collect();
-    let fired = card
-        .gates
-        .iter()
-        .filter(|g| g.state == crate::kpi::scorecard::GateState::Fired)
-        .map(|g| format!("{} ({})", g.gate, g.condition))
-        .collect();
-    let page = ScorecardPage {
-        user: session.account.username.clone(),
-        csrf: session.csrf.clone(),
-        lang: lang.to_owned(),
-        period: period.to_string(),
-        card,
-        rows,
-        fired,
-    };
-    Ok(render(page).finish_with_body())
-}
-
 /// The card of `subject` for `period`, if the session may see it; 404 otherwise,
 /// whether or not it exists, and the refusal is recorded.
 pub async fn visible_card(
@@ -246,6 +142,23 @@ pub async fn visible_card(
     scored.card(subject).cloned().ok_or(AppError::NotFound)
 }
 
+/// The period asked for, seen as the kind asked for if any (the switcher's buttons).
+pub async fn chosen_period(state: &AppState, query: &PeriodQuery) -> Result<Period, AppError> {
+    let period = period_of(state, query.period.as_deref()).await?;
+    match query.kind.as_deref() {
+        None | Some("") => Ok(period),
+        Some(text) => {
+            let kind = periods::PeriodKind::parse(text).ok_or_else(|| {
+                AppError::BadRequest(format!(
+                    "`{text}` is not a kind of period; expected month, quarter or year"
+                ))
+            })?;
+            let latest = state.store.latest_month().await?;
+            Ok(periods::as_kind(period, kind, latest))
+        }
+    }
+}
+
 /// The period asked for, else the latest month with data.
 pub async fn period_of(state: &AppState, asked: Option<&str>) -> Result<Period, AppError> {
     match asked {
@@ -257,49 +170,6 @@ pub async fn period_of(state: &AppState, asked: Option<&str>) -> Result<Period, 
             .latest_month()
             .await?
             .map_or_else(|| Period::Year(2026), Period::Month)),
-    }
-}
-
-fn kpi_row(k: &KpiView, lang: &str) -> KpiRow {
-    let number = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), |v| format!("{v:.2}"));
-    let (value, achievement, points, reason) = match &k.outcome {
-        KpiOutcome::Scored {
-            value,
-            achievement,
-            points,
-        } => (
-            number(Some(*value)),
-            number(*achievement),
-            number(Some(*points)),
-            String::new(),
-        ),
-        KpiOutcome::NoData { reason } | KpiOutcome::NotComputable { reason } => {
-            ("–".into(), "–".into(), "–".into(), reason.clone())
-        }
-    };
-    let inputs = k
-        .inputs
-        .iter()
-        .map(|i| format!("{} = {}", i.name, number(i.value)))
-        .collect::<Vec<_>>()
-        .join(", ");
-    KpiRow {
-        kpi: k.kpi.clone(),
-        name: if lang == "zh" {
-            k.name.zh.clone()
-        } else {
-            k.name.en.clone()
-        },
-        tier: k.tier.clone(),
-        value,
-        target: format!("{}", k.target.target),
-        achievement,
-        points,
-        weight: format!("{:.1}%", k.effective_weight),
-        contribution: format!("{:.2}", k.contribution),
-        reason,
-        formula: k.formula.clone(),
-        inputs,
     }
 }
 

@@ -1,5 +1,7 @@
 //! Scored periods, kept while their inputs are unchanged: a page view reads a cached
-//! report unless an import has landed since it was scored.
+//! report unless an import has landed since it was scored. A trend reads twelve
+//! periods at once, so the cache keeps more than that and, when full, forgets the
+//! period read longest ago; periods scored from older data go first.
 
 use super::AppState;
 use super::error::AppError;
@@ -15,7 +17,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// How many scored periods are kept.
+/// How many scored periods are kept: two twelve-period trends and then some.
 const CAPACITY: usize = 32;
 
 /// A scored period, its cards found by subject.
@@ -45,22 +47,51 @@ const VERSION_TTL: Duration = Duration::from_millis(250);
 
 #[derive(Debug, Default)]
 pub struct ScoreCache {
-    periods: Mutex<HashMap<(Period, i64), Arc<ScoredPeriod>>>,
+    periods: Mutex<Entries>,
     version: Mutex<Option<(Instant, i64)>>,
+}
+
+/// The cached periods by period and data version, each with when it was last read.
+#[derive(Debug, Default)]
+struct Entries {
+    map: HashMap<(Period, i64), (u64, Arc<ScoredPeriod>)>,
+    /// A counter that orders reads; the entry with the smallest is least recently used.
+    clock: u64,
+}
+
+impl Entries {
+    fn get(&mut self, key: &(Period, i64)) -> Option<Arc<ScoredPeriod>> {
+        self.clock += 1;
+        let clock = self.clock;
+        self.map.get_mut(key).map(|(used, scored)| {
+            *used = clock;
+            Arc::clone(scored)
+        })
+    }
+
+    fn insert(&mut self, key: (Period, i64), scored: Arc<ScoredPeriod>, capacity: usize) {
+        // Periods scored from older data can never be read again.
+        self.map.retain(|(_, version), _| *version == key.1);
+        while self.map.len() >= capacity {
+            let oldest = self.map.iter().min_by_key(|(_, (used, _))| *used).map(|(k, _)| *k);
+            match oldest {
+                Some(oldest) => self.map.remove(&oldest),
+                None => break,
+            };
+        }
+        self.clock += 1;
+        self.map.insert(key, (self.clock, scored));
+    }
 }
 
 impl ScoreCache {
     pub async fn get(&self, state: &AppState, period: Period) -> Result<Arc<ScoredPeriod>, AppError> {
         let version = self.data_version(state).await?;
         if let Some(hit) = self.lock().get(&(period, version)) {
-            return Ok(Arc::clone(hit));
+            return Ok(hit);
         }
         let scored = Arc::new(score(state, period).await?);
-        let mut periods = self.lock();
-        if periods.len() >= CAPACITY {
-            periods.clear();
-        }
-        periods.insert((period, version), Arc::clone(&scored));
+        self.lock().insert((period, version), Arc::clone(&scored), CAPACITY);
         Ok(scored)
     }
 
@@ -78,7 +109,7 @@ impl ScoreCache {
         Ok(version)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(Period, i64), Arc<ScoredPeriod>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
         // A panic while holding the lock leaves only a cache behind: keep using it.
         self.periods.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
@@ -117,4 +148,49 @@ async fn score(state: &AppState, period: Period) -> Result<ScoredPeriod, AppErro
         organisation,
         by_subject,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kpi::period::Month;
+
+    fn scored(period: Period) -> Arc<ScoredPeriod> {
+        Arc::new(ScoredPeriod {
+            report: PeriodReport {
+                period,
+                people: Vec::new(),
+                teams: Vec::new(),
+            },
+            organisation: Organisation::new(Vec::new(), Vec::new()).expect("an empty organisation"),
+            by_subject: HashMap::new(),
+        })
+    }
+
+    fn month(m: u8) -> Period {
+        Period::Month(Month::new(2026, m).expect("a month"))
+    }
+
+    #[test]
+    fn a_full_cache_forgets_the_period_read_longest_ago() {
+        let mut entries = Entries::default();
+        for m in 1..=3 {
+            entries.insert((month(m), 7), scored(month(m)), 3);
+        }
+        assert!(entries.get(&(month(1), 7)).is_some(), "January read again");
+        entries.insert((month(4), 7), scored(month(4)), 3);
+        assert!(entries.get(&(month(2), 7)).is_none(), "February was read longest ago");
+        for m in [1, 3, 4] {
+            assert!(entries.get(&(month(m), 7)).is_some(), "month {m} kept");
+        }
+    }
+
+    #[test]
+    fn periods_scored_from_older_data_are_dropped_when_newer_data_is_scored() {
+        let mut entries = Entries::default();
+        entries.insert((month(1), 7), scored(month(1)), 3);
+        entries.insert((month(2), 8), scored(month(2)), 3);
+        assert!(entries.get(&(month(1), 7)).is_none());
+        assert_eq!(entries.map.len(), 1);
+    }
 }

@@ -1,5 +1,5 @@
 //! A real browser (Debian's chromium, headless, through chromedriver) signs in and
-//! reads a scorecard as a person would, and leaves a screenshot behind.
+//! reads a scorecard and its trend as a person would, and leaves screenshots behind.
 //!
 //! `.ci/run` installs chromium and sets `YARDSTICK_BROWSER_TESTS=1`, which makes a
 //! missing browser a failure; elsewhere the test says it was skipped.
@@ -140,5 +140,18 @@ async fn a_rep_signs_in_with_a_browser_and_reads_their_scorecard() {
     let out = root().join("target/browser");
     std::fs::create_dir_all(&out).expect("a folder for screenshots");
     std::fs::write(out.join("scorecard.png"), png).expect("save the screenshot");
+
+    // The trend: twelve months, each a point or a gap, drawn without JavaScript.
+    browser
+        .goto(&format!("{}/scorecards/p002/trend?period=2026-10", app.address))
+        .await
+        .expect("open the trend");
+    let slots = browser
+        .find_all(Locator::Css("svg[data-chart=total] .point, svg[data-chart=total] .gap"))
+        .await
+        .expect("the total's chart");
+    assert_eq!(slots.len(), 12, "twelve months on the total's chart");
+    let png = browser.screenshot().await.expect("a screenshot");
+    std::fs::write(out.join("trend.png"), png).expect("save the screenshot");
     browser.close().await.expect("close the browser");
 }

@@ -37,7 +37,7 @@ pub async fn spawn_app() -> TestApp {
 }
 
 impl TestApp {
-    fn client(&self) -> reqwest::Client {
+    pub(crate) fn client(&self) -> reqwest::Client {
         reqwest::Client::builder()
             .cookie_store(true)
             .redirect(Policy::none())
@@ -46,7 +46,7 @@ impl TestApp {
     }
 
     /// A client signed in as `username`.
-    async fn signed_in(&self, username: &str) -> reqwest::Client {
+    pub(crate) async fn signed_in(&self, username: &str) -> reqwest::Client {
         let client = self.client();
         let response = self.sign_in(&client, username, DEMO_PASSWORD).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{username} signs in");
@@ -71,7 +71,7 @@ impl TestApp {
             .expect("POST /login")
     }
 
-    async fn status(&self, client: &reqwest::Client, path: &str) -> StatusCode {
+    pub(crate) async fn status(&self, client: &reqwest::Client, path: &str) -> StatusCode {
         client
             .get(format!("{}{path}", self.address))
             .send()

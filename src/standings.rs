@@ -1,0 +1,192 @@
+//! Where a scorecard stands among others of the same period: leaderboards, a person's
+//! rank and percentile among the people of their role, and a team's median total.
+//!
+//! Pure: it reads the cards of one scored period and does no I/O, so the numbers are
+//! pinned by hand in the tests below.
+
+use crate::report::CardView;
+use std::cmp::Ordering;
+
+/// One line of a leaderboard.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Standing<'a> {
+    /// 1 for the highest total; cards with equal totals share a rank and the next
+    /// rank is skipped ("1, 2, 2, 4"): one plus the number of strictly higher totals.
+    pub rank: usize,
+    pub card: &'a CardView,
+}
+
+/// The cards ranked by total, highest first; equal totals keep subject-key order so
+/// the list is the same on every view.
+pub fn leaderboard<'a>(cards: impl IntoIterator<Item = &'a CardView>) -> Vec<Standing<'a>> {
+    let mut cards: Vec<&CardView> = cards.into_iter().collect();
+    cards.sort_by(|a, b| by_total_descending(a.total, b.total).then_with(|| a.subject.cmp(&b.subject)));
+    let mut standings: Vec<Standing<'a>> = Vec::with_capacity(cards.len());
+    for (i, card) in cards.into_iter().enumerate() {
+        let rank = match standings.last() {
+            Some(previous) if previous.card.total == card.total => previous.rank,
+            _ => i + 1,
+        };
+        standings.push(Standing { rank, card });
+    }
+    standings
+}
+
+/// A person's place among the people of the same role in the same period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeerStanding {
+    /// One plus the number of peers with a strictly higher total.
+    pub rank: usize,
+    /// How many people hold the role, the person included.
+    pub of: usize,
+    /// The share, in percent (0 to 100), of the *other* people of the role whose total
+    /// is strictly lower than this person's. The best of five is at 100, the worst at
+    /// 0, and equal totals count neither way. `None` when the person is alone in the role.
+    pub percentile: Option<f64>,
+    /// The median total of the people whose own team is the person's (the person
+    /// included; sub-teams not): the middle total, or the mean of the two middle ones.
+    pub team_median: Option<f64>,
+}
+
+/// The standing of the person card `subject` among `cards` (a period's person cards),
+/// if such a person card is there.
+pub fn peer_standing(cards: &[CardView], subject: &str) -> Option<PeerStanding> {
+    let me = cards.iter().find(|c| c.subject == subject && c.kind == "person")?;
+    let peers: Vec<f64> = cards
+        .iter()
+        .filter(|c| c.kind == "person" && c.role == me.role && c.subject != me.subject)
+        .map(|c| c.total)
+        .collect();
+    let higher = peers.iter().filter(|&&t| t > me.total).count();
+    let lower = peers.iter().filter(|&&t| t < me.total).count();
+    let percentile = (!peers.is_empty()).then(|| 100.0 * lower as f64 / peers.len() as f64);
+    let team_median = me.team.as_ref().and_then(|team| {
+        median(
+            cards
+                .iter()
+                .filter(|c| c.kind == "person" && c.team.as_ref() == Some(team))
+                .map(|c| c.total),
+        )
+    });
+    Some(PeerStanding {
+        rank: higher + 1,
+        of: peers.len() + 1,
+        percentile,
+        team_median,
+    })
+}
+
+/// The middle value, or the mean of the two middle values; `None` for no values.
+pub fn median(values: impl IntoIterator<Item = f64>) -> Option<f64> {
+    let mut values: Vec<f64> = values.into_iter().collect();
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(values[n / 2]),
+        _ => Some((values[n / 2 - 1] + values[n / 2]) / 2.0),
+    }
+}
+
+fn by_total_descending(a: f64, b: f64) -> Ordering {
+    b.total_cmp(&a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn card(subject: &str, role: &str, team: &str, total: f64) -> CardView {
+        CardView {
+            subject: subject.into(),
+            kind: "person".into(),
+            name: subject.to_uppercase(),
+            team: Some(team.into()),
+            role: role.into(),
+            scored_on: subject.into(),
+            total,
+            weighted_score: total,
+            grade: "B".into(),
+            bonus_coefficient: 1.0,
+            complete: true,
+            tiers: Vec::new(),
+            kpis: Vec::new(),
+            adjustments: Vec::new(),
+            gates: Vec::new(),
+        }
+    }
+
+    /// Five junior reps in two teams and one senior rep:
+    /// east: a 90, b 80, c 80 (junior), s 99 (senior); west: d 70, e 60 (junior).
+    fn period() -> Vec<CardView> {
+        vec![
+            card("c", "junior", "east", 80.0),
+            card("a", "junior", "east", 90.0),
+            card("e", "junior", "west", 60.0),
+            card("s", "senior", "east", 99.0),
+            card("b", "junior", "east", 80.0),
+            card("d", "junior", "west", 70.0),
+        ]
+    }
+
+    #[test]
+    fn a_leaderboard_is_sorted_by_total_and_ties_share_a_rank() {
+        let cards = period();
+        let board = leaderboard(&cards);
+        let lines: Vec<(usize, &str)> = board.iter().map(|s| (s.rank, s.card.subject.as_str())).collect();
+        assert_eq!(lines, [(1, "s"), (2, "a"), (3, "b"), (3, "c"), (5, "d"), (6, "e")]);
+    }
+
+    #[test]
+    fn an_empty_leaderboard_is_empty() {
+        assert!(leaderboard(&[]).is_empty());
+    }
+
+    #[test]
+    fn the_best_of_a_role_is_first_and_above_every_other_peer() {
+        let standing = peer_standing(&period(), "a").expect("a is there");
+        assert_eq!(standing.rank, 1);
+        assert_eq!(standing.of, 5, "the senior rep is not a peer");
+        assert_eq!(standing.percentile, Some(100.0));
+    }
+
+    #[test]
+    fn tied_peers_share_a_rank_and_count_neither_way() {
+        // b: others are a 90, c 80, d 70, e 60; strictly lower: d and e, 2 of 4.
+        let standing = peer_standing(&period(), "b").expect("b is there");
+        assert_eq!(standing.rank, 2);
+        assert_eq!(standing.percentile, Some(50.0));
+        // The east team (a, b, c, s): 80, 80, 90, 99 -> median (80 + 90) / 2.
+        assert_eq!(standing.team_median, Some(85.0));
+    }
+
+    #[test]
+    fn the_worst_of_a_role_is_at_zero_and_its_team_median_is_the_middle_total() {
+        let mut cards = period();
+        cards.push(card("f", "junior", "west", 65.0));
+        let standing = peer_standing(&cards, "e").expect("e is there");
+        assert_eq!((standing.rank, standing.of), (6, 6));
+        assert_eq!(standing.percentile, Some(0.0));
+        // west: 60, 65, 70 -> 65.
+        assert_eq!(standing.team_median, Some(65.0));
+    }
+
+    #[test]
+    fn someone_alone_in_their_role_has_no_percentile() {
+        let standing = peer_standing(&period(), "s").expect("s is there");
+        assert_eq!((standing.rank, standing.of), (1, 1));
+        assert_eq!(standing.percentile, None);
+    }
+
+    #[test]
+    fn an_unknown_person_has_no_standing() {
+        assert_eq!(peer_standing(&period(), "nobody"), None);
+    }
+
+    #[test]
+    fn the_median_of_nothing_is_none_and_of_one_value_is_that_value() {
+        assert_eq!(median([]), None);
+        assert_eq!(median([42.0]), Some(42.0));
+        assert_eq!(median([4.0, 1.0, 3.0, 2.0]), Some(2.5));
+    }
+}

@@ -1,0 +1,181 @@
+//! The pages' own words in each language they are shown in; names of KPIs and roles
+//! come from the YAML instead.
+
+use crate::kpi::definition::LocalizedName;
+
+/// A page's language, from `lang=zh|en` (English unless Chinese is asked for).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Zh,
+}
+
+impl Lang {
+    pub fn parse(asked: Option<&str>) -> Lang {
+        match asked {
+            Some("zh") => Lang::Zh,
+            _ => Lang::En,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh",
+        }
+    }
+
+    /// The name in this language, from the YAML.
+    pub fn pick(self, name: &LocalizedName) -> &str {
+        match self {
+            Lang::En => &name.en,
+            Lang::Zh => &name.zh,
+        }
+    }
+
+    pub fn words(self) -> &'static Words {
+        match self {
+            Lang::En => &EN,
+            Lang::Zh => &ZH,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Words {
+    pub scorecards: &'static str,
+    pub teams: &'static str,
+    pub sign_out: &'static str,
+    pub period: &'static str,
+    pub month: &'static str,
+    pub quarter: &'static str,
+    pub year: &'static str,
+    pub show: &'static str,
+    pub previous: &'static str,
+    pub next: &'static str,
+    pub trend: &'static str,
+    pub trend_of: &'static str,
+    pub total: &'static str,
+    pub grade: &'static str,
+    pub rank: &'static str,
+    pub name: &'static str,
+    pub role: &'static str,
+    pub members: &'static str,
+    pub sub_teams: &'static str,
+    pub scorecard: &'static str,
+    pub peers: &'static str,
+    pub rank_in_role: &'static str,
+    pub percentile: &'static str,
+    pub percentile_note: &'static str,
+    pub team_median: &'static str,
+    pub no_data: &'static str,
+    pub overview: &'static str,
+    pub no_team_card: &'static str,
+    pub tiers: &'static str,
+    pub tier: &'static str,
+    pub weight: &'static str,
+    pub score: &'static str,
+    pub kpi: &'static str,
+    pub value: &'static str,
+    pub target: &'static str,
+    pub achievement: &'static str,
+    pub points: &'static str,
+    pub contribution: &'static str,
+    pub explain: &'static str,
+    pub bonus_coefficient: &'static str,
+    pub incomplete: &'static str,
+    pub gate_fired: &'static str,
+    pub adjustments: &'static str,
+}
+
+static EN: Words = Words {
+    scorecards: "Scorecards",
+    teams: "Teams",
+    sign_out: "Sign out",
+    period: "Period",
+    month: "Month",
+    quarter: "Quarter",
+    year: "Year",
+    show: "Show",
+    previous: "Previous",
+    next: "Next",
+    trend: "Trend",
+    trend_of: "Trend of the last periods",
+    total: "Total",
+    grade: "Grade",
+    rank: "Rank",
+    name: "Name",
+    role: "Role",
+    members: "Members",
+    sub_teams: "Sub-teams",
+    scorecard: "Scorecard",
+    peers: "Among peers",
+    rank_in_role: "Rank in role",
+    percentile: "Percentile",
+    percentile_note: "share of others in the role with a lower total",
+    team_median: "Team median total",
+    no_data: "no data",
+    overview: "Teams ranked by total",
+    no_team_card: "This team has no scorecard of its own.",
+    tiers: "Tiers",
+    tier: "Tier",
+    weight: "Weight",
+    score: "Score",
+    kpi: "KPI",
+    value: "Value",
+    target: "Target",
+    achievement: "Achievement",
+    points: "Points",
+    contribution: "Contribution",
+    explain: "explain",
+    bonus_coefficient: "bonus coefficient",
+    incomplete: "incomplete: some KPIs could not be scored",
+    gate_fired: "Gate fired",
+    adjustments: "Bonuses and deductions",
+};
+
+static ZH: Words = Words {
+    scorecards: "绩效卡",
+    teams: "团队",
+    sign_out: "退出",
+    period: "期间",
+    month: "月",
+    quarter: "季度",
+    year: "年",
+    show: "查看",
+    previous: "上一期",
+    next: "下一期",
+    trend: "趋势",
+    trend_of: "近期趋势",
+    total: "总分",
+    grade: "等级",
+    rank: "排名",
+    name: "姓名",
+    role: "岗位",
+    members: "成员",
+    sub_teams: "下级团队",
+    scorecard: "绩效卡",
+    peers: "同岗位比较",
+    rank_in_role: "岗位内排名",
+    percentile: "百分位",
+    percentile_note: "同岗位其他人中总分低于本人的比例",
+    team_median: "团队总分中位数",
+    no_data: "无数据",
+    overview: "团队总分排名",
+    no_team_card: "该团队没有自己的绩效卡。",
+    tiers: "层级",
+    tier: "层级",
+    weight: "权重",
+    score: "得分",
+    kpi: "指标",
+    value: "实际值",
+    target: "目标",
+    achievement: "达成率",
+    points: "分数",
+    contribution: "贡献",
+    explain: "说明",
+    bonus_coefficient: "奖金系数",
+    incomplete: "不完整：部分指标无法计分",
+    gate_fired: "触发门槛",
+    adjustments: "加分与扣分",
+};

@@ -1,0 +1,362 @@
+//! The pages beyond a single card: a card's trend, its standing among peers, team
+//! pages with their leaderboards (HTML and JSON), the overview of teams, and the
+//! period switcher, for every role that may open them and 404 for the rest.
+
+use crate::server::{TestApp, spawn_app};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+const PERIOD: &str = "2026-10";
+
+async fn html(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
+    let response = client
+        .get(format!("{}{path}", app.address))
+        .send()
+        .await
+        .expect("a request");
+    assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+    response.text().await.expect("a page")
+}
+
+async fn json(app: &TestApp, client: &reqwest::Client, path: &str) -> Value {
+    let response = client
+        .get(format!("{}{path}", app.address))
+        .send()
+        .await
+        .expect("a request");
+    assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+    response.json().await.expect("JSON")
+}
+
+/// Every value of `attribute="..."` on the page, in order.
+fn attributes(page: &str, attribute: &str) -> Vec<String> {
+    let needle = format!("{attribute}=\"");
+    page.match_indices(&needle)
+        .map(|(at, _)| page[at + needle.len()..].chars().take_while(|&c| c != '"').collect())
+        .collect()
+}
+
+/// The text of the element marked `data-testid="{id}"`.
+fn test_id(page: &str, id: &str) -> String {
+    let needle = format!("data-testid=\"{id}\">");
+    let start = page.find(&needle).unwrap_or_else(|| panic!("{id} on the page")) + needle.len();
+    page[start..].chars().take_while(|&c| c != '<').collect()
+}
+
+/// The part of a trend page holding the chart `id`.
+fn chart<'a>(page: &'a str, id: &str) -> &'a str {
+    let start = page
+        .find(&format!("data-chart=\"{id}\""))
+        .unwrap_or_else(|| panic!("chart {id}"));
+    let end = page[start..].find("</svg>").expect("the chart ends") + start;
+    &page[start..end]
+}
+
+/// The engine's card of `subject` through the API, as hr.
+async fn card(app: &TestApp, hr: &reqwest::Client, subject: &str, period: &str) -> Value {
+    json(app, hr, &format!("/api/v1/scorecards/{subject}?period={period}")).await["card"].clone()
+}
+
+#[tokio::test]
+async fn a_trend_has_twelve_months_with_gaps_where_there_is_no_data() {
+    let app = spawn_app().await;
+    let rep = app.signed_in("rep.p002").await;
+    let card_page = html(&app, &rep, &format!("/scorecards/p002?period={PERIOD}")).await;
+    assert!(
+        card_page.contains(&format!("/scorecards/p002/trend?period={PERIOD}&amp;lang=en")),
+        "the card links to its trend"
+    );
+    let page = html(&app, &rep, &format!("/scorecards/p002/trend?period={PERIOD}")).await;
+
+    let total = chart(&page, "total");
+    let points = attributes(total, "data-period");
+    let expected: Vec<String> = (11..=12)
+        .map(|m| format!("2025-{m:02}"))
+        .chain((1..=10).map(|m| format!("2026-{m:02}")))
+        .collect();
+    assert_eq!(points, expected, "twelve months ending at {PERIOD}, oldest first");
+    // The demo holds data from May to October 2026: the six months before are gaps.
+    assert_eq!(total.matches("class=\"gap\"").count(), 6, "{total}");
+    assert_eq!(total.matches("class=\"point\"").count(), 6, "{total}");
+    assert!(total.contains("<title id=\"total-title\">"), "an accessible title");
+
+    // Each point is the engine's total of its month.
+    let hr = app.signed_in("hr").await;
+    let values = attributes(total, "data-value");
+    for (month, value) in ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
+        .iter()
+        .zip(&values)
+    {
+        let engine = card(&app, &hr, "p002", month).await["total"].as_f64().expect("a total");
+        assert_eq!(*value, format!("{engine:.1}"), "the total of {month}");
+    }
+
+    // Every KPI of the card has its chart, each with twelve slots.
+    let kpis = card(&app, &hr, "p002", PERIOD).await["kpis"]
+        .as_array()
+        .expect("KPIs")
+        .len();
+    let charts = attributes(&page, "data-chart");
+    assert_eq!(charts.len(), kpis + 1, "the total and one chart per KPI");
+    for id in &charts {
+        assert_eq!(attributes(chart(&page, id), "data-period").len(), 12, "chart {id}");
+    }
+}
+
+#[tokio::test]
+async fn a_quarter_trend_has_twelve_quarters() {
+    let app = spawn_app().await;
+    let lead = app.signed_in("lead.east").await;
+    let page = html(&app, &lead, "/scorecards/east/trend?period=2026-Q4&lang=zh").await;
+    let total = chart(&page, "total");
+    let quarters = attributes(total, "data-period");
+    assert_eq!(quarters.len(), 12);
+    assert_eq!((quarters[0].as_str(), quarters[11].as_str()), ("2024-Q1", "2026-Q4"));
+    // May to October lie in the second to fourth quarters of 2026.
+    assert_eq!(total.matches("class=\"point\"").count(), 3, "{total}");
+    assert!(page.contains("<html lang=\"zh\">") && page.contains("趋势"));
+}
+
+#[tokio::test]
+async fn nobody_sees_the_trend_of_a_card_they_may_not_open() {
+    let app = spawn_app().await;
+    let rep = app.signed_in("rep.p002").await;
+    for path in [
+        "/scorecards/p003/trend",
+        "/scorecards/east/trend",
+        "/scorecards/nobody/trend",
+    ] {
+        assert_eq!(app.status(&rep, path).await, StatusCode::NOT_FOUND, "{path}");
+    }
+    let care = app.signed_in("lead.care").await;
+    assert_eq!(app.status(&care, "/scorecards/p002/trend").await, StatusCode::NOT_FOUND);
+    let trail = app.store.audit_trail("scorecard", "p003").await.expect("audit");
+    assert!(
+        trail
+            .iter()
+            .any(|e| e.action == "access_denied" && e.actor == "rep.p002")
+    );
+}
+
+#[tokio::test]
+async fn a_persons_card_shows_their_rank_and_percentile_among_their_role_and_their_teams_median() {
+    let app = spawn_app().await;
+    let hr = app.signed_in("hr").await;
+    let mut people = Vec::new();
+    for n in 1..=25 {
+        people.push(card(&app, &hr, &format!("p{n:03}"), PERIOD).await);
+    }
+    let total = |c: &Value| c["total"].as_f64().expect("a total");
+    // The best of the junior reps, one in the middle, and a senior rep in east-key.
+    let mut ranks = Vec::new();
+    for subject in ["p002", "p003", "p012"] {
+        let me = people.iter().find(|c| c["subject"] == subject).expect("a card");
+        let others: Vec<f64> = people
+            .iter()
+            .filter(|c| c["role"] == me["role"] && c["subject"] != subject)
+            .map(total)
+            .collect();
+        let higher = others.iter().filter(|&&t| t > total(me)).count();
+        let lower = others.iter().filter(|&&t| t < total(me)).count();
+        let mut team: Vec<f64> = people.iter().filter(|c| c["team"] == me["team"]).map(total).collect();
+        team.sort_by(f64::total_cmp);
+        let median = if team.len() % 2 == 1 {
+            team[team.len() / 2]
+        } else {
+            (team[team.len() / 2 - 1] + team[team.len() / 2]) / 2.0
+        };
+
+        let page = html(&app, &hr, &format!("/scorecards/{subject}?period={PERIOD}")).await;
+        assert_eq!(
+            test_id(&page, "peer-rank"),
+            format!("{} / {}", higher + 1, others.len() + 1),
+            "{subject}"
+        );
+        assert_eq!(
+            test_id(&page, "percentile"),
+            format!("{:.0}%", 100.0 * lower as f64 / others.len() as f64),
+            "{subject}"
+        );
+        assert_eq!(test_id(&page, "team-median"), format!("{median:.1}"), "{subject}");
+        ranks.push(higher + 1);
+    }
+    assert!(ranks.iter().any(|&r| r > 1), "not everyone checked is first: {ranks:?}");
+    let team = html(&app, &hr, &format!("/scorecards/east?period={PERIOD}")).await;
+    assert!(!team.contains("data-testid=\"peer-rank\""), "a team card has no peers");
+}
+
+#[tokio::test]
+async fn a_team_page_ranks_its_members_by_the_engines_totals() {
+    let app = spawn_app().await;
+    let lead = app.signed_in("lead.east").await;
+    let page = html(&app, &lead, &format!("/teams/east?period={PERIOD}")).await;
+    let board = &page[page.find("data-testid=\"leaderboard\"").expect("a leaderboard")..];
+    let board = &board[..board.find("</table>").expect("the table ends")];
+    let subjects = attributes(board, "data-subject");
+    let mut expected: Vec<String> = (1..=16).map(|n| format!("p{n:03}")).collect();
+    let mut listed = subjects.clone();
+    listed.sort();
+    expected.sort();
+    assert_eq!(listed, expected, "east and its sub-team east-key");
+
+    let hr = app.signed_in("hr").await;
+    let mut totals = Vec::new();
+    for subject in &subjects {
+        totals.push(
+            card(&app, &hr, subject, PERIOD).await["total"]
+                .as_f64()
+                .expect("a total"),
+        );
+    }
+    assert!(
+        totals.windows(2).all(|w| w[0] >= w[1]),
+        "highest total first: {totals:?}"
+    );
+    assert_eq!(
+        attributes(board, "data-total"),
+        totals.iter().map(f64::to_string).collect::<Vec<_>>()
+    );
+
+    let team_total = card(&app, &hr, "east", PERIOD).await["total"]
+        .as_f64()
+        .expect("a total");
+    assert_eq!(test_id(&page, "team-total"), format!("{team_total:.1}"));
+    assert!(page.contains(&format!(
+        "href=\"/scorecards/east?period={PERIOD}&amp;lang=en\" data-testid=\"team-card\""
+    )));
+    assert!(
+        page.contains(&format!("href=\"/teams/east-key?period={PERIOD}")),
+        "its sub-team"
+    );
+
+    // The API gives the same board.
+    let api = json(&app, &lead, &format!("/api/v1/leaderboards/east?period={PERIOD}")).await;
+    let api_subjects: Vec<&str> = api["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .map(|m| m["subject"].as_str().expect("a subject"))
+        .collect();
+    assert_eq!(api_subjects, subjects);
+    assert_eq!(api["members"][0]["rank"], 1);
+    assert_eq!(api["team"]["total"].as_f64(), Some(team_total));
+    assert_eq!(api["sub_teams"][0]["subject"], "east-key");
+}
+
+#[tokio::test]
+async fn team_pages_answer_every_role_as_the_access_rules_say() {
+    let app = spawn_app().await;
+    let expected = |user: &str, team: &str| match user {
+        "admin" | "hr" => team != "nowhere",
+        "lead.east" => matches!(team, "east" | "east-key"),
+        "lead.care" => team == "care",
+        _ => false,
+    };
+    for user in ["admin", "hr", "lead.east", "lead.care", "rep.p002"] {
+        let client = app.signed_in(user).await;
+        for team in ["east", "east-key", "care", "nowhere"] {
+            let want = if expected(user, team) {
+                StatusCode::OK
+            } else {
+                StatusCode::NOT_FOUND
+            };
+            for path in [format!("/teams/{team}"), format!("/api/v1/leaderboards/{team}")] {
+                assert_eq!(app.status(&client, &path).await, want, "{user} GET {path}");
+            }
+        }
+        let overview = if user == "rep.p002" {
+            StatusCode::NOT_FOUND
+        } else {
+            StatusCode::OK
+        };
+        assert_eq!(app.status(&client, "/teams").await, overview, "{user} GET /teams");
+    }
+    let trail = app.store.audit_trail("team", "east").await.expect("audit");
+    assert!(
+        trail
+            .iter()
+            .any(|e| e.action == "access_denied" && e.actor == "rep.p002"),
+        "a rep guessing a team is recorded: {trail:?}"
+    );
+    let anonymous = app.client();
+    assert_eq!(app.status(&anonymous, "/teams").await, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.status(&anonymous, "/api/v1/leaderboards/east").await,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn the_overview_ranks_the_teams_one_may_see_by_total() {
+    let app = spawn_app().await;
+    let hr = app.signed_in("hr").await;
+    let overview = |page: &str| {
+        attributes(
+            &page[page.find("data-testid=\"overview\"").expect("a table")..],
+            "data-subject",
+        )
+    };
+
+    let all = overview(&html(&app, &hr, &format!("/teams?period={PERIOD}")).await);
+    let mut totals = Vec::new();
+    for team in &all {
+        totals.push(card(&app, &hr, team, PERIOD).await["total"].as_f64().expect("a total"));
+    }
+    assert_eq!(all.len(), 3, "every team for hr: {all:?}");
+    assert!(totals.windows(2).all(|w| w[0] >= w[1]), "{all:?} {totals:?}");
+
+    let east = app.signed_in("lead.east").await;
+    let mut theirs = overview(&html(&app, &east, &format!("/teams?period={PERIOD}")).await);
+    theirs.sort();
+    assert_eq!(theirs, ["east", "east-key"], "a manager's teams and those below");
+    let care = app.signed_in("lead.care").await;
+    assert_eq!(
+        overview(&html(&app, &care, &format!("/teams?period={PERIOD}")).await),
+        ["care"]
+    );
+}
+
+#[tokio::test]
+async fn the_period_switcher_changes_the_kind_of_period_and_keeps_the_language() {
+    let app = spawn_app().await;
+    let lead = app.signed_in("lead.east").await;
+    let page = html(&app, &lead, "/teams/east?period=2026-10&kind=quarter&lang=zh").await;
+    assert!(
+        page.contains("<input name=\"period\" value=\"2026-Q4\""),
+        "the quarter holding October"
+    );
+    assert!(
+        page.contains("href=\"/teams/east?period=2026-Q3&amp;lang=zh\""),
+        "previous"
+    );
+    assert!(page.contains("href=\"/teams/east?period=2027-Q1&amp;lang=zh\""), "next");
+    assert!(page.contains("团队") && page.contains("<html lang=\"zh\">"));
+
+    // Back down to a month: the newest month with data inside the year.
+    let page = html(&app, &lead, "/scorecards/p002?period=2026&kind=month").await;
+    assert!(page.contains("<input name=\"period\" value=\"2026-10\""));
+
+    // Every signed-in page carries the switcher, the language switch and the overview link.
+    for path in [
+        "/",
+        "/teams",
+        "/teams/east",
+        "/scorecards/p002",
+        "/scorecards/p002/trend",
+    ] {
+        let page = html(&app, &lead, &format!("{path}?period=2026-09&lang=zh")).await;
+        assert!(page.contains("name=\"kind\" value=\"year\""), "{path}: the switcher");
+        assert!(
+            page.contains(&format!("href=\"{path}?period=2026-09&amp;lang=en\"")),
+            "{path}: English"
+        );
+        assert!(
+            page.contains("href=\"/teams?period=2026-09&amp;lang=zh\""),
+            "{path}: the overview"
+        );
+    }
+    assert_eq!(
+        app.status(&lead, "/teams?period=2026-10&kind=decade").await,
+        StatusCode::BAD_REQUEST
+    );
+}
