@@ -8,7 +8,7 @@ mod pages;
 mod scores;
 mod session;
 
-pub use session::hash_password;
+pub use session::{hash_password, new_api_token};
 
 use crate::kpi::rulebook::Rulebook;
 use crate::store::Store;
