@@ -176,6 +176,12 @@ pub fn json_error(error: &AppError) -> HttpResponse {
 #[error(transparent)]
 pub struct ApiError(#[from] pub AppError);
 
+impl From<crate::store::StoreError> for ApiError {
+    fn from(error: crate::store::StoreError) -> Self {
+        ApiError(error.into())
+    }
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         self.0.status_code()
