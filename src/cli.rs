@@ -389,7 +389,10 @@ async fn token(settings: &Settings, command: TokenCommand, out: &mut dyn Write) 
                 .await
                 .map_err(failure)?;
             writeln!(out, "{token}").map_err(failure)?;
-            eprintln!("token {name} for {username} ({}); it is shown only this once", scope.as_str());
+            eprintln!(
+                "token {name} for {username} ({}); it is shown only this once",
+                scope.as_str()
+            );
             Ok(())
         }
         TokenCommand::Revoke { name } => {

@@ -2,8 +2,8 @@
 //! JSON API now, browser upload later): read, validate against the definitions and
 //! what is stored, then write all or nothing.
 
-use super::table::{ImportErrors, RowError, Table};
 use super::organisation::organisation_of;
+use super::table::{ImportErrors, RowError, Table};
 use super::{
     METRIC_COLUMNS, PEOPLE_COLUMNS, TARGET_COLUMNS, TEAM_COLUMNS, build_organisation, parse_metrics, parse_people,
     parse_targets, parse_teams, subject_keys,

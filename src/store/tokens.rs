@@ -76,7 +76,9 @@ impl Store {
             .await?
             .is_some()
         {
-            return Err(StoreError::Unsupported(format!("a token named `{name}` exists already")));
+            return Err(StoreError::Unsupported(format!(
+                "a token named `{name}` exists already"
+            )));
         }
         let model = api_tokens::ActiveModel {
             id: ActiveValue::NotSet,
@@ -91,7 +93,14 @@ impl Store {
         let after = format!("{username} ({})", scope.as_str());
         Store::audit(
             &txn,
-            vec![audit_entry(actor, "create", "api_token", name.to_owned(), None, Some(after))],
+            vec![audit_entry(
+                actor,
+                "create",
+                "api_token",
+                name.to_owned(),
+                None,
+                Some(after),
+            )],
         )
         .await?;
         txn.commit().await?;

@@ -218,7 +218,10 @@ mod tests {
     #[test]
     fn a_path_no_route_takes_lists_nothing() {
         assert!(allowed_methods(&DOCUMENT, "/api/v1/nothing").is_empty());
-        assert!(allowed_methods(&DOCUMENT, "/api/v1/people/").is_empty(), "an empty id is no id");
+        assert!(
+            allowed_methods(&DOCUMENT, "/api/v1/people/").is_empty(),
+            "an empty id is no id"
+        );
         assert!(allowed_methods(&DOCUMENT, "/api/v1/people/p002/more").is_empty());
     }
 }

@@ -74,8 +74,24 @@ impl ScoreCache {
             return Ok(version);
         }
         let version = state.store.data_version().await?;
-        *self.version.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((Instant::now(), version));
-        Ok(version)
+        Ok(self.remember(version))
+    }
+
+    /// Data was just written through this server: its readers see it at once, not
+    /// after `VERSION_TTL`.
+    pub async fn data_changed(&self, state: &AppState) -> Result<(), AppError> {
+        let version = state.store.data_version().await?;
+        self.remember(version);
+        Ok(())
+    }
+
+    /// Remembers `version` unless a newer one is known (versions only grow: a read
+    /// that began before a write must not bring the older one back). Returns the newest.
+    fn remember(&self, version: i64) -> i64 {
+        let mut memo = self.version.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let newest = memo.map_or(version, |(_, known)| known.max(version));
+        *memo = Some((Instant::now(), newest));
+        newest
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(Period, i64), Arc<ScoredPeriod>>> {
