@@ -61,6 +61,11 @@ impl Store {
         token_hash: &str,
         actor: &str,
     ) -> Result<i64, StoreError> {
+        if name.trim().is_empty() {
+            return Err(StoreError::Unsupported(
+                "a token needs a name to list and revoke it by".into(),
+            ));
+        }
         let txn = self.begin_write().await?;
         let user = users::Entity::find()
             .filter(users::Column::Username.eq(username))

@@ -790,6 +790,38 @@ fn token_commands_add_list_and_revoke_and_are_audited() {
         .assert()
         .failure()
         .stderr(predicates::str::contains("no account named `nobody`"));
+
+    let token_args = [
+        "token",
+        "add",
+        "--username",
+        "hr",
+        "--scope",
+        "read",
+        "--name",
+        "reports",
+    ];
+    yardstick()
+        .args(["--database", &url])
+        .args(token_args)
+        .assert()
+        .success();
+    let listed = yardstick()
+        .args(["--database", &url, "token", "list"])
+        .assert()
+        .success();
+    let listed = String::from_utf8_lossy(&listed.get_output().stdout).into_owned();
+    let reports_id = listed
+        .lines()
+        .find(|l| l.contains("\treports\t"))
+        .and_then(|l| l.split('\t').next())
+        .unwrap_or_else(|| panic!("the second token is listed: {listed}"))
+        .to_owned();
+    yardstick()
+        .args(["--database", &url, "token", "revoke", "--name", &reports_id])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("token reports (hr) revoked"));
     yardstick()
         .args([
             "--database",
