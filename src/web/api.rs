@@ -157,11 +157,44 @@ async fn caller(req: &HttpRequest, state: &AppState, access: ApiAccess) -> Resul
     session::api_caller(req, state, access).await
 }
 
+/// Query strings that cannot be read: JSON 400 under `/api/v1`, the error page elsewhere.
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|error, req| bad_request(req, error.to_string()))
+}
+
+/// JSON bodies taken with `web::Json`: small, and refused as JSON errors.
+pub fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(body::SMALL_LIMIT)
+        .error_handler(|error, req| match error {
+            actix_web::error::JsonPayloadError::OverflowKnownLength { limit, .. }
+            | actix_web::error::JsonPayloadError::Overflow { limit } => {
+                let response = json_error(&AppError::PayloadTooLarge { limit });
+                actix_web::error::InternalError::from_response(AppError::PayloadTooLarge { limit }, response).into()
+            }
+            other => bad_request(req, other.to_string()),
+        })
+}
+
+fn bad_request(req: &HttpRequest, message: String) -> actix_web::Error {
+    let error = AppError::BadRequest(message);
+    let response = if is_api(req.path()) {
+        json_error(&error)
+    } else {
+        error.error_response()
+    };
+    actix_web::error::InternalError::from_response(error, response).into()
+}
+
+fn is_api(path: &str) -> bool {
+    path == "/api/v1" || path.starts_with("/api/v1/")
+}
+
 /// Whatever no route answered: under `/api/v1`, JSON 405 when the path is a route
 /// that takes other methods, else JSON 404; elsewhere the 404 page.
 pub async fn fallback(req: HttpRequest) -> HttpResponse {
     let path = req.path();
-    if !(path == "/api/v1" || path.starts_with("/api/v1/")) {
+    if !is_api(path) {
         return AppError::NotFound.error_response();
     }
     let allow = allowed_methods(&DOCUMENT, path);

@@ -64,6 +64,8 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(web::FormConfig::default().limit(16 * 1024))
+                .app_data(api::query_config())
+                .app_data(api::json_config())
                 .wrap(security_headers())
                 .service(api::healthz)
                 .configure(api::configure)

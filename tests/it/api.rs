@@ -725,6 +725,15 @@ async fn the_openapi_document_covers_every_registered_route() {
         })
         .sum();
     assert_eq!(documented, routes.len(), "nothing documented that is not served");
+    let text = document.to_string();
+    for (at, _) in text.match_indices("\"#/components/schemas/") {
+        let rest = &text[at + "\"#/components/schemas/".len()..];
+        let name = &rest[..rest.find('"').expect("a closing quote")];
+        assert!(
+            document["components"]["schemas"][name].is_object(),
+            "the schema {name} is in the document"
+        );
+    }
     let scorecard = &document["paths"]["/api/v1/scorecards/{subject}"]["get"]["parameters"];
     let names: Vec<&str> = scorecard
         .as_array()
@@ -848,4 +857,18 @@ fn token_commands_add_list_and_revoke_and_are_audited() {
     });
     let entries: Vec<(&str, &str)> = trail.iter().map(|e| (e.action.as_str(), e.actor.as_str())).collect();
     assert_eq!(entries, [("create", "ops"), ("revoke", "ops")]);
+}
+
+#[tokio::test]
+async fn a_bad_period_or_query_string_is_400_json() {
+    let app = spawn_app().await;
+    let hr = token(&app, "hr", ApiScope::Read).await;
+    let (status, body) = get(&app, &hr, "/api/v1/scorecards/p002?period=2026-13").await;
+    assert_eq!((status, code(&body)), (StatusCode::BAD_REQUEST, "bad_request"));
+    let (status, body) = get(&app, &hr, "/api/v1/scorecards/p002?period=2026-10&period=2026-09").await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::BAD_REQUEST, "bad_request"),
+        "{body}"
+    );
 }
