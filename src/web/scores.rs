@@ -134,3 +134,20 @@ async fn score(state: &AppState, period: Period) -> Result<ScoredPeriod, AppErro
         by_subject,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ScoreCache;
+
+    #[test]
+    fn the_remembered_data_version_never_goes_back() {
+        let cache = ScoreCache::default();
+        assert_eq!(cache.remember(5), 5);
+        assert_eq!(
+            cache.remember(3),
+            5,
+            "a read that began before a write brings an older version"
+        );
+        assert_eq!(cache.remember(7), 7);
+    }
+}

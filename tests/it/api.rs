@@ -124,6 +124,27 @@ async fn a_token_acts_as_its_account_until_it_is_revoked() {
 }
 
 #[tokio::test]
+async fn a_tokens_use_is_noted_for_the_token_list() {
+    let app = spawn_app().await;
+    let hr = token(&app, "hr", ApiScope::Read).await;
+    let listed = app.store.list_api_tokens().await.expect("tokens");
+    assert_eq!(listed[0].last_used_at, None);
+    assert_eq!(get(&app, &hr, "/api/v1/teams").await.0, StatusCode::OK);
+    // The note is written beside the request, not in its way: wait for it.
+    let mut used = None;
+    for _ in 0..200 {
+        used = app.store.list_api_tokens().await.expect("tokens")[0]
+            .last_used_at
+            .clone();
+        if used.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(used.is_some(), "the token's use was noted");
+}
+
+#[tokio::test]
 async fn a_read_token_cannot_send_data() {
     let app = spawn_app().await;
     let before = app.store.count_metric_values().await.expect("count");
