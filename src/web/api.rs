@@ -37,7 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[openapi(
     info(
         title = "Yardstick API",
-        description = "KPI scorecards, people, teams, targets and metric data. Send `Authorization: Bearer <token>` (from `yardstick token add`); a signed-in browser's session cookie works too, with its CSRF token in `X-CSRF-Token` for a POST. What the caller may not see is 404, whether it exists or not. Every error is `{\"error\":{\"code\",\"message\",\"errors\":[{\"path\",\"message\"}]}}`."
+        description = "KPI scorecards, people, teams, targets and metric data. Send `Authorization: Bearer <token>` (from `yardstick token add`); a signed-in browser's session cookie works too, with its CSRF token in `X-CSRF-Token` for a POST. What the caller may not see is 404, whether it exists or not; an unknown path is 404 and a known one asked with another method 405. Every error is `{\"error\":{\"code\",\"message\",\"errors\":[{\"path\",\"message\"}]}}`."
     ),
     paths(
         openapi_json,

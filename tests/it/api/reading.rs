@@ -47,6 +47,12 @@ async fn each_role_reads_only_the_people_teams_and_targets_it_may_see() {
                 "{user} GET /api/v1/teams/{id}: {status}"
             );
         }
+        for subject in ["p002", "p018", "east-key", "care"] {
+            let path = format!("/api/v1/scorecards/{subject}?period=2026-10");
+            let (status, _) = get(&app, &t, &path).await;
+            let allowed = want_people.contains(subject) || want_teams.contains(subject);
+            assert_eq!(status == StatusCode::OK, allowed, "{user} GET {path}: {status}");
+        }
     }
 }
 
