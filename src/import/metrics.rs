@@ -61,7 +61,10 @@ pub fn parse_metrics(
             if let Some(first) = seen.insert((*subject_id, month, metric.index()), row.line) {
                 return Err(row.error(
                     "metric",
-                    format!("a second value for `{key}`, {month}, `{name}`; the first is on line {first}"),
+                    format!(
+                        "a second value for `{key}`, {month}, `{name}`; the first is on {}",
+                        table.place(first)
+                    ),
                 ));
             }
             let metric = Arc::clone(&metric_names[metric.index()]);

@@ -2,7 +2,7 @@
 
 use super::suggest;
 use super::table::{ImportErrors, RowError, Table};
-use crate::kpi::organisation::{Organisation, Person, Team, TeamId};
+use crate::kpi::organisation::{Organisation, Person, Team, TeamId, TeamLoop};
 use crate::kpi::period::Month;
 use crate::kpi::rulebook::Rulebook;
 use crate::store::{PersonRow, TeamRow};
@@ -22,7 +22,7 @@ pub fn parse_teams(table: &Table, known: &HashSet<String>) -> Result<Vec<TeamRow
         match row.required("id") {
             Ok(id) => {
                 if let Some(first) = lines.insert(id, row.line) {
-                    errors.push(row.error("id", format!("duplicate team `{id}`; first on line {first}")));
+                    errors.push(row.error("id", format!("duplicate team `{id}`; first on {}", table.place(first))));
                 }
             }
             Err(e) => errors.push(e),
@@ -68,7 +68,10 @@ pub fn parse_people(
         let parsed = (|| {
             let id = row.required("id")?;
             if let Some(first) = lines.insert(id.to_owned(), row.line) {
-                return Err(row.error("id", format!("duplicate person `{id}`; first on line {first}")));
+                return Err(row.error(
+                    "id",
+                    format!("duplicate person `{id}`; first on {}", table.place(first)),
+                ));
             }
             if teams.contains(id) {
                 return Err(row.error(
@@ -136,6 +139,24 @@ pub fn build_organisation(
     people: &[PersonRow],
     teams_file: &str,
 ) -> Result<Organisation, ImportErrors> {
+    organisation_of(rulebook, teams, people).map_err(|team_loop| {
+        let mut errors = ImportErrors::default();
+        errors.push(RowError {
+            file: teams_file.to_owned(),
+            line: 1,
+            column: Some("parent".into()),
+            message: team_loop.to_string(),
+        });
+        errors
+    })
+}
+
+/// The core's organisation from validated rows, or the loop their parents form.
+pub(super) fn organisation_of(
+    rulebook: &Rulebook,
+    teams: &[TeamRow],
+    people: &[PersonRow],
+) -> Result<Organisation, TeamLoop> {
     let index: HashMap<&str, TeamId> = teams
         .iter()
         .enumerate()
@@ -161,14 +182,5 @@ pub fn build_organisation(
                 .expect("roles were validated against this rulebook"),
         })
         .collect();
-    Organisation::new(core_teams, core_people).map_err(|team_loop| {
-        let mut errors = ImportErrors::default();
-        errors.push(RowError {
-            file: teams_file.to_owned(),
-            line: 1,
-            column: Some("parent".into()),
-            message: team_loop.to_string(),
-        });
-        errors
-    })
+    Organisation::new(core_teams, core_people)
 }

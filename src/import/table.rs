@@ -10,6 +10,7 @@ use super::spreadsheet;
 const MAX_LISTED: usize = 200;
 
 /// One bad value: the file, the line (the header is line 1), the column and why.
+/// For rows given in memory (a request body) `line` is the row's index, from 0.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
     pub file: String,
@@ -131,12 +132,14 @@ impl<'t> Row<'t> {
     }
 }
 
-/// A CSV file with a header naming its columns.
+/// A CSV file with a header naming its columns, or rows given in memory.
 #[derive(Debug)]
 pub struct Table {
     file: String,
     columns: Vec<String>,
     records: Vec<(u64, csv::StringRecord)>,
+    /// Rows are placed by their index (from memory) rather than by a file's line.
+    indexed: bool,
 }
 
 impl Table {
@@ -240,7 +243,37 @@ impl Table {
                 });
             }
         }
-        errors.or(Table { file, columns, records })
+        errors.or(Table {
+            file,
+            columns,
+            records,
+            indexed: false,
+        })
+    }
+
+    /// Rows given in memory, as a JSON request body gives them: `source` names where
+    /// they came from, each record holds a field per column of `columns`, and each
+    /// row's place (`Row::line`, errors) is its index from 0.
+    pub fn from_records(source: &str, columns: &[&str], records: Vec<Vec<String>>) -> Table {
+        Table {
+            file: source.to_owned(),
+            columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+            records: records
+                .into_iter()
+                .enumerate()
+                .map(|(i, fields)| (i as u64, csv::StringRecord::from(fields)))
+                .collect(),
+            indexed: true,
+        }
+    }
+
+    /// How a message names the row at `line`: `line 7` in a file, `row 7` in memory.
+    pub fn place(&self, line: u64) -> String {
+        if self.indexed {
+            format!("row {line}")
+        } else {
+            format!("line {line}")
+        }
     }
 
     /// How many data rows the table holds.

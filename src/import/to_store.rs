@@ -1,13 +1,14 @@
-//! One service function behind every way data comes in (the command line now, the
-//! JSON API and browser upload later): read, validate against the definitions and
+//! One service function behind every way data comes in (the command line and the
+//! JSON API now, browser upload later): read, validate against the definitions and
 //! what is stored, then write all or nothing.
 
+use super::organisation::organisation_of;
 use super::table::{ImportErrors, RowError, Table};
 use super::{
     METRIC_COLUMNS, PEOPLE_COLUMNS, TARGET_COLUMNS, TEAM_COLUMNS, build_organisation, parse_metrics, parse_people,
     parse_targets, parse_teams, subject_keys,
 };
-use crate::kpi::organisation::Organisation;
+use crate::kpi::organisation::{Organisation, TeamLoop};
 use crate::kpi::period::Period;
 use crate::kpi::rulebook::Rulebook;
 use crate::store::{Changes, ImportRefused, MetricsImport, Store, StoreError, TeamRow};
@@ -56,14 +57,52 @@ pub async fn import_file(
     actor: &str,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<ImportReport, ImportFailure> {
-    let file = path.display().to_string();
+    // The digest recognises the same data file later; only metric imports keep it.
+    let digest = if kind == ImportKind::Metrics {
+        let bytes = std::fs::read(path).map_err(|e| ImportFailure::Read {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        format!("{:x}", Sha256::digest(&bytes))
+    } else {
+        String::new()
+    };
+    let table = Table::read(path, kind.columns())?;
+    import_table(store, rulebook, kind, &table, &digest, actor, progress).await
+}
+
+impl ImportKind {
+    /// The columns a table of this kind requires and allows.
+    pub fn columns(self) -> (&'static [&'static str], &'static [&'static str]) {
+        match self {
+            ImportKind::People => PEOPLE_COLUMNS,
+            ImportKind::Teams => TEAM_COLUMNS,
+            ImportKind::Targets => TARGET_COLUMNS,
+            ImportKind::Metrics => METRIC_COLUMNS,
+        }
+    }
+}
+
+/// Imports rows already read, from a file or from memory (`Table::from_records`, as
+/// the JSON API gives them): validated against the definitions and what is stored,
+/// then written all or nothing. `digest` identifies the source of metric data.
+pub async fn import_table(
+    store: &Store,
+    rulebook: &Rulebook,
+    kind: ImportKind,
+    table: &Table,
+    digest: &str,
+    actor: &str,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<ImportReport, ImportFailure> {
+    let source = table.file();
     let refused = |error: ImportRefused| match error {
         ImportRefused::Finalized(lines) => {
             let mut errors = ImportErrors::default();
             for (line, period) in lines {
                 let message = format!("period {period} is finalized; its data and targets can no longer change");
                 errors.push(RowError {
-                    file: file.clone(),
+                    file: source.to_owned(),
                     line,
                     column: Some("period".into()),
                     message,
@@ -73,68 +112,58 @@ pub async fn import_file(
         }
         ImportRefused::Store(e) => ImportFailure::Store(e),
     };
-    match kind {
+    let (rows, changes) = match kind {
         ImportKind::Teams => {
             let stored = store.list_teams().await?;
             let known: HashSet<String> = stored.iter().map(|t| t.key.clone()).collect();
-            let rows = parse_teams(&Table::read(path, TEAM_COLUMNS)?, &known)?;
+            let rows = parse_teams(table, &known)?;
             // The tree after the import must still be a tree.
             let mut combined: Vec<TeamRow> = stored
                 .into_iter()
                 .filter(|t| !rows.iter().any(|r| r.key == t.key))
                 .collect();
             combined.extend(rows.iter().cloned());
-            build_organisation(rulebook, &combined, &[], &file)?;
-            let changes = store.upsert_teams(&rows, actor).await?;
-            Ok(ImportReport {
-                rows: rows.len(),
-                changes,
-            })
+            organisation_of(rulebook, &combined, &[]).map_err(|team_loop| loop_error(table, &team_loop))?;
+            (rows.len(), store.upsert_teams(&rows, source, actor).await?)
         }
         ImportKind::People => {
             let teams: HashSet<String> = store.list_teams().await?.into_iter().map(|t| t.key).collect();
             let people: HashSet<String> = store.list_people().await?.into_iter().map(|p| p.key).collect();
-            let rows = parse_people(&Table::read(path, PEOPLE_COLUMNS)?, rulebook, &teams, &people)?;
-            let changes = store.upsert_people(&rows, actor).await?;
-            Ok(ImportReport {
-                rows: rows.len(),
-                changes,
-            })
+            let rows = parse_people(table, rulebook, &teams, &people)?;
+            (rows.len(), store.upsert_people(&rows, source, actor).await?)
         }
         ImportKind::Targets => {
             let organisation = stored_organisation(store, rulebook, None).await?;
-            let rows = parse_targets(&Table::read(path, TARGET_COLUMNS)?, rulebook, &organisation)?;
-            let changes = store.import_targets(&rows, &file, actor).await.map_err(refused)?;
-            Ok(ImportReport {
-                rows: rows.len(),
-                changes,
-            })
+            let rows = parse_targets(table, rulebook, &organisation)?;
+            let changes = store.import_targets(&rows, source, actor).await.map_err(refused)?;
+            (rows.len(), changes)
         }
         ImportKind::Metrics => {
-            let bytes = std::fs::read(path).map_err(|e| ImportFailure::Read {
-                path: file.clone(),
-                reason: e.to_string(),
-            })?;
-            let digest = format!("{:x}", Sha256::digest(&bytes));
-            drop(bytes);
             let organisation = stored_organisation(store, rulebook, None).await?;
-            let rows = parse_metrics(
-                &Table::read(path, METRIC_COLUMNS)?,
-                rulebook,
-                &subject_keys(&organisation),
-            )?;
-            let import = MetricsImport {
-                source: &file,
-                digest: &digest,
-                actor,
-            };
+            let rows = parse_metrics(table, rulebook, &subject_keys(&organisation))?;
+            let import = MetricsImport { source, digest, actor };
             let changes = store.import_metrics(&rows, &import, progress).await.map_err(refused)?;
-            Ok(ImportReport {
-                rows: rows.len(),
-                changes,
-            })
+            (rows.len(), changes)
         }
-    }
+    };
+    Ok(ImportReport { rows, changes })
+}
+
+/// A loop of team parents, placed at the first imported row in it: the stored tree
+/// was a tree, so one of the new rows closed the loop.
+fn loop_error(table: &Table, team_loop: &TeamLoop) -> ImportFailure {
+    let mut errors = ImportErrors::default();
+    let row = table.rows().find(|r| team_loop.0.iter().any(|key| key == r.get("id")));
+    errors.push(match row {
+        Some(row) => row.error("parent", team_loop.to_string()),
+        None => RowError {
+            file: table.file().to_owned(),
+            line: 1,
+            column: Some("parent".into()),
+            message: team_loop.to_string(),
+        },
+    });
+    ImportFailure::Rows(errors)
 }
 
 /// The stored organisation, roles resolved against `rulebook`; with a period, only

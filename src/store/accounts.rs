@@ -122,7 +122,7 @@ impl Store {
         }
     }
 
-    async fn account(&self, user: users::Model) -> Result<Account, StoreError> {
+    pub(super) async fn account(&self, user: users::Model) -> Result<Account, StoreError> {
         let teams = user_teams::Entity::find()
             .filter(user_teams::Column::UserId.eq(user.id))
             .all(self.db())

@@ -9,12 +9,14 @@ mod metrics;
 mod organisation;
 mod periods;
 mod targets;
+mod tokens;
 
 pub use accounts::{Account, AccountRole, NewAccount};
 pub use metrics::{ImportRefused, MetricRow, MetricsImport};
 pub use organisation::{Changes, PersonRow, TeamRow};
 pub use periods::{PeriodStatus, SnapshotRow};
 pub use targets::TargetRow;
+pub use tokens::{ApiScope, ApiToken, TokenGrant};
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::sea_query::OnConflict;

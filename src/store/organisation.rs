@@ -1,9 +1,9 @@
 //! People and teams: written by imports (with an audit entry per change) and read
 //! back as the core's `Organisation`.
 
-use super::entity::{people, teams};
-use super::{Store, StoreError, audit_entry};
-use sea_orm::{ActiveValue, EntityTrait, QueryOrder};
+use super::entity::{imports, people, teams};
+use super::{Store, StoreError, audit_entry, now};
+use sea_orm::{ActiveValue, DatabaseTransaction, EntityTrait, QueryOrder};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -86,8 +86,8 @@ impl Store {
             .collect()
     }
 
-    /// Adds or updates teams; parents may be other rows of the same import.
-    pub async fn upsert_teams(&self, rows: &[TeamRow], actor: &str) -> Result<Changes, StoreError> {
+    /// Adds or updates teams; parents may be other rows of the same import, `source`.
+    pub async fn upsert_teams(&self, rows: &[TeamRow], source: &str, actor: &str) -> Result<Changes, StoreError> {
         let txn = self.begin_write().await?;
         let existing: HashMap<String, teams::Model> = teams::Entity::find()
             .all(&txn)
@@ -155,12 +155,13 @@ impl Store {
             ));
         }
         Store::audit(&txn, audit).await?;
+        record_import(&txn, "teams", source, actor, changes).await?;
         txn.commit().await?;
         Ok(changes)
     }
 
-    /// Adds or updates people; their teams and managers must exist or come in the same import.
-    pub async fn upsert_people(&self, rows: &[PersonRow], actor: &str) -> Result<Changes, StoreError> {
+    /// Adds or updates people; their teams and managers must exist or come in the same import, `source`.
+    pub async fn upsert_people(&self, rows: &[PersonRow], source: &str, actor: &str) -> Result<Changes, StoreError> {
         let txn = self.begin_write().await?;
         let team_ids: HashMap<String, i64> = teams::Entity::find()
             .all(&txn)
@@ -235,9 +236,37 @@ impl Store {
             ));
         }
         Store::audit(&txn, audit).await?;
+        record_import(&txn, "people", source, actor, changes).await?;
         txn.commit().await?;
         Ok(changes)
     }
+}
+
+/// Records an import that changed something: the data version moves with it, so
+/// scored periods cached by that version are scored again.
+async fn record_import(
+    txn: &DatabaseTransaction,
+    kind: &str,
+    source: &str,
+    actor: &str,
+    changes: Changes,
+) -> Result<(), StoreError> {
+    if changes.added + changes.changed == 0 {
+        return Ok(());
+    }
+    let row = imports::ActiveModel {
+        id: ActiveValue::NotSet,
+        kind: ActiveValue::Set(kind.to_owned()),
+        source: ActiveValue::Set(source.to_owned()),
+        digest: ActiveValue::Set(String::new()),
+        actor: ActiveValue::Set(actor.to_owned()),
+        at: ActiveValue::Set(now()),
+        added: ActiveValue::Set(changes.added as i64),
+        changed: ActiveValue::Set(changes.changed as i64),
+        unchanged: ActiveValue::Set(changes.unchanged as i64),
+    };
+    imports::Entity::insert(row).exec_without_returning(txn).await?;
+    Ok(())
 }
 
 pub(crate) fn json(value: &impl Serialize) -> String {

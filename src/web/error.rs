@@ -4,6 +4,15 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
+use serde::Serialize;
+
+/// One bad field of a request: where (`rows[3].value`) and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    /// Where in the request body, as `rows[3].value`; empty for the body as a whole.
+    pub path: String,
+    pub message: String,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -18,6 +27,22 @@ pub enum AppError {
     TooManyRequests,
     #[error("{0}")]
     BadRequest(String),
+    #[error("the API token is unknown or revoked, or its account is disabled")]
+    BadToken,
+    #[error("this token may only read; sending data needs a token with the write scope")]
+    InsufficientScope,
+    #[error("{0}")]
+    Forbidden(String),
+    /// A request body that is not the JSON asked for: malformed, wrong types, missing fields.
+    #[error("{message}")]
+    BadBody { message: String, errors: Vec<FieldError> },
+    /// Rows that are well-formed but refused by the same checks as a file import.
+    #[error("{message}")]
+    InvalidRows { message: String, errors: Vec<FieldError> },
+    #[error("the request body is larger than the {limit} bytes this route accepts")]
+    PayloadTooLarge { limit: usize },
+    #[error("this route does not answer {method}; it answers {allow}")]
+    MethodNotAllowed { method: String, allow: String },
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
@@ -30,7 +55,22 @@ impl AppError {
             AppError::BadCsrf => "bad_csrf",
             AppError::TooManyRequests => "too_many_requests",
             AppError::BadRequest(_) => "bad_request",
+            AppError::BadToken => "invalid_token",
+            AppError::InsufficientScope => "insufficient_scope",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::BadBody { .. } => "invalid_body",
+            AppError::InvalidRows { .. } => "invalid_rows",
+            AppError::PayloadTooLarge { .. } => "payload_too_large",
+            AppError::MethodNotAllowed { .. } => "method_not_allowed",
             AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// The bad fields behind a 400 or 422; none for other errors.
+    fn field_errors(&self) -> &[FieldError] {
+        match self {
+            AppError::BadBody { errors, .. } | AppError::InvalidRows { errors, .. } => errors,
+            _ => &[],
         }
     }
 }
@@ -55,7 +95,12 @@ impl ResponseError for AppError {
             AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
             AppError::BadCsrf => StatusCode::FORBIDDEN,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::BadRequest(_) | AppError::BadBody { .. } => StatusCode::BAD_REQUEST,
+            AppError::BadToken => StatusCode::UNAUTHORIZED,
+            AppError::InsufficientScope | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::InvalidRows { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -86,16 +131,56 @@ impl ResponseError for AppError {
     }
 }
 
+/// The JSON body of every API error.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, snake_case: `not_found`, `unauthenticated`, `invalid_token`,
+    /// `insufficient_scope`, `forbidden`, `bad_csrf`, `bad_request`, `invalid_body`,
+    /// `invalid_rows`, `payload_too_large`, `method_not_allowed`, `internal`.
+    pub code: String,
+    /// For people; may change wording between versions.
+    pub message: String,
+    /// Every bad field, for `invalid_body` and `invalid_rows`; empty otherwise.
+    pub errors: Vec<FieldError>,
+}
+
 /// The JSON form of an error, for `/api/v1`.
 pub fn json_error(error: &AppError) -> HttpResponse {
-    HttpResponse::build(error.status_code())
-        .json(serde_json::json!({ "error": { "code": error.code(), "message": error.to_string() } }))
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: error.code().to_owned(),
+            message: error.to_string(),
+            errors: error.field_errors().to_vec(),
+        },
+    };
+    let mut response = HttpResponse::build(error.status_code());
+    match error {
+        AppError::Unauthenticated { .. } | AppError::BadToken => {
+            response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        AppError::MethodNotAllowed { allow, .. } => {
+            response.insert_header(("Allow", allow.as_str()));
+        }
+        _ => {}
+    }
+    response.json(body)
 }
 
 /// An API error: the same mapping, always as JSON.
 #[derive(Debug, thiserror::Error)]
 #[error(transparent)]
 pub struct ApiError(#[from] pub AppError);
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(error: crate::store::StoreError) -> Self {
+        ApiError(error.into())
+    }
+}
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {

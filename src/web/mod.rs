@@ -8,7 +8,7 @@ mod pages;
 mod scores;
 mod session;
 
-pub use session::hash_password;
+pub use session::{hash_password, new_api_token};
 
 use crate::kpi::rulebook::Rulebook;
 use crate::store::Store;
@@ -64,9 +64,11 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(web::FormConfig::default().limit(16 * 1024))
+                .app_data(api::query_config())
+                .app_data(api::json_config())
                 .wrap(security_headers())
                 .service(api::healthz)
-                .service(api::scorecard)
+                .configure(api::configure)
                 .service(pages::login_page)
                 .service(pages::login)
                 .service(pages::logout)
@@ -75,7 +77,7 @@ impl Application {
                 .service(pages::trend_page)
                 .service(pages::teams_overview)
                 .service(pages::team_page)
-                .service(api::leaderboard)
+                .default_service(web::to(api::fallback))
         })
         .workers(2)
         // The command line installs its own handlers before it announces the address,

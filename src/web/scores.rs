@@ -105,8 +105,24 @@ impl ScoreCache {
             return Ok(version);
         }
         let version = state.store.data_version().await?;
-        *self.version.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((Instant::now(), version));
-        Ok(version)
+        Ok(self.remember(version))
+    }
+
+    /// Data was just written through this server: its readers see it at once, not
+    /// after `VERSION_TTL`.
+    pub async fn data_changed(&self, state: &AppState) -> Result<(), AppError> {
+        let version = state.store.data_version().await?;
+        self.remember(version);
+        Ok(())
+    }
+
+    /// Remembers `version` unless a newer one is known (versions only grow: a read
+    /// that began before a write must not bring the older one back). Returns the newest.
+    fn remember(&self, version: i64) -> i64 {
+        let mut memo = self.version.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let newest = memo.map_or(version, |(_, known)| known.max(version));
+        *memo = Some((Instant::now(), newest));
+        newest
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
@@ -192,5 +208,17 @@ mod tests {
         entries.insert((month(2), 8), scored(month(2)), 3);
         assert!(entries.get(&(month(1), 7)).is_none());
         assert_eq!(entries.map.len(), 1);
+    }
+
+    #[test]
+    fn the_remembered_data_version_never_goes_back() {
+        let cache = ScoreCache::default();
+        assert_eq!(cache.remember(5), 5);
+        assert_eq!(
+            cache.remember(3),
+            5,
+            "a read that began before a write brings an older version"
+        );
+        assert_eq!(cache.remember(7), 7);
     }
 }

@@ -4,7 +4,7 @@
 
 use super::AppState;
 use super::error::AppError;
-use crate::store::Account;
+use crate::store::{Account, ApiScope};
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::{HttpRequest, web};
 use argon2::Argon2;
@@ -110,4 +110,73 @@ pub async fn end(req: &HttpRequest, state: &AppState) -> Result<(), AppError> {
         state.store.delete_session(&token_hash(cookie.value())).await?;
     }
     Ok(())
+}
+
+/// Every API token starts so, that a leaked one is recognisable (secret scanners, logs).
+const API_TOKEN_PREFIX: &str = "ysk_";
+
+/// How long a token's "last used" time may lag: touching it on every request would
+/// make every read a database write.
+const LAST_USED_GRANULARITY_SECONDS: i64 = 60;
+
+/// A new API token (shown once) and the hash that is stored.
+pub fn new_api_token() -> (String, String) {
+    let token = format!("{API_TOKEN_PREFIX}{}", random_token());
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+/// What an API request does: reading, or sending data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiAccess {
+    Read,
+    Write,
+}
+
+/// The caller of an API request. An `Authorization: Bearer` token acts as its account
+/// within its scope, and needs no CSRF token (a browser never sends it by itself). A
+/// browser's session cookie works too; sending data with it needs the session's CSRF
+/// token in `X-CSRF-Token`, so another site cannot post on a user's behalf.
+pub async fn api_caller(req: &HttpRequest, state: &AppState, access: ApiAccess) -> Result<Session, AppError> {
+    let Some(header) = req.headers().get(actix_web::http::header::AUTHORIZATION) else {
+        let session = current(req, state, true).await?;
+        if access == ApiAccess::Write {
+            let sent = req.headers().get("X-CSRF-Token").and_then(|v| v.to_str().ok());
+            if sent != Some(session.csrf.as_str()) {
+                return Err(AppError::BadCsrf);
+            }
+        }
+        return Ok(session);
+    };
+    let token = header
+        .to_str()
+        .ok()
+        .and_then(|h| h.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .ok_or(AppError::BadToken)?;
+    let grant = state
+        .store
+        .find_api_token(&token_hash(token))
+        .await?
+        .ok_or(AppError::BadToken)?;
+    if access == ApiAccess::Write && grant.scope == ApiScope::Read {
+        return Err(AppError::InsufficientScope);
+    }
+    let stale = (chrono::Utc::now() - chrono::Duration::seconds(LAST_USED_GRANULARITY_SECONDS))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    if grant.last_used_at.as_deref().is_none_or(|at| at < stale.as_str()) {
+        // Off the request's path: a busy writer (a large import) must not hold up a read.
+        let store = state.store.clone();
+        actix_web::rt::spawn(async move {
+            if let Err(e) = store.touch_api_token(grant.token_id).await {
+                tracing::warn!(error = %e, "cannot record an API token's use");
+            }
+        });
+    }
+    // A bearer caller has no session and so no CSRF token; nothing compares against it.
+    Ok(Session {
+        account: grant.account,
+        csrf: String::new(),
+    })
 }

@@ -53,7 +53,7 @@ impl TestApp {
         client
     }
 
-    async fn sign_in(&self, client: &reqwest::Client, username: &str, password: &str) -> reqwest::Response {
+    pub(crate) async fn sign_in(&self, client: &reqwest::Client, username: &str, password: &str) -> reqwest::Response {
         let page = client
             .get(format!("{}/login", self.address))
             .send()
@@ -81,7 +81,7 @@ impl TestApp {
     }
 }
 
-fn hidden_csrf(page: &str) -> String {
+pub(crate) fn hidden_csrf(page: &str) -> String {
     let start = page.find("name=\"csrf\" value=\"").expect("a CSRF field") + "name=\"csrf\" value=\"".len();
     page[start..].chars().take_while(|c| c.is_ascii_hexdigit()).collect()
 }

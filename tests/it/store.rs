@@ -471,7 +471,11 @@ fn two_imports_at_once_neither_lose_nor_mix_rows() {
 fn migrate_is_idempotent() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     for url in databases(dir.path()) {
-        assert!(ok(&url, &["migrate"]).contains("6 migrations applied"), "{url}");
+        let first = ok(&url, &["migrate"]);
+        assert!(
+            first.contains(" migrations applied") && !first.contains("(0 migrations"),
+            "{url}: {first}"
+        );
         assert!(ok(&url, &["migrate"]).contains("0 migrations applied"), "{url}");
     }
 }

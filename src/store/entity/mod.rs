@@ -1,5 +1,6 @@
 //! sea-orm entities, one per table; queries live beside them in `store`.
 
+pub mod api_tokens;
 pub mod audit_log;
 pub mod definition_versions;
 pub mod imports;
