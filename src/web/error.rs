@@ -16,6 +16,8 @@ pub enum AppError {
     BadCsrf,
     #[error("too many sign-in attempts at once; wait a moment and try again")]
     TooManyRequests,
+    #[error("too many failed sign-ins; wait {retry_after} seconds and try again")]
+    SignInLocked { retry_after: u64 },
     #[error("{0}")]
     BadRequest(String),
     #[error("internal error")]
@@ -29,6 +31,7 @@ impl AppError {
             AppError::Unauthenticated { .. } => "unauthenticated",
             AppError::BadCsrf => "bad_csrf",
             AppError::TooManyRequests => "too_many_requests",
+            AppError::SignInLocked { .. } => "sign_in_locked",
             AppError::BadRequest(_) => "bad_request",
             AppError::Internal(_) => "internal",
         }
@@ -54,7 +57,7 @@ impl ResponseError for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
             AppError::BadCsrf => StatusCode::FORBIDDEN,
-            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyRequests | AppError::SignInLocked { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -64,7 +67,7 @@ impl ResponseError for AppError {
         if let AppError::Internal(cause) = self {
             tracing::error!(error = format!("{cause:#}"), "request failed");
         }
-        match self {
+        let mut response = match self {
             // A browser is sent to the sign-in page; an API client gets JSON.
             AppError::Unauthenticated { json: false } => {
                 HttpResponse::SeeOther().insert_header(("Location", "/login")).finish()
@@ -82,14 +85,28 @@ impl ResponseError for AppError {
                     Err(_) => HttpResponse::build(self.status_code()).body(self.to_string()),
                 }
             }
-        }
+        };
+        retry_after(self, &mut response);
+        response
     }
 }
 
 /// The JSON form of an error, for `/api/v1`.
 pub fn json_error(error: &AppError) -> HttpResponse {
-    HttpResponse::build(error.status_code())
-        .json(serde_json::json!({ "error": { "code": error.code(), "message": error.to_string() } }))
+    let mut response = HttpResponse::build(error.status_code())
+        .json(serde_json::json!({ "error": { "code": error.code(), "message": error.to_string() } }));
+    retry_after(error, &mut response);
+    response
+}
+
+/// A locked-out sign-in says when to come back.
+fn retry_after(error: &AppError, response: &mut HttpResponse) {
+    if let AppError::SignInLocked { retry_after } = error {
+        response.headers_mut().insert(
+            actix_web::http::header::RETRY_AFTER,
+            actix_web::http::header::HeaderValue::from(*retry_after),
+        );
+    }
 }
 
 /// An API error: the same mapping, always as JSON.

@@ -53,9 +53,10 @@ impl ScoreCache {
     pub async fn get(&self, state: &AppState, period: Period) -> Result<Arc<ScoredPeriod>, AppError> {
         let version = self.data_version(state).await?;
         if let Some(hit) = self.lock().get(&(period, version)) {
+            state.telemetry.score_cache_hit();
             return Ok(Arc::clone(hit));
         }
-        let scored = Arc::new(score(state, period).await?);
+        let scored = Arc::new(state.telemetry.scoring(score(state, period)).await?);
         let mut periods = self.lock();
         if periods.len() >= CAPACITY {
             periods.clear();

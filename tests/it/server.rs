@@ -7,6 +7,7 @@ use reqwest::redirect::Policy;
 use yardstick::demo::DEMO_PASSWORD;
 use yardstick::import::read_definitions;
 use yardstick::kpi::rulebook::Rulebook;
+use yardstick::settings::Settings;
 use yardstick::store::Store;
 use yardstick::web::Application;
 
@@ -18,6 +19,12 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Settings::default()).await
+}
+
+/// `spawn_app` with these settings; the address is always a free port on 127.0.0.1.
+pub async fn spawn_app_with(mut settings: Settings) -> TestApp {
+    settings.server.bind = "127.0.0.1:0".into();
     let dir = tempfile::tempdir().expect("a temporary folder");
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("server.db").display());
     let store = Store::open(&url).await.expect("open the database");
@@ -26,7 +33,7 @@ pub async fn spawn_app() -> TestApp {
     yardstick::demo::seed(&store, &rulebook, &root().join("examples/demo"))
         .await
         .expect("demo data");
-    let app = Application::build(store.clone(), rulebook, "127.0.0.1:0", false).expect("bind");
+    let app = Application::build(store.clone(), rulebook, &settings).expect("bind");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run());
     TestApp {
@@ -37,7 +44,7 @@ pub async fn spawn_app() -> TestApp {
 }
 
 impl TestApp {
-    fn client(&self) -> reqwest::Client {
+    pub(crate) fn client(&self) -> reqwest::Client {
         reqwest::Client::builder()
             .cookie_store(true)
             .redirect(Policy::none())
@@ -46,14 +53,14 @@ impl TestApp {
     }
 
     /// A client signed in as `username`.
-    async fn signed_in(&self, username: &str) -> reqwest::Client {
+    pub(crate) async fn signed_in(&self, username: &str) -> reqwest::Client {
         let client = self.client();
         let response = self.sign_in(&client, username, DEMO_PASSWORD).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{username} signs in");
         client
     }
 
-    async fn sign_in(&self, client: &reqwest::Client, username: &str, password: &str) -> reqwest::Response {
+    pub(crate) async fn sign_in(&self, client: &reqwest::Client, username: &str, password: &str) -> reqwest::Response {
         let page = client
             .get(format!("{}/login", self.address))
             .send()
@@ -71,7 +78,7 @@ impl TestApp {
             .expect("POST /login")
     }
 
-    async fn status(&self, client: &reqwest::Client, path: &str) -> StatusCode {
+    pub(crate) async fn status(&self, client: &reqwest::Client, path: &str) -> StatusCode {
         client
             .get(format!("{}{path}", self.address))
             .send()
@@ -81,7 +88,7 @@ impl TestApp {
     }
 }
 
-fn hidden_csrf(page: &str) -> String {
+pub(crate) fn hidden_csrf(page: &str) -> String {
     let start = page.find("name=\"csrf\" value=\"").expect("a CSRF field") + "name=\"csrf\" value=\"".len();
     page[start..].chars().take_while(|c| c.is_ascii_hexdigit()).collect()
 }
