@@ -10,8 +10,8 @@ use crate::review;
 use crate::settings::{LogFormat, LogSettings, Overrides, Settings};
 use crate::store::{PeriodStatus, Store};
 use anyhow::Context;
-use secrecy::ExposeSecret;
 use clap::{Args, Parser, Subcommand};
+use secrecy::ExposeSecret;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -346,7 +346,9 @@ fn score(rulebook: &Rulebook, sources: &PeriodSources, period: Period) -> Period
 
 /// A finalized month is shown as frozen; anything else is scored from what is stored now.
 async fn evaluate_stored(settings: &Settings, rulebook: &Rulebook, period: Period) -> Result<PeriodReport, Failure> {
-    let store = Store::open(settings.database_url.expose_secret()).await.map_err(failure)?;
+    let store = Store::open(settings.database_url.expose_secret())
+        .await
+        .map_err(failure)?;
     if let Period::Month(month) = period {
         if store.period_status(&month.to_string()).await.map_err(failure)? == PeriodStatus::Finalized {
             return review::frozen_report(&store, period).await.map_err(failure);
@@ -365,7 +367,9 @@ async fn import(
     file: &Path,
     out: &mut dyn Write,
 ) -> Result<(), Failure> {
-    let store = Store::open(settings.database_url.expose_secret()).await.map_err(failure)?;
+    let store = Store::open(settings.database_url.expose_secret())
+        .await
+        .map_err(failure)?;
     // A bar on a terminal; nothing in scripts and logs.
     let bar = std::io::stdout().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new_spinner();

@@ -166,7 +166,8 @@ impl Settings {
         if settings.actor.is_empty() {
             settings.actor = env("USER").unwrap_or_else(|| "cli".to_owned());
         }
-        settings.database_url = normalise_sqlite_url(secrecy::ExposeSecret::expose_secret(&settings.database_url)).into();
+        settings.database_url =
+            normalise_sqlite_url(secrecy::ExposeSecret::expose_secret(&settings.database_url)).into();
         Ok(settings)
     }
 
@@ -187,8 +188,16 @@ impl Settings {
         set(env, "YARDSTICK_LOG", &mut self.log.level)?;
         set(env, "YARDSTICK_LOG_FORMAT", &mut self.log.format)?;
         let limits = &mut self.sign_in;
-        set(env, "YARDSTICK_SIGN_IN_FAILURES_PER_ACCOUNT", &mut limits.failures_per_account)?;
-        set(env, "YARDSTICK_SIGN_IN_FAILURES_PER_ADDRESS", &mut limits.failures_per_address)?;
+        set(
+            env,
+            "YARDSTICK_SIGN_IN_FAILURES_PER_ACCOUNT",
+            &mut limits.failures_per_account,
+        )?;
+        set(
+            env,
+            "YARDSTICK_SIGN_IN_FAILURES_PER_ADDRESS",
+            &mut limits.failures_per_address,
+        )?;
         set(env, "YARDSTICK_SIGN_IN_WINDOW_SECONDS", &mut limits.window_seconds)?;
         set_flag(env, "YARDSTICK_METRICS_ENABLED", &mut self.metrics.enabled)
     }
@@ -226,7 +235,11 @@ impl FromStr for LogFormat {
 }
 
 /// Sets `setting` from the variable `name` when it is present, or says what is wrong with it.
-fn set<T: FromStr>(env: &dyn Fn(&str) -> Option<String>, name: &'static str, setting: &mut T) -> Result<(), SettingsError>
+fn set<T: FromStr>(
+    env: &dyn Fn(&str) -> Option<String>,
+    name: &'static str,
+    setting: &mut T,
+) -> Result<(), SettingsError>
 where
     T::Err: std::fmt::Display,
 {

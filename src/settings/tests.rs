@@ -30,10 +30,7 @@ failures_per_account = 3
 #[test]
 fn nothing_said_gives_the_defaults() {
     let settings = load(None, &[], Overrides::default()).expect("defaults load");
-    assert_eq!(
-        settings.database_url.expose_secret(),
-        "sqlite://yardstick.db?mode=rwc"
-    );
+    assert_eq!(settings.database_url.expose_secret(), "sqlite://yardstick.db?mode=rwc");
     assert_eq!(settings.actor, "cli", "no $USER either");
     assert_eq!(settings.server.bind, "127.0.0.1:8080");
     assert_eq!(settings.server.workers.get(), 2);
@@ -75,7 +72,11 @@ fn the_environment_wins_over_the_file_and_flags_win_over_both() {
     assert_eq!(settings.actor, "from-env");
     assert_eq!(settings.log.level, "debug");
     assert!(settings.metrics.enabled);
-    assert_eq!(settings.log.format, LogFormat::Json, "the file still counts where env is silent");
+    assert_eq!(
+        settings.log.format,
+        LogFormat::Json,
+        "the file still counts where env is silent"
+    );
 
     let flags = Overrides {
         bind: Some("127.0.0.1:0".into()),
@@ -183,14 +184,23 @@ fn secrets_never_show_in_debug_output() {
     let text = "database_url = \"postgres://app:file-secret@db/y\"\n[metrics]\ntoken = \"scrape-secret\"\n";
     let settings = load(Some(text), &[], Overrides::default()).expect("loads");
     let debug = format!("{settings:?}");
-    assert!(!debug.contains("file-secret") && !debug.contains("scrape-secret"), "{debug}");
+    assert!(
+        !debug.contains("file-secret") && !debug.contains("scrape-secret"),
+        "{debug}"
+    );
     assert!(debug.contains("127.0.0.1:8080"), "the rest is shown: {debug}");
 }
 
 #[test]
 fn sqlite_files_are_created_on_first_use() {
-    assert_eq!(normalise_sqlite_url("sqlite://data/y.db"), "sqlite://data/y.db?mode=rwc");
-    assert_eq!(normalise_sqlite_url("sqlite:y.db?cache=shared"), "sqlite:y.db?cache=shared&mode=rwc");
+    assert_eq!(
+        normalise_sqlite_url("sqlite://data/y.db"),
+        "sqlite://data/y.db?mode=rwc"
+    );
+    assert_eq!(
+        normalise_sqlite_url("sqlite:y.db?cache=shared"),
+        "sqlite:y.db?cache=shared&mode=rwc"
+    );
     assert_eq!(normalise_sqlite_url("postgres://u:p@h/db"), "postgres://u:p@h/db");
 }
 
@@ -216,12 +226,21 @@ fn the_example_file_is_valid_and_every_key_in_it_is_commented_out() {
     let settings = file::parse(&uncommented, &path).expect("the example's keys are all known");
     // The values shown are the defaults (except the examples of actor and token).
     let defaults = Settings::default();
-    assert_eq!(settings.database_url.expose_secret(), defaults.database_url.expose_secret());
+    assert_eq!(
+        settings.database_url.expose_secret(),
+        defaults.database_url.expose_secret()
+    );
     assert_eq!(settings.server.bind, defaults.server.bind);
     assert_eq!(settings.server.workers, defaults.server.workers);
     assert_eq!(settings.log.level, defaults.log.level);
-    assert_eq!(settings.sign_in.failures_per_account, defaults.sign_in.failures_per_account);
-    assert_eq!(settings.sign_in.failures_per_address, defaults.sign_in.failures_per_address);
+    assert_eq!(
+        settings.sign_in.failures_per_account,
+        defaults.sign_in.failures_per_account
+    );
+    assert_eq!(
+        settings.sign_in.failures_per_address,
+        defaults.sign_in.failures_per_address
+    );
     assert_eq!(settings.sign_in.window_seconds, defaults.sign_in.window_seconds);
     assert!(settings.metrics.token.is_some());
     let as_shipped = file::parse(&text, &path).expect("the example as shipped");

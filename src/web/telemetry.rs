@@ -219,13 +219,7 @@ pub async fn observe(
     if let Some(state) = state {
         state.telemetry.request_answered(&route, method, status, took);
     }
-    span.in_scope(|| {
-        tracing::info!(
-            status,
-            latency_ms = took.as_secs_f64() * 1000.0,
-            "request answered"
-        )
-    });
+    span.in_scope(|| tracing::info!(status, latency_ms = took.as_secs_f64() * 1000.0, "request answered"));
     let mut response = result?.map_into_boxed_body();
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID, value);

@@ -94,13 +94,15 @@ impl Throttle {
 
     /// Clears the account's count after a successful sign-in; the address keeps its own.
     pub fn succeeded(&self, username: &str) {
-        self.lock()
-            .remove(&Key::Account(username.trim().to_lowercase()));
+        self.lock().remove(&Key::Account(username.trim().to_lowercase()));
     }
 }
 
 fn forget_before(times: &mut VecDeque<Instant>, now: Instant, window: Duration) {
-    while times.front().is_some_and(|t| now.saturating_duration_since(*t) >= window) {
+    while times
+        .front()
+        .is_some_and(|t| now.saturating_duration_since(*t) >= window)
+    {
         times.pop_front();
     }
 }
@@ -135,7 +137,10 @@ pub async fn verify(
             Key::Address(ip) => ("client_address", ip.to_string()),
         };
         tracing::warn!(entity, locked, "sign-ins locked out after too many failures");
-        let detail = format!("too many failed sign-ins; locked for up to {} s", state.throttle.window.as_secs());
+        let detail = format!(
+            "too many failed sign-ins; locked for up to {} s",
+            state.throttle.window.as_secs()
+        );
         state
             .store
             .record(username, "login_locked", entity, &locked, Some(detail))
@@ -166,7 +171,11 @@ mod tests {
         let s = Duration::from_secs;
         assert!(throttle.failed("rep.p002", HOME, t0).is_empty());
         assert!(throttle.failed("rep.p002", HOME, t0 + s(10)).is_empty());
-        assert_eq!(throttle.wait("rep.p002", HOME, t0 + s(15)), None, "two failures are allowed");
+        assert_eq!(
+            throttle.wait("rep.p002", HOME, t0 + s(15)),
+            None,
+            "two failures are allowed"
+        );
         let locked = throttle.failed("REP.p002", HOME, t0 + s(20));
         assert_eq!(locked, vec![Key::Account("rep.p002".into())], "case does not matter");
         assert_eq!(throttle.wait("rep.p002", HOME, t0 + s(20)), Some(s(40)));
@@ -176,7 +185,11 @@ mod tests {
             None,
             "the first failure has left the window"
         );
-        assert_eq!(throttle.wait("rep.p003", HOME, t0 + s(20)), None, "another name is free");
+        assert_eq!(
+            throttle.wait("rep.p003", HOME, t0 + s(20)),
+            None,
+            "another name is free"
+        );
     }
 
     #[test]
@@ -185,7 +198,10 @@ mod tests {
         let t0 = Instant::now();
         throttle.failed("rep.p002", HOME, t0);
         throttle.succeeded("rep.p002");
-        assert!(throttle.failed("rep.p002", HOME, t0).is_empty(), "the count starts again");
+        assert!(
+            throttle.failed("rep.p002", HOME, t0).is_empty(),
+            "the count starts again"
+        );
         let locked = throttle.failed("hr", HOME, t0);
         assert_eq!(locked, vec![Key::Address(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST))]);
         assert_eq!(
@@ -193,7 +209,11 @@ mod tests {
             Some(Duration::from_secs(60)),
             "the address is locked for every name"
         );
-        assert_eq!(throttle.wait("admin", None, t0), None, "unknown addresses are not pooled");
+        assert_eq!(
+            throttle.wait("admin", None, t0),
+            None,
+            "unknown addresses are not pooled"
+        );
     }
 
     #[test]

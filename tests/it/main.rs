@@ -5,6 +5,7 @@ mod browser;
 mod check;
 mod evaluate;
 mod helpers;
+mod ops;
 mod properties;
 mod rule_cases;
 mod server;
