@@ -41,6 +41,9 @@ pub struct ServerSettings {
     pub bind: String,
     /// Mark cookies Secure: set when users reach the server through TLS.
     pub secure_cookies: bool,
+    /// One reverse proxy stands in front and appends the client's address to
+    /// `X-Forwarded-For`; its last entry is then the client, for sign-in limits.
+    pub behind_proxy: bool,
     /// HTTP worker threads.
     pub workers: NonZeroUsize,
 }
@@ -100,6 +103,7 @@ impl Default for ServerSettings {
         ServerSettings {
             bind: "127.0.0.1:8080".into(),
             secure_cookies: false,
+            behind_proxy: false,
             workers: NonZeroUsize::new(2).expect("2 is not zero"),
         }
     }
@@ -183,6 +187,7 @@ impl Settings {
         set(env, "YARDSTICK_BIND", &mut self.server.bind)?;
         set(env, "YARDSTICK_WORKERS", &mut self.server.workers)?;
         set_flag(env, "YARDSTICK_SECURE_COOKIES", &mut self.server.secure_cookies)?;
+        set_flag(env, "YARDSTICK_BEHIND_PROXY", &mut self.server.behind_proxy)?;
         // RUST_LOG is what every Rust program understands; ours is more specific and wins.
         set(env, "RUST_LOG", &mut self.log.level)?;
         set(env, "YARDSTICK_LOG", &mut self.log.level)?;

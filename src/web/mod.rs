@@ -66,7 +66,7 @@ impl Application {
             stand_in_hash: hash_password(&session::random_token())?,
             secure_cookies: settings.server.secure_cookies,
             telemetry: telemetry::Telemetry::new(&settings.metrics),
-            throttle: throttle::Throttle::new(&settings.sign_in),
+            throttle: throttle::Throttle::new(&settings.sign_in, settings.server.behind_proxy),
         });
         let server = HttpServer::new(move || {
             App::new()

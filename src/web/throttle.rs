@@ -33,15 +33,17 @@ pub struct Throttle {
     per_account: usize,
     per_address: usize,
     window: Duration,
+    behind_proxy: bool,
     failures: Mutex<HashMap<Key, VecDeque<Instant>>>,
 }
 
 impl Throttle {
-    pub fn new(limits: &SignInLimits) -> Throttle {
+    pub fn new(limits: &SignInLimits, behind_proxy: bool) -> Throttle {
         Throttle {
             per_account: limits.failures_per_account.get() as usize,
             per_address: limits.failures_per_address.get() as usize,
             window: Duration::from_secs(limits.window_seconds.get()),
+            behind_proxy,
             failures: Mutex::default(),
         }
     }
@@ -107,6 +109,18 @@ fn forget_before(times: &mut VecDeque<Instant>, now: Instant, window: Duration) 
     }
 }
 
+/// The client's address: the peer's, or behind our proxy the last `X-Forwarded-For`
+/// entry, the one the proxy appended (earlier entries are whatever the client sent).
+fn client_address(req: &HttpRequest, behind_proxy: bool) -> Option<IpAddr> {
+    let forwarded = behind_proxy
+        .then(|| req.headers().get_all("x-forwarded-for").last())
+        .flatten()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|last| last.trim().parse().ok());
+    forwarded.or_else(|| req.peer_addr().map(|a| a.ip()))
+}
+
 /// `session::verify` behind the throttle: refused with 429 while locked out, counted
 /// and, on reaching a limit, recorded in the audit log.
 pub async fn verify(
@@ -115,7 +129,7 @@ pub async fn verify(
     username: &str,
     password: &str,
 ) -> Result<Option<Account>, AppError> {
-    let address = req.peer_addr().map(|a| a.ip());
+    let address = client_address(req, state.throttle.behind_proxy);
     if let Some(wait) = state.throttle.wait(username, address, Instant::now()) {
         state.telemetry.sign_in(SignIn::Throttled);
         // Whole seconds, rounded up: a client that waits that long is let in.
@@ -155,11 +169,14 @@ mod tests {
     use std::num::{NonZeroU32, NonZeroU64};
 
     fn throttle(per_account: u32, per_address: u32, window: u64) -> Throttle {
-        Throttle::new(&SignInLimits {
-            failures_per_account: NonZeroU32::new(per_account).expect("not zero"),
-            failures_per_address: NonZeroU32::new(per_address).expect("not zero"),
-            window_seconds: NonZeroU64::new(window).expect("not zero"),
-        })
+        Throttle::new(
+            &SignInLimits {
+                failures_per_account: NonZeroU32::new(per_account).expect("not zero"),
+                failures_per_address: NonZeroU32::new(per_address).expect("not zero"),
+                window_seconds: NonZeroU64::new(window).expect("not zero"),
+            },
+            false,
+        )
     }
 
     const HOME: Option<IpAddr> = Some(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
@@ -214,6 +231,27 @@ mod tests {
             None,
             "unknown addresses are not pooled"
         );
+    }
+
+    #[test]
+    fn behind_a_proxy_the_last_forwarded_address_is_the_clients() {
+        let peer: std::net::SocketAddr = "10.0.0.9:40000".parse().expect("an address");
+        let req = actix_web::test::TestRequest::default()
+            .peer_addr(peer)
+            .insert_header(("X-Forwarded-For", "6.6.6.6, 203.0.113.7"))
+            .to_http_request();
+        let client: IpAddr = "203.0.113.7".parse().expect("an address");
+        assert_eq!(client_address(&req, true), Some(client), "the entry our proxy appended");
+        assert_eq!(
+            client_address(&req, false),
+            Some(peer.ip()),
+            "the header is not trusted"
+        );
+        let garbled = actix_web::test::TestRequest::default()
+            .peer_addr(peer)
+            .insert_header(("X-Forwarded-For", "not an address"))
+            .to_http_request();
+        assert_eq!(client_address(&garbled, true), Some(peer.ip()));
     }
 
     #[test]

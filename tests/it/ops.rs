@@ -2,7 +2,7 @@
 //! configuration file read by the binary.
 
 use crate::helpers::{root, write};
-use crate::server::{TestApp, spawn_app, spawn_app_with};
+use crate::server::{TestApp, hidden_csrf, spawn_app, spawn_app_with};
 use reqwest::StatusCode;
 use yardstick::demo::DEMO_PASSWORD;
 use yardstick::settings::Settings;
@@ -271,6 +271,52 @@ async fn too_many_failures_from_one_address_lock_every_name_from_it() {
         trail.iter().filter(|e| e.action == "login_locked").count(),
         1,
         "{trail:?}"
+    );
+}
+
+/// Signs in as a browser behind the proxy at `client` would.
+async fn sign_in_from(app: &TestApp, client: &str, username: &str, password: &str) -> StatusCode {
+    let browser = app.client();
+    let page = browser
+        .get(format!("{}/login", app.address))
+        .send()
+        .await
+        .expect("GET /login")
+        .text()
+        .await
+        .expect("a page");
+    browser
+        .post(format!("{}/login", app.address))
+        .header("X-Forwarded-For", client)
+        .form(&[
+            ("username", username),
+            ("password", password),
+            ("csrf", &hidden_csrf(&page)),
+        ])
+        .send()
+        .await
+        .expect("POST /login")
+        .status()
+}
+
+#[tokio::test]
+async fn behind_a_proxy_each_client_address_has_its_own_limit() {
+    let mut settings = Settings::default();
+    settings.server.behind_proxy = true;
+    settings.sign_in.failures_per_address = 2.try_into().expect("not zero");
+    let app = spawn_app_with(settings).await;
+    for name in ["hr", "nobody"] {
+        let status = sign_in_from(&app, "203.0.113.7", name, "not-the-password").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        sign_in_from(&app, "203.0.113.7", "admin", DEMO_PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        sign_in_from(&app, "198.51.100.4", "admin", DEMO_PASSWORD).await,
+        StatusCode::SEE_OTHER,
+        "another client behind the same proxy is not locked out"
     );
 }
 
