@@ -57,9 +57,8 @@ pub struct Definitions {
 pub enum Command {
     /// Validate a folder of KPI definitions; every problem is listed with file, line and column.
     Check {
-        /// The definitions folder.
-        #[arg(default_value = "kpi-definitions")]
-        dir: PathBuf,
+        /// The definitions folder. Default: as for --definitions.
+        dir: Option<PathBuf>,
     },
     /// Score every person and every team for a period, from files or from the database.
     Evaluate {
@@ -202,7 +201,7 @@ impl Cli {
         })?;
         let database_url = settings.database_url.expose_secret();
         match self.command {
-            Command::Check { dir } => check(&dir, out),
+            Command::Check { dir } => check(dir.as_deref().unwrap_or(&settings.definitions), out),
             Command::Evaluate {
                 period,
                 people,
