@@ -271,6 +271,75 @@ mod tests {
         assert!(is_sane(&made));
     }
 
+    /// Log lines written while the guard lives, as text without colours.
+    fn capture_logs() -> (
+        std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+        tracing::dispatcher::DefaultGuard,
+    ) {
+        let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = std::sync::Arc::clone(&lines);
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || SharedWriter(std::sync::Arc::clone(&sink)))
+            .finish();
+        (lines, tracing::subscriber::set_default(subscriber))
+    }
+
+    struct SharedWriter(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for SharedWriter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[get("/things/{id}")]
+    async fn failing() -> Result<HttpResponse, AppError> {
+        Err(AppError::Internal(anyhow::anyhow!("the disk is on fire")))
+    }
+
+    #[actix_web::test]
+    async fn an_error_is_logged_inside_its_requests_span_and_the_request_line_follows() {
+        let (lines, _guard) = capture_logs();
+        let app = actix_web::test::init_service(
+            actix_web::App::new()
+                .wrap(actix_web::middleware::from_fn(observe))
+                .service(failing),
+        )
+        .await;
+        let req = actix_web::test::TestRequest::get()
+            .uri("/things/p002")
+            .insert_header(("X-Request-Id", "rid-1"))
+            .to_request();
+        let response = actix_web::test::call_service(&app, req).await;
+        assert_eq!(response.status(), 500);
+        assert_eq!(
+            response.headers().get(&REQUEST_ID).map(|v| v.as_bytes()),
+            Some(&b"rid-1"[..])
+        );
+
+        let log = String::from_utf8(lines.lock().expect("the log").clone()).expect("UTF-8");
+        let span = "request{request_id=rid-1 method=\"GET\" route=/things/{id}}";
+        let error = log
+            .lines()
+            .find(|l| l.contains("request failed"))
+            .unwrap_or_else(|| panic!("the error is logged:\n{log}"));
+        assert!(error.contains(span) && error.contains("the disk is on fire"), "{error}");
+        let answered = log
+            .lines()
+            .find(|l| l.contains("request answered"))
+            .unwrap_or_else(|| panic!("one line per request:\n{log}"));
+        assert!(answered.contains(span) && answered.contains("status=500"), "{answered}");
+        assert!(!log.contains("/things/p002"), "the raw path is not logged: {log}");
+    }
+
     #[test]
     fn unusual_methods_share_one_label() {
         assert_eq!(method_label(&actix_web::http::Method::GET), "GET");
