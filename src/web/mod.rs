@@ -7,7 +7,7 @@ mod error;
 mod pages;
 mod scores;
 mod session;
-pub mod telemetry;
+mod telemetry;
 mod throttle;
 
 pub use session::hash_password;
@@ -34,7 +34,7 @@ pub struct AppState {
     stand_in_hash: String,
     /// Mark cookies Secure (behind TLS).
     pub secure_cookies: bool,
-    pub telemetry: telemetry::Telemetry,
+    telemetry: telemetry::Telemetry,
     throttle: throttle::Throttle,
 }
 
