@@ -7,10 +7,11 @@ use crate::kpi::period::Period;
 use crate::kpi::rulebook::{Rulebook, SourceFile};
 use crate::report::{Format, PeriodReport};
 use crate::review;
-use crate::settings::Settings;
+use crate::settings::{LogFormat, LogSettings, Overrides, Settings};
 use crate::store::{PeriodStatus, Store};
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+use secrecy::ExposeSecret;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -21,31 +22,43 @@ use std::path::{Path, PathBuf};
     about = "KPI scorecards and appraisals for sales and customer teams"
 )]
 pub struct Cli {
+    /// The configuration file. Default: $YARDSTICK_CONFIG, else yardstick.toml in the
+    /// working folder if there is one (see yardstick.example.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// The database: sqlite://FILE (created on first use) or postgres://USER:PASSWORD@HOST/DB.
-    /// Default: $YARDSTICK_DATABASE_URL, else sqlite://yardstick.db.
+    /// Default: $YARDSTICK_DATABASE_URL, else the configuration file, else sqlite://yardstick.db.
     #[arg(long, global = true, value_name = "URL")]
     pub database: Option<String>,
-    /// Who the audit log records for changes made here. Default: $YARDSTICK_ACTOR, else $USER.
+    /// Who the audit log records for changes made here. Default: $YARDSTICK_ACTOR, else the
+    /// configuration file, else $USER.
     #[arg(long, global = true)]
     pub actor: Option<String>,
+    /// What to log: a level or a tracing filter. Default: $YARDSTICK_LOG, else $RUST_LOG,
+    /// else the configuration file, else info.
+    #[arg(long, global = true, value_name = "FILTER")]
+    pub log_level: Option<String>,
+    /// Log lines as text or JSON. Default: $YARDSTICK_LOG_FORMAT, else the configuration file, else text.
+    #[arg(long, global = true, value_enum)]
+    pub log_format: Option<LogFormat>,
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Args)]
 pub struct Definitions {
-    /// The definitions folder.
-    #[arg(long = "definitions", value_name = "DIR", default_value = "kpi-definitions")]
-    pub dir: PathBuf,
+    /// The definitions folder. Default: $YARDSTICK_DEFINITIONS, else the configuration file,
+    /// else kpi-definitions.
+    #[arg(long = "definitions", value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validate a folder of KPI definitions; every problem is listed with file, line and column.
     Check {
-        /// The definitions folder.
-        #[arg(default_value = "kpi-definitions")]
-        dir: PathBuf,
+        /// The definitions folder. Default: as for --definitions.
+        dir: Option<PathBuf>,
     },
     /// Score every person and every team for a period, from files or from the database.
     Evaluate {
@@ -90,15 +103,19 @@ pub enum Command {
     Backup { file: PathBuf },
     /// Serve the scorecards over HTTP.
     Serve {
-        /// Address and port to listen on.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        bind: String,
+        /// Address and port to listen on. Default: $YARDSTICK_BIND, else the configuration
+        /// file, else 127.0.0.1:8080.
+        #[arg(long)]
+        bind: Option<String>,
         /// Load the demo organisation into an empty database and create demo accounts.
         #[arg(long)]
         demo: bool,
         /// Mark cookies Secure: set this when users reach the server through TLS.
         #[arg(long)]
         secure_cookies: bool,
+        /// HTTP worker threads. Default: $YARDSTICK_WORKERS, else the configuration file, else 2.
+        #[arg(long)]
+        workers: Option<std::num::NonZeroUsize>,
         #[command(flatten)]
         definitions: Definitions,
     },
@@ -168,21 +185,57 @@ fn failure(error: impl std::fmt::Display) -> Failure {
 }
 
 impl Cli {
+    /// What the flags say about the settings; the rest comes from file, environment, defaults.
+    fn overrides(&self) -> Overrides {
+        let mut flags = Overrides {
+            config: self.config.clone(),
+            database_url: self.database.clone(),
+            actor: self.actor.clone(),
+            log_level: self.log_level.clone(),
+            log_format: self.log_format,
+            ..Overrides::default()
+        };
+        match &self.command {
+            Command::Evaluate { definitions, .. }
+            | Command::Import { definitions, .. }
+            | Command::Finalize { definitions, .. } => flags.definitions = definitions.dir.clone(),
+            Command::Serve {
+                bind,
+                secure_cookies,
+                workers,
+                definitions,
+                ..
+            } => {
+                flags.definitions = definitions.dir.clone();
+                flags.bind = bind.clone();
+                flags.secure_cookies = *secure_cookies;
+                flags.workers = *workers;
+            }
+            _ => {}
+        }
+        flags
+    }
+
     /// Runs the command, writing its result to `out`.
     pub fn run(self, out: &mut dyn Write) -> Result<(), Failure> {
-        let settings = Settings::resolve(self.database.as_deref(), self.actor.as_deref());
+        // A configuration mistake is a usage error, like a bad flag.
+        let settings = Settings::load(self.overrides()).map_err(|e| Failure {
+            message: e.to_string(),
+            code: 2,
+        })?;
+        let database_url = settings.database_url.expose_secret();
         match self.command {
-            Command::Check { dir } => check(&dir, out),
+            Command::Check { dir } => check(dir.as_deref().unwrap_or(&settings.definitions), out),
             Command::Evaluate {
                 period,
                 people,
                 teams,
                 data,
                 targets,
-                definitions,
+                definitions: _,
                 format,
             } => {
-                let rulebook = load_rulebook(&definitions.dir)?.1;
+                let rulebook = load_rulebook(&settings.definitions)?.1;
                 let report = match (&people, &teams, &data) {
                     (Some(people), Some(teams), Some(data)) => {
                         let files = InputFiles {
@@ -202,37 +255,32 @@ impl Cli {
                 out.write_all(&rendered).map_err(failure)
             }
             Command::Migrate => block_on(async {
-                let store = Store::connect(&settings.database_url).await.map_err(failure)?;
+                let store = Store::connect(database_url).await.map_err(failure)?;
                 let applied = store.migrate().await.map_err(failure)?;
                 writeln!(out, "database is up to date ({applied} migrations applied)").map_err(failure)
             }),
             Command::Import {
                 kind,
                 file,
-                definitions,
+                definitions: _,
             } => {
-                let rulebook = load_rulebook(&definitions.dir)?.1;
+                let rulebook = load_rulebook(&settings.definitions)?.1;
                 block_on(import(&settings, &rulebook, kind, &file, out))
             }
-            Command::Finalize { period, definitions } => {
-                let (files, rulebook) = load_rulebook(&definitions.dir)?;
-                let digest = definitions_digest(&definitions.dir, &files);
+            Command::Finalize { period, definitions: _ } => {
+                let (files, rulebook) = load_rulebook(&settings.definitions)?;
+                let digest = definitions_digest(&settings.definitions, &files);
                 block_on(async {
-                    let store = Store::open(&settings.database_url).await.map_err(failure)?;
+                    let store = Store::open(database_url).await.map_err(failure)?;
                     let cards = review::finalize(&store, &rulebook, &files, &digest, period, &settings.actor)
                         .await
                         .map_err(failure)?;
                     writeln!(out, "{period} finalized: {cards} scorecards frozen").map_err(failure)
                 })
             }
-            Command::Serve {
-                bind,
-                demo,
-                secure_cookies,
-                definitions,
-            } => {
-                let rulebook = load_rulebook(&definitions.dir)?.1;
-                serve(&settings, rulebook, &bind, demo, secure_cookies, out)
+            Command::Serve { demo, .. } => {
+                let rulebook = load_rulebook(&settings.definitions)?.1;
+                serve(&settings, rulebook, demo, out)
             }
             Command::User(UserCommand::Add {
                 username,
@@ -250,7 +298,7 @@ impl Cli {
                 }
                 let hash = crate::web::hash_password(password).map_err(failure)?;
                 block_on(async {
-                    let store = Store::open(&settings.database_url).await.map_err(failure)?;
+                    let store = Store::open(database_url).await.map_err(failure)?;
                     let account = crate::store::NewAccount {
                         username: &username,
                         password_hash: hash,
@@ -263,7 +311,7 @@ impl Cli {
                 })
             }
             Command::User(UserCommand::Disable { username }) => block_on(async {
-                let store = Store::open(&settings.database_url).await.map_err(failure)?;
+                let store = Store::open(database_url).await.map_err(failure)?;
                 store
                     .disable_account(&username, &settings.actor)
                     .await
@@ -272,7 +320,7 @@ impl Cli {
             }),
             Command::Token(command) => block_on(token(&settings, command, out)),
             Command::Backup { file } => block_on(async {
-                let store = Store::open(&settings.database_url).await.map_err(failure)?;
+                let store = Store::open(database_url).await.map_err(failure)?;
                 if file.exists() {
                     return Err(failure(format!("{} already exists; choose a new file", file.display())));
                 }
@@ -322,7 +370,9 @@ fn score(rulebook: &Rulebook, sources: &PeriodSources, period: Period) -> Period
 
 /// A finalized month is shown as frozen; anything else is scored from what is stored now.
 async fn evaluate_stored(settings: &Settings, rulebook: &Rulebook, period: Period) -> Result<PeriodReport, Failure> {
-    let store = Store::open(&settings.database_url).await.map_err(failure)?;
+    let store = Store::open(settings.database_url.expose_secret())
+        .await
+        .map_err(failure)?;
     if let Period::Month(month) = period {
         if store.period_status(&month.to_string()).await.map_err(failure)? == PeriodStatus::Finalized {
             return review::frozen_report(&store, period).await.map_err(failure);
@@ -341,7 +391,9 @@ async fn import(
     file: &Path,
     out: &mut dyn Write,
 ) -> Result<(), Failure> {
-    let store = Store::open(&settings.database_url).await.map_err(failure)?;
+    let store = Store::open(settings.database_url.expose_secret())
+        .await
+        .map_err(failure)?;
     // A bar on a terminal; nothing in scripts and logs.
     let bar = std::io::stdout().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
@@ -380,7 +432,9 @@ async fn import(
 }
 
 async fn token(settings: &Settings, command: TokenCommand, out: &mut dyn Write) -> Result<(), Failure> {
-    let store = Store::open(&settings.database_url).await.map_err(failure)?;
+    let store = Store::open(settings.database_url.expose_secret())
+        .await
+        .map_err(failure)?;
     match command {
         TokenCommand::Add { username, scope, name } => {
             let (token, hash) = crate::web::new_api_token();
@@ -420,30 +474,34 @@ async fn token(settings: &Settings, command: TokenCommand, out: &mut dyn Write) 
     }
 }
 
-fn serve(
-    settings: &Settings,
-    rulebook: Rulebook,
-    bind: &str,
-    demo: bool,
-    secure_cookies: bool,
-    out: &mut dyn Write,
-) -> Result<(), Failure> {
-    let _ = tracing_subscriber::fmt()
+/// Logs to standard error, as text or JSON lines, filtered by the configured level.
+fn init_logging(log: &LogSettings) -> Result<(), Failure> {
+    let filter = tracing_subscriber::EnvFilter::try_new(&log.level)
+        .map_err(|e| failure(format!("the log level {:?} is not a level or filter: {e}", log.level)))?;
+    let logger = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sea_orm_migration=warn".into()),
-        )
-        .try_init();
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_env_filter(filter);
+    // Fails only when a logger is already installed (tests running several servers).
+    let _ = match log.format {
+        LogFormat::Text => logger.try_init(),
+        LogFormat::Json => logger.json().with_current_span(true).with_span_list(false).try_init(),
+    };
+    Ok(())
+}
+
+fn serve(settings: &Settings, rulebook: Rulebook, demo: bool, out: &mut dyn Write) -> Result<(), Failure> {
+    init_logging(&settings.log)?;
     actix_web::rt::System::new().block_on(async {
-        let store = Store::open(&settings.database_url).await.map_err(failure)?;
+        let store = Store::open(settings.database_url.expose_secret())
+            .await
+            .map_err(failure)?;
         if demo {
             crate::demo::seed(&store, &rulebook, Path::new("examples/demo"))
                 .await
                 .map_err(|e| failure(format!("{e:#}")))?;
         }
-        let app = crate::web::Application::build(store, rulebook, bind, secure_cookies)
-            .map_err(|e| failure(format!("{e:#}")))?;
+        let app = crate::web::Application::build(store, rulebook, settings).map_err(|e| failure(format!("{e:#}")))?;
         let handle = app.handle();
         let mut terminate =
             tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(failure)?;
@@ -455,7 +513,8 @@ fn serve(
             tracing::info!("stopping: finishing the requests in flight");
             handle.stop(true).await;
         });
-        let host = bind.rsplit_once(':').map_or(bind, |(host, _)| host);
+        let bind = &settings.server.bind;
+        let host = bind.rsplit_once(':').map_or(bind.as_str(), |(host, _)| host);
         writeln!(out, "Yardstick is serving on http://{host}:{}/", app.port()).map_err(failure)?;
         if demo {
             writeln!(out, "Demo sign-ins (password {}):", crate::demo::DEMO_PASSWORD).map_err(failure)?;

@@ -1,46 +1,278 @@
-//! Settings: defaults, then `YARDSTICK_*` environment variables, then command-line
-//! flags. The only place that reads the environment.
+//! Settings: defaults, then a configuration file, then `YARDSTICK_*` environment
+//! variables, then command-line flags, into one typed `Settings`. The only place that
+//! reads the environment; `yardstick.example.toml` documents every key.
+
+mod file;
+
+use secrecy::SecretString;
+use serde::Deserialize;
+use std::num::{NonZeroU32, NonZeroU64, NonZeroUsize};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+pub use file::SettingsError;
 
 /// The database used when nothing else is said: a file in the working folder.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://yardstick.db";
+/// The configuration file read from the working folder when none is named.
+pub const DEFAULT_CONFIG_FILE: &str = "yardstick.toml";
 
-/// Everything the commands need to know about their surroundings.
-#[derive(Clone)]
+/// Everything the commands and the server need to know about their surroundings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct Settings {
-    /// `sqlite://PATH` or `postgres://USER:PASSWORD@HOST/DB`.
-    pub database_url: String,
-    /// Who is recorded in the audit log for changes made from this command line.
+    /// `sqlite://PATH` or `postgres://USER:PASSWORD@HOST/DB`; may hold a password.
+    pub database_url: SecretString,
+    /// Who the audit log records for changes made from the command line. Left empty,
+    /// loading fills in `$USER`, else `cli`.
     pub actor: String,
+    /// The KPI definitions folder.
+    pub definitions: PathBuf,
+    pub server: ServerSettings,
+    pub log: LogSettings,
+    pub sign_in: SignInLimits,
+    pub metrics: MetricsSettings,
 }
 
-impl std::fmt::Debug for Settings {
-    // The URL may hold a password: never print it.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Settings")
-            .field("database_url", &"<redacted>")
-            .field("actor", &self.actor)
-            .finish()
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerSettings {
+    /// Address and port to listen on; port 0 takes any free port.
+    pub bind: String,
+    /// Mark cookies Secure: set when users reach the server through TLS.
+    pub secure_cookies: bool,
+    /// One reverse proxy stands in front and appends the client's address to
+    /// `X-Forwarded-For`; its last entry is then the client, for sign-in limits.
+    pub behind_proxy: bool,
+    /// HTTP worker threads.
+    pub workers: NonZeroUsize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogSettings {
+    /// A tracing filter: `info`, or `warn,yardstick=debug`.
+    pub level: String,
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One readable line per event.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// How many failed sign-ins are allowed within a window before further attempts
+/// are refused until the oldest failure leaves the window.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SignInLimits {
+    pub failures_per_account: NonZeroU32,
+    pub failures_per_address: NonZeroU32,
+    pub window_seconds: NonZeroU64,
+}
+
+/// Who may read `/metrics`: nobody unless enabled; with a token, only requests
+/// carrying `Authorization: Bearer TOKEN`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsSettings {
+    pub enabled: bool,
+    pub token: Option<SecretString>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            database_url: DEFAULT_DATABASE_URL.into(),
+            actor: String::new(),
+            definitions: PathBuf::from("kpi-definitions"),
+            server: ServerSettings::default(),
+            log: LogSettings::default(),
+            sign_in: SignInLimits::default(),
+            metrics: MetricsSettings::default(),
+        }
     }
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        ServerSettings {
+            bind: "127.0.0.1:8080".into(),
+            secure_cookies: false,
+            behind_proxy: false,
+            workers: NonZeroUsize::new(2).expect("2 is not zero"),
+        }
+    }
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        LogSettings {
+            level: "info,sea_orm_migration=warn".into(),
+            format: LogFormat::Text,
+        }
+    }
+}
+
+impl Default for SignInLimits {
+    fn default() -> Self {
+        SignInLimits {
+            failures_per_account: NonZeroU32::new(5).expect("5 is not zero"),
+            failures_per_address: NonZeroU32::new(20).expect("20 is not zero"),
+            window_seconds: NonZeroU64::new(15 * 60).expect("900 is not zero"),
+        }
+    }
+}
+
+/// What the command line said; `None` (or `false`) leaves the setting to the layers below.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub config: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub actor: Option<String>,
+    pub definitions: Option<PathBuf>,
+    pub bind: Option<String>,
+    pub secure_cookies: bool,
+    pub workers: Option<NonZeroUsize>,
+    pub log_level: Option<String>,
+    pub log_format: Option<LogFormat>,
 }
 
 impl Settings {
-    /// Resolves each setting from its flag, else its environment variable, else its default.
-    pub fn resolve(database_flag: Option<&str>, actor_flag: Option<&str>) -> Settings {
+    /// Loads the settings of this process: defaults, the configuration file, the
+    /// environment, then `flags`.
+    pub fn load(flags: Overrides) -> Result<Settings, SettingsError> {
         let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let database_url = database_flag
-            .map(str::to_owned)
-            .or_else(|| env("YARDSTICK_DATABASE_URL"))
-            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
-        let actor = actor_flag
-            .map(str::to_owned)
-            .or_else(|| env("YARDSTICK_ACTOR"))
-            .or_else(|| env("USER"))
-            .unwrap_or_else(|| "cli".to_owned());
-        Settings {
-            database_url: normalise_sqlite_url(&database_url),
-            actor,
+        Settings::load_from(flags, &env, Path::new("."))
+    }
+
+    /// `load` with the environment and the working folder given, for tests.
+    fn load_from(
+        flags: Overrides,
+        env: &dyn Fn(&str) -> Option<String>,
+        working_dir: &Path,
+    ) -> Result<Settings, SettingsError> {
+        let config = flags
+            .config
+            .clone()
+            .or_else(|| env("YARDSTICK_CONFIG").map(PathBuf::from))
+            .or_else(|| Some(working_dir.join(DEFAULT_CONFIG_FILE)).filter(|f| f.is_file()));
+        let mut settings = match config {
+            Some(path) => file::read(&path)?,
+            None => Settings::default(),
+        };
+        settings.apply_environment(env)?;
+        settings.apply_flags(flags);
+        if settings.actor.is_empty() {
+            settings.actor = env("USER").unwrap_or_else(|| "cli".to_owned());
+        }
+        settings.database_url =
+            normalise_sqlite_url(secrecy::ExposeSecret::expose_secret(&settings.database_url)).into();
+        Ok(settings)
+    }
+
+    fn apply_environment(&mut self, env: &dyn Fn(&str) -> Option<String>) -> Result<(), SettingsError> {
+        if let Some(url) = env("YARDSTICK_DATABASE_URL") {
+            self.database_url = url.into();
+        }
+        if let Some(token) = env("YARDSTICK_METRICS_TOKEN") {
+            self.metrics.token = Some(token.into());
+        }
+        set(env, "YARDSTICK_ACTOR", &mut self.actor)?;
+        set(env, "YARDSTICK_DEFINITIONS", &mut self.definitions)?;
+        set(env, "YARDSTICK_BIND", &mut self.server.bind)?;
+        set(env, "YARDSTICK_WORKERS", &mut self.server.workers)?;
+        set_flag(env, "YARDSTICK_SECURE_COOKIES", &mut self.server.secure_cookies)?;
+        set_flag(env, "YARDSTICK_BEHIND_PROXY", &mut self.server.behind_proxy)?;
+        // RUST_LOG is what every Rust program understands; ours is more specific and wins.
+        set(env, "RUST_LOG", &mut self.log.level)?;
+        set(env, "YARDSTICK_LOG", &mut self.log.level)?;
+        set(env, "YARDSTICK_LOG_FORMAT", &mut self.log.format)?;
+        let limits = &mut self.sign_in;
+        set(
+            env,
+            "YARDSTICK_SIGN_IN_FAILURES_PER_ACCOUNT",
+            &mut limits.failures_per_account,
+        )?;
+        set(
+            env,
+            "YARDSTICK_SIGN_IN_FAILURES_PER_ADDRESS",
+            &mut limits.failures_per_address,
+        )?;
+        set(env, "YARDSTICK_SIGN_IN_WINDOW_SECONDS", &mut limits.window_seconds)?;
+        set_flag(env, "YARDSTICK_METRICS_ENABLED", &mut self.metrics.enabled)
+    }
+
+    fn apply_flags(&mut self, flags: Overrides) {
+        if let Some(url) = flags.database_url {
+            self.database_url = url.into();
+        }
+        replace(&mut self.actor, flags.actor);
+        replace(&mut self.definitions, flags.definitions);
+        replace(&mut self.server.bind, flags.bind);
+        replace(&mut self.server.workers, flags.workers);
+        replace(&mut self.log.level, flags.log_level);
+        replace(&mut self.log.format, flags.log_format);
+        self.server.secure_cookies |= flags.secure_cookies;
+    }
+}
+
+fn replace<T>(setting: &mut T, value: Option<T>) {
+    if let Some(value) = value {
+        *setting = value;
+    }
+}
+
+impl FromStr for LogFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "text" => Ok(LogFormat::Text),
+            "json" => Ok(LogFormat::Json),
+            _ => Err("expected text or json".into()),
         }
     }
+}
+
+/// Sets `setting` from the variable `name` when it is present, or says what is wrong with it.
+fn set<T: FromStr>(
+    env: &dyn Fn(&str) -> Option<String>,
+    name: &'static str,
+    setting: &mut T,
+) -> Result<(), SettingsError>
+where
+    T::Err: std::fmt::Display,
+{
+    if let Some(value) = env(name) {
+        *setting = value.parse().map_err(|e: T::Err| SettingsError::Environment {
+            variable: name,
+            value,
+            message: e.to_string(),
+        })?;
+    }
+    Ok(())
+}
+
+fn set_flag(env: &dyn Fn(&str) -> Option<String>, name: &'static str, setting: &mut bool) -> Result<(), SettingsError> {
+    if let Some(value) = env(name) {
+        *setting = match value.to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => true,
+            "0" | "false" | "no" | "off" => false,
+            _ => {
+                return Err(SettingsError::Environment {
+                    variable: name,
+                    value,
+                    message: "expected true or false".into(),
+                });
+            }
+        };
+    }
+    Ok(())
 }
 
 /// `sqlite://file.db` and `sqlite:file.db` both name a file relative to the working
@@ -56,15 +288,4 @@ fn normalise_sqlite_url(url: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn flags_win_and_sqlite_files_are_created_on_first_use() {
-        let settings = Settings::resolve(Some("sqlite://data/y.db"), Some("hr.admin"));
-        assert_eq!(settings.database_url, "sqlite://data/y.db?mode=rwc");
-        assert_eq!(settings.actor, "hr.admin");
-        assert_eq!(normalise_sqlite_url("postgres://u:p@h/db"), "postgres://u:p@h/db");
-        assert!(!format!("{settings:?}").contains("data/y.db"));
-    }
-}
+mod tests;

@@ -25,6 +25,8 @@ pub enum AppError {
     BadCsrf,
     #[error("too many sign-in attempts at once; wait a moment and try again")]
     TooManyRequests,
+    #[error("too many failed sign-ins; wait {retry_after} seconds and try again")]
+    SignInLocked { retry_after: u64 },
     #[error("{0}")]
     BadRequest(String),
     #[error("the API token is unknown or revoked, or its account is disabled")]
@@ -54,6 +56,7 @@ impl AppError {
             AppError::Unauthenticated { .. } => "unauthenticated",
             AppError::BadCsrf => "bad_csrf",
             AppError::TooManyRequests => "too_many_requests",
+            AppError::SignInLocked { .. } => "sign_in_locked",
             AppError::BadRequest(_) => "bad_request",
             AppError::BadToken => "invalid_token",
             AppError::InsufficientScope => "insufficient_scope",
@@ -94,7 +97,7 @@ impl ResponseError for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
             AppError::BadCsrf => StatusCode::FORBIDDEN,
-            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyRequests | AppError::SignInLocked { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::BadRequest(_) | AppError::BadBody { .. } => StatusCode::BAD_REQUEST,
             AppError::BadToken => StatusCode::UNAUTHORIZED,
             AppError::InsufficientScope | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -109,7 +112,7 @@ impl ResponseError for AppError {
         if let AppError::Internal(cause) = self {
             tracing::error!(error = format!("{cause:#}"), "request failed");
         }
-        match self {
+        let mut response = match self {
             // A browser is sent to the sign-in page; an API client gets JSON.
             AppError::Unauthenticated { json: false } => {
                 HttpResponse::SeeOther().insert_header(("Location", "/login")).finish()
@@ -127,7 +130,9 @@ impl ResponseError for AppError {
                     Err(_) => HttpResponse::build(self.status_code()).body(self.to_string()),
                 }
             }
-        }
+        };
+        retry_after(self, &mut response);
+        response
     }
 }
 
@@ -168,7 +173,19 @@ pub fn json_error(error: &AppError) -> HttpResponse {
         }
         _ => {}
     }
-    response.json(body)
+    let mut response = response.json(body);
+    retry_after(error, &mut response);
+    response
+}
+
+/// A locked-out sign-in says when to come back.
+fn retry_after(error: &AppError, response: &mut HttpResponse) {
+    if let AppError::SignInLocked { retry_after } = error {
+        response.headers_mut().insert(
+            actix_web::http::header::RETRY_AFTER,
+            actix_web::http::header::HeaderValue::from(*retry_after),
+        );
+    }
 }
 
 /// An API error: the same mapping, always as JSON.

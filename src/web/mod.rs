@@ -7,10 +7,13 @@ mod error;
 mod pages;
 mod scores;
 mod session;
+mod telemetry;
+mod throttle;
 
 pub use session::{hash_password, new_api_token};
 
 use crate::kpi::rulebook::Rulebook;
+use crate::settings::Settings;
 use crate::store::Store;
 use actix_web::dev::Server;
 use actix_web::middleware::DefaultHeaders;
@@ -31,6 +34,8 @@ pub struct AppState {
     stand_in_hash: String,
     /// Mark cookies Secure (behind TLS).
     pub secure_cookies: bool,
+    telemetry: telemetry::Telemetry,
+    throttle: throttle::Throttle,
 }
 
 /// A bound, ready-to-run server.
@@ -48,8 +53,9 @@ impl std::fmt::Debug for Application {
 }
 
 impl Application {
-    /// Binds `bind` (use port 0 for any free port) and prepares the server.
-    pub fn build(store: Store, rulebook: Rulebook, bind: &str, secure_cookies: bool) -> anyhow::Result<Application> {
+    /// Binds `settings.server.bind` (use port 0 for any free port) and prepares the server.
+    pub fn build(store: Store, rulebook: Rulebook, settings: &Settings) -> anyhow::Result<Application> {
+        let bind = &settings.server.bind;
         let listener = TcpListener::bind(bind).map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
         let port = listener.local_addr()?.port();
         let state = web::Data::new(AppState {
@@ -58,7 +64,9 @@ impl Application {
             scores: scores::ScoreCache::default(),
             password_checks: Arc::new(Semaphore::new(2)),
             stand_in_hash: hash_password(&session::random_token())?,
-            secure_cookies,
+            secure_cookies: settings.server.secure_cookies,
+            telemetry: telemetry::Telemetry::new(&settings.metrics),
+            throttle: throttle::Throttle::new(&settings.sign_in, settings.server.behind_proxy),
         });
         let server = HttpServer::new(move || {
             App::new()
@@ -67,6 +75,9 @@ impl Application {
                 .app_data(api::query_config())
                 .app_data(api::json_config())
                 .wrap(security_headers())
+                // Outermost, so its span and log line cover everything below.
+                .wrap(actix_web::middleware::from_fn(telemetry::observe))
+                .service(telemetry::metrics)
                 .service(api::healthz)
                 .configure(api::configure)
                 .service(pages::login_page)
@@ -79,7 +90,7 @@ impl Application {
                 .service(pages::team_page)
                 .default_service(web::to(api::fallback))
         })
-        .workers(2)
+        .workers(settings.server.workers.get())
         // The command line installs its own handlers before it announces the address,
         // so a SIGTERM can never arrive before anyone listens for it.
         .disable_signals()

@@ -75,7 +75,7 @@ async fn login(
     if expected.as_deref() != Some(form.csrf.as_str()) {
         return Err(AppError::BadCsrf);
     }
-    match session::verify(&state, &form.username, &form.password).await? {
+    match super::throttle::verify(&state, &req, &form.username, &form.password).await? {
         Some(account) => {
             let cookie = session::start(&state, &account).await?;
             Ok(HttpResponse::SeeOther()

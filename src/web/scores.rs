@@ -88,9 +88,10 @@ impl ScoreCache {
     pub async fn get(&self, state: &AppState, period: Period) -> Result<Arc<ScoredPeriod>, AppError> {
         let version = self.data_version(state).await?;
         if let Some(hit) = self.lock().get(&(period, version)) {
+            state.telemetry.score_cache_hit();
             return Ok(hit);
         }
-        let scored = Arc::new(score(state, period).await?);
+        let scored = Arc::new(state.telemetry.scoring(score(state, period)).await?);
         self.lock().insert((period, version), Arc::clone(&scored), CAPACITY);
         Ok(scored)
     }

@@ -6,6 +6,7 @@ mod browser;
 mod check;
 mod evaluate;
 mod helpers;
+mod ops;
 mod pages;
 mod properties;
 mod rule_cases;

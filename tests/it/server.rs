@@ -7,6 +7,7 @@ use reqwest::redirect::Policy;
 use yardstick::demo::DEMO_PASSWORD;
 use yardstick::import::read_definitions;
 use yardstick::kpi::rulebook::Rulebook;
+use yardstick::settings::Settings;
 use yardstick::store::Store;
 use yardstick::web::Application;
 
@@ -18,6 +19,12 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Settings::default()).await
+}
+
+/// `spawn_app` with these settings; the address is always a free port on 127.0.0.1.
+pub async fn spawn_app_with(mut settings: Settings) -> TestApp {
+    settings.server.bind = "127.0.0.1:0".into();
     let dir = tempfile::tempdir().expect("a temporary folder");
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("server.db").display());
     let store = Store::open(&url).await.expect("open the database");
@@ -26,7 +33,7 @@ pub async fn spawn_app() -> TestApp {
     yardstick::demo::seed(&store, &rulebook, &root().join("examples/demo"))
         .await
         .expect("demo data");
-    let app = Application::build(store.clone(), rulebook, "127.0.0.1:0", false).expect("bind");
+    let app = Application::build(store.clone(), rulebook, &settings).expect("bind");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run());
     TestApp {
