@@ -5,7 +5,7 @@ use super::{Store, StoreError, audit_entry, now};
 use sea_orm::{ActiveValue, ColumnTrait, EntityTrait, QueryFilter};
 
 /// What an account may do; each role sees more than the one before.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum AccountRole {
     /// Their own scorecards only.
     Rep,

@@ -145,8 +145,8 @@ async fn scorecard(
 ) -> ApiResult {
     let session = caller(&req, &state, ApiAccess::Read).await?;
     let period = period_of(&state, query.period.as_deref()).await?;
-    let card = visible_card(&state, &session, &subject, period).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "period": period, "card": card })))
+    let found = visible_card(&state, &session, &subject, period).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "period": period, "card": found.card() })))
 }
 
 #[get("/healthz")]

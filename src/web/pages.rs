@@ -14,11 +14,10 @@ pub use teams::{team_board, team_page, teams_overview};
 pub use trend::trend_page;
 
 use super::AppState;
-use super::access::Visibility;
 use super::error::AppError;
+use super::scores::CardRef;
 use super::session::{self, LOGIN_COOKIE, SESSION_COOKIE, Session};
 use crate::kpi::period::Period;
-use crate::report::CardView;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -124,9 +123,9 @@ pub async fn visible_card(
     session: &Session,
     subject: &str,
     period: Period,
-) -> Result<CardView, AppError> {
+) -> Result<CardRef, AppError> {
     let scored = state.scores.get(state, period).await?;
-    if !Visibility::of(&session.account, &scored.organisation).can_see(subject) {
+    if !scored.visibility(&session.account).can_see(subject) {
         state
             .store
             .record(
@@ -139,7 +138,7 @@ pub async fn visible_card(
             .await?;
         return Err(AppError::NotFound);
     }
-    scored.card(subject).cloned().ok_or(AppError::NotFound)
+    scored.card_ref(subject).ok_or(AppError::NotFound)
 }
 
 /// The period asked for, seen as the kind asked for if any (the switcher's buttons).

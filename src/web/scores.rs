@@ -4,6 +4,7 @@
 //! period read longest ago; periods scored from older data go first.
 
 use super::AppState;
+use super::access::{Visibility, VisibilityMemo};
 use super::error::AppError;
 use crate::import::stored_organisation;
 use crate::inputs::PeriodSources;
@@ -12,7 +13,7 @@ use crate::kpi::organisation::Organisation;
 use crate::kpi::period::Period;
 use crate::report::{CardView, PeriodReport};
 use crate::review;
-use crate::store::PeriodStatus;
+use crate::store::{Account, PeriodStatus};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -27,9 +28,23 @@ pub struct ScoredPeriod {
     /// The organisation as it is now, for deciding who may see what.
     pub organisation: Organisation,
     by_subject: HashMap<String, (bool, usize)>,
+    visibilities: VisibilityMemo,
 }
 
 impl ScoredPeriod {
+    /// Who `account` may see in this period's organisation.
+    pub fn visibility(&self, account: &Account) -> Arc<Visibility> {
+        self.visibilities.of(account, &self.organisation)
+    }
+
+    /// The card of `subject`, held together with its scored period.
+    pub fn card_ref(self: &Arc<Self>, subject: &str) -> Option<CardRef> {
+        self.by_subject.get(subject).map(|&at| CardRef {
+            scored: Arc::clone(self),
+            at,
+        })
+    }
+
     pub fn card(&self, subject: &str) -> Option<&CardView> {
         self.by_subject.get(subject).map(|&(team, i)| {
             if team {
@@ -38,6 +53,27 @@ impl ScoredPeriod {
                 &self.report.people[i]
             }
         })
+    }
+}
+
+/// One card of a scored period, without copying it out of the cache.
+#[derive(Debug, Clone)]
+pub struct CardRef {
+    scored: Arc<ScoredPeriod>,
+    at: (bool, usize),
+}
+
+impl CardRef {
+    pub fn card(&self) -> &CardView {
+        match self.at {
+            (true, i) => &self.scored.report.teams[i],
+            (false, i) => &self.scored.report.people[i],
+        }
+    }
+
+    /// The scored period the card belongs to.
+    pub fn scored(&self) -> &ScoredPeriod {
+        &self.scored
     }
 }
 
@@ -164,6 +200,7 @@ async fn score(state: &AppState, period: Period) -> Result<ScoredPeriod, AppErro
         report,
         organisation,
         by_subject,
+        visibilities: VisibilityMemo::default(),
     })
 }
 
@@ -181,6 +218,7 @@ mod tests {
             },
             organisation: Organisation::new(Vec::new(), Vec::new()).expect("an empty organisation"),
             by_subject: HashMap::new(),
+            visibilities: VisibilityMemo::default(),
         })
     }
 

@@ -9,7 +9,6 @@ use crate::report::{CardView, KpiView};
 use crate::standings::peer_standing;
 use crate::store::AccountRole;
 use crate::web::AppState;
-use crate::web::access::Visibility;
 use crate::web::error::AppError;
 use crate::web::session;
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -39,7 +38,7 @@ async fn index(
     let period = chosen_period(&state, &query).await?;
     let lang = Lang::parse(query.lang.as_deref());
     let scored = state.scores.get(&state, period).await?;
-    let visible = Visibility::of(&session.account, &scored.organisation);
+    let visible = scored.visibility(&session.account);
     let people = scored
         .report
         .people
@@ -96,15 +95,15 @@ struct Peers {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "scorecard.html")]
-struct ScorecardPage {
+struct ScorecardPage<'a> {
     nav: Nav,
-    card: CardView,
+    card: &'a CardView,
     rows: Vec<KpiRow>,
     fired: Vec<String>,
     peers: Option<Peers>,
 }
 
-impl ScorecardPage {
+impl ScorecardPage<'_> {
     fn words(&self) -> &'static Words {
         self.nav.words
     }
@@ -119,7 +118,8 @@ async fn scorecard(
 ) -> Result<HttpResponse, AppError> {
     let session = session::current(&req, &state, false).await?;
     let period = chosen_period(&state, &query).await?;
-    let card = visible_card(&state, &session, &subject, period).await?;
+    let found = visible_card(&state, &session, &subject, period).await?;
+    let card = found.card();
     let lang = Lang::parse(query.lang.as_deref());
     let rows = card.kpis.iter().map(|k| kpi_row(k, lang)).collect();
     let fired = card
@@ -128,9 +128,7 @@ async fn scorecard(
         .filter(|g| g.state == GateState::Fired)
         .map(|g| format!("{} ({})", g.gate, g.condition))
         .collect();
-    // The cache holds the period the card came from: this is not a second scoring.
-    let scored = state.scores.get(&state, period).await?;
-    let peers = peer_standing(&scored.report.people, &card.subject).map(|s| Peers {
+    let peers = peer_standing(&found.scored().report.people, &card.subject).map(|s| Peers {
         role: role_name(&state.rulebook, &card.role, lang),
         rank: s.rank,
         of: s.of,

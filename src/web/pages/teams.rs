@@ -9,7 +9,6 @@ use crate::kpi::period::Period;
 use crate::standings::leaderboard;
 use crate::store::AccountRole;
 use crate::web::AppState;
-use crate::web::access::Visibility;
 use crate::web::error::AppError;
 use crate::web::scores::ScoredPeriod;
 use crate::web::session::{self, Session};
@@ -54,7 +53,7 @@ pub struct BoardLine {
 /// otherwise, whether or not it exists, and the refusal is recorded.
 pub async fn team_board(state: &AppState, session: &Session, key: &str, period: Period) -> Result<TeamBoard, AppError> {
     let scored = state.scores.get(state, period).await?;
-    let visible = Visibility::of(&session.account, &scored.organisation);
+    let visible = scored.visibility(&session.account);
     if session.account.role == AccountRole::Rep || !visible.can_see(key) {
         refuse(state, session, key, period).await?;
     }
@@ -187,7 +186,7 @@ async fn teams_overview(
     }
     let lang = Lang::parse(query.lang.as_deref());
     let scored = state.scores.get(&state, period).await?;
-    let visible = Visibility::of(&session.account, &scored.organisation);
+    let visible = scored.visibility(&session.account);
     let teams = leaderboard(scored.report.teams.iter().filter(|c| visible.can_see(&c.subject)))
         .into_iter()
         .map(|s| OverviewLine {

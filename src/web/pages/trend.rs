@@ -20,9 +20,9 @@ const PERIODS: usize = 12;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "trend.html")]
-struct TrendPage {
+struct TrendPage<'a> {
     nav: Nav,
-    card: CardView,
+    card: &'a CardView,
     charts: Vec<LineChart>,
     no_data: &'static str,
 }
@@ -37,7 +37,8 @@ async fn trend_page(
     let session = session::current(&req, &state, false).await?;
     let period = chosen_period(&state, &query).await?;
     // Access is decided on the chosen period's card, refusals recorded as for the card.
-    let card = visible_card(&state, &session, &subject, period).await?;
+    let found = visible_card(&state, &session, &subject, period).await?;
+    let card = found.card();
     let lang = Lang::parse(query.lang.as_deref());
     let periods = ending_at(period, PERIODS);
     let mut cards = Vec::with_capacity(periods.len());
