@@ -54,7 +54,7 @@ async fn trend_page(
         &labels,
         &cards.iter().map(|c| c.as_ref().and_then(total)).collect::<Vec<_>>(),
     )];
-    for (i, (kpi, name)) in kpis(&card, &cards).into_iter().enumerate() {
+    for (i, (kpi, name)) in kpis(card, &cards).into_iter().enumerate() {
         let values: Vec<Option<f64>> = cards
             .iter()
             .map(|c| {
