@@ -10,7 +10,7 @@ mod organisation;
 mod periods;
 mod targets;
 
-pub use accounts::{Account, AccountRole, NewAccount};
+pub use accounts::{Account, AccountEntry, AccountProblem, AccountRole, NewAccount};
 pub use metrics::{ImportRefused, MetricRow, MetricsImport};
 pub use organisation::{Changes, PersonRow, TeamRow};
 pub use periods::{PeriodStatus, SnapshotRow};
