@@ -56,7 +56,22 @@ pub async fn import_file(
     actor: &str,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<ImportReport, ImportFailure> {
-    let file = path.display().to_string();
+    let source = path.display().to_string();
+    import_file_as(store, rulebook, kind, path, &source, actor, progress).await
+}
+
+/// As `import_file`, recording `source` as the file's name: an upload's own name
+/// rather than the temporary file it was saved to.
+pub async fn import_file_as(
+    store: &Store,
+    rulebook: &Rulebook,
+    kind: ImportKind,
+    path: &Path,
+    source: &str,
+    actor: &str,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<ImportReport, ImportFailure> {
+    let file = source.to_owned();
     let refused = |error: ImportRefused| match error {
         ImportRefused::Finalized(lines) => {
             let mut errors = ImportErrors::default();
