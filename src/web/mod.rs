@@ -2,6 +2,7 @@
 //! `Application::build` binds its own listener (port 0 in tests) and `run` serves.
 
 mod access;
+mod admin;
 mod api;
 mod error;
 mod pages;
@@ -72,6 +73,7 @@ impl Application {
                 .service(pages::logout)
                 .service(pages::index)
                 .service(pages::scorecard)
+                .configure(admin::routes)
         })
         .workers(2)
         // The command line installs its own handlers before it announces the address,

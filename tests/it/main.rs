@@ -1,5 +1,6 @@
 //! The integration tests: one binary, a module per capability.
 
+mod admin;
 mod architecture;
 mod browser;
 mod check;

@@ -37,7 +37,7 @@ pub async fn spawn_app() -> TestApp {
 }
 
 impl TestApp {
-    fn client(&self) -> reqwest::Client {
+    pub(crate) fn client(&self) -> reqwest::Client {
         reqwest::Client::builder()
             .cookie_store(true)
             .redirect(Policy::none())
@@ -46,14 +46,14 @@ impl TestApp {
     }
 
     /// A client signed in as `username`.
-    async fn signed_in(&self, username: &str) -> reqwest::Client {
+    pub(crate) async fn signed_in(&self, username: &str) -> reqwest::Client {
         let client = self.client();
         let response = self.sign_in(&client, username, DEMO_PASSWORD).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{username} signs in");
         client
     }
 
-    async fn sign_in(&self, client: &reqwest::Client, username: &str, password: &str) -> reqwest::Response {
+    pub(crate) async fn sign_in(&self, client: &reqwest::Client, username: &str, password: &str) -> reqwest::Response {
         let page = client
             .get(format!("{}/login", self.address))
             .send()
@@ -71,7 +71,7 @@ impl TestApp {
             .expect("POST /login")
     }
 
-    async fn status(&self, client: &reqwest::Client, path: &str) -> StatusCode {
+    pub(crate) async fn status(&self, client: &reqwest::Client, path: &str) -> StatusCode {
         client
             .get(format!("{}{path}", self.address))
             .send()
@@ -81,7 +81,7 @@ impl TestApp {
     }
 }
 
-fn hidden_csrf(page: &str) -> String {
+pub(crate) fn hidden_csrf(page: &str) -> String {
     let start = page.find("name=\"csrf\" value=\"").expect("a CSRF field") + "name=\"csrf\" value=\"".len();
     page[start..].chars().take_while(|c| c.is_ascii_hexdigit()).collect()
 }
