@@ -18,6 +18,9 @@ pub enum AppError {
     TooManyRequests,
     #[error("{0}")]
     BadRequest(String),
+    /// An upload over the size limit; the message says the limit.
+    #[error("{0}")]
+    TooLarge(String),
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
@@ -30,6 +33,7 @@ impl AppError {
             AppError::BadCsrf => "bad_csrf",
             AppError::TooManyRequests => "too_many_requests",
             AppError::BadRequest(_) => "bad_request",
+            AppError::TooLarge(_) => "too_large",
             AppError::Internal(_) => "internal",
         }
     }
@@ -56,6 +60,7 @@ impl ResponseError for AppError {
             AppError::BadCsrf => StatusCode::FORBIDDEN,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -8,8 +8,10 @@ mod error;
 mod pages;
 mod scores;
 mod session;
+mod upload;
 
 pub use session::hash_password;
+pub use upload::UPLOAD_LIMIT;
 
 use crate::kpi::rulebook::Rulebook;
 use crate::store::Store;
@@ -74,6 +76,7 @@ impl Application {
                 .service(pages::index)
                 .service(pages::scorecard)
                 .configure(admin::routes)
+                .configure(upload::routes)
         })
         .workers(2)
         // The command line installs its own handlers before it announces the address,

@@ -64,6 +64,14 @@ impl ScoreCache {
         Ok(scored)
     }
 
+    /// Forgets every scored period, after an upload through this server: the next
+    /// view scores afresh, even within `VERSION_TTL` and even for teams or people,
+    /// whose imports leave the data version as it was.
+    pub fn clear(&self) {
+        self.lock().clear();
+        *self.version.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+    }
+
     async fn data_version(&self, state: &AppState) -> Result<i64, AppError> {
         let fresh = self
             .version

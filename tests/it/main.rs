@@ -10,3 +10,4 @@ mod properties;
 mod rule_cases;
 mod server;
 mod store;
+mod upload;
