@@ -15,7 +15,9 @@ pub use metrics::{METRIC_COLUMNS, build_metric_data, parse_metrics, subject_keys
 pub use organisation::{PEOPLE_COLUMNS, TEAM_COLUMNS, build_organisation, parse_people, parse_teams};
 pub use table::{ImportErrors, RowError, Table};
 pub use targets::{TARGET_COLUMNS, build_target_book, parse_targets};
-pub use to_store::{ImportFailure, ImportKind, ImportReport, import_file, import_table, stored_organisation};
+pub use to_store::{
+    ImportFailure, ImportKind, ImportReport, import_file, import_file_as, import_table, stored_organisation,
+};
 
 use crate::kpi::organisation::Organisation;
 use crate::kpi::rollup::MetricData;

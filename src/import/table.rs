@@ -146,8 +146,14 @@ impl Table {
     /// Reads `path` (CSV, or a spreadsheet by its extension: .xlsx, .xlsm, .xls, .ods),
     /// checking that the header holds every `required` column and no column outside
     /// `required` and `optional`.
-    pub fn read(path: &Path, (required, optional): (&[&str], &[&str])) -> Result<Table, ImportErrors> {
-        let file = path.display().to_string();
+    pub fn read(path: &Path, columns: (&[&str], &[&str])) -> Result<Table, ImportErrors> {
+        Table::read_as(path, &path.display().to_string(), columns)
+    }
+
+    /// As `read`, naming the file `source` in every error and in what it records: an
+    /// upload's own name rather than the temporary file it was saved to.
+    pub fn read_as(path: &Path, source: &str, (required, optional): (&[&str], &[&str])) -> Result<Table, ImportErrors> {
+        let file = source.to_owned();
         let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
         if matches!(extension.as_deref(), Some("xlsx" | "xlsm" | "xls" | "xlsb" | "ods")) {
             let (columns, records) = spreadsheet::read(path).map_err(|message| {

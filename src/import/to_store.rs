@@ -57,17 +57,40 @@ pub async fn import_file(
     actor: &str,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<ImportReport, ImportFailure> {
+    import_file_as(
+        store,
+        rulebook,
+        kind,
+        path,
+        &path.display().to_string(),
+        actor,
+        progress,
+    )
+    .await
+}
+
+/// As `import_file`, naming the file `source` in errors and in the audit log: an
+/// upload's own name rather than the temporary file it was saved to.
+pub async fn import_file_as(
+    store: &Store,
+    rulebook: &Rulebook,
+    kind: ImportKind,
+    path: &Path,
+    source: &str,
+    actor: &str,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<ImportReport, ImportFailure> {
     // The digest recognises the same data file later; only metric imports keep it.
     let digest = if kind == ImportKind::Metrics {
         let bytes = std::fs::read(path).map_err(|e| ImportFailure::Read {
-            path: path.display().to_string(),
+            path: source.to_owned(),
             reason: e.to_string(),
         })?;
         format!("{:x}", Sha256::digest(&bytes))
     } else {
         String::new()
     };
-    let table = Table::read(path, kind.columns())?;
+    let table = Table::read_as(path, source, kind.columns())?;
     import_table(store, rulebook, kind, &table, &digest, actor, progress).await
 }
 

@@ -1,8 +1,9 @@
 //! User accounts and their server-side sessions.
 
-use super::entity::{sessions, user_teams, users};
+use super::entity::{people, sessions, teams, user_teams, users};
 use super::{Store, StoreError, audit_entry, now};
-use sea_orm::{ActiveValue, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use std::collections::HashMap;
 
 /// What an account may do; each role sees more than the one before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
@@ -27,7 +28,7 @@ impl AccountRole {
         }
     }
 
-    fn parse(text: &str) -> Option<AccountRole> {
+    pub fn parse(text: &str) -> Option<AccountRole> {
         [
             AccountRole::Rep,
             AccountRole::Manager,
@@ -63,19 +64,45 @@ pub struct NewAccount<'a> {
     pub teams: &'a [String],
 }
 
+/// An account as the list of accounts shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountEntry {
+    pub username: String,
+    pub role: AccountRole,
+    pub person: Option<String>,
+    pub teams: Vec<String>,
+    pub disabled: bool,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+}
+
+/// Why a new account cannot be created, for one field of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountProblem {
+    /// `username`, `person` or `teams`.
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// The longest username accepted.
+const MAX_USERNAME: usize = 64;
+
 impl Store {
+    /// Every problem that would stop `account` from being created: a taken or
+    /// malformed name, a person or team that does not exist, a rep without a person,
+    /// a manager without teams. Empty when it can be created.
+    pub async fn check_new_account(&self, account: &NewAccount<'_>) -> Result<Vec<AccountProblem>, StoreError> {
+        account_problems(self.db(), account).await
+    }
+
+    /// Creates an account; refused, with every problem named, when
+    /// `check_new_account` finds any (checked again inside the write).
     pub async fn insert_account(&self, account: NewAccount<'_>, actor: &str) -> Result<i64, StoreError> {
         let txn = self.begin_write().await?;
-        if users::Entity::find()
-            .filter(users::Column::Username.eq(account.username))
-            .one(&txn)
-            .await?
-            .is_some()
-        {
-            return Err(StoreError::Unsupported(format!(
-                "an account named `{}` exists already",
-                account.username
-            )));
+        let problems = account_problems(&txn, &account).await?;
+        if !problems.is_empty() {
+            let reasons: Vec<String> = problems.into_iter().map(|p| p.message).collect();
+            return Err(StoreError::Unsupported(reasons.join("; ")));
         }
         let model = users::ActiveModel {
             id: ActiveValue::NotSet,
@@ -120,6 +147,37 @@ impl Store {
             Some(user) => self.account(user).await.map(Some),
             None => Ok(None),
         }
+    }
+
+    /// Every account, by username, with its teams and whether it is disabled.
+    pub async fn list_accounts(&self) -> Result<Vec<AccountEntry>, StoreError> {
+        let mut teams: HashMap<i64, Vec<String>> = HashMap::new();
+        for link in user_teams::Entity::find()
+            .order_by_asc(user_teams::Column::TeamKey)
+            .all(self.db())
+            .await?
+        {
+            teams.entry(link.user_id).or_default().push(link.team_key);
+        }
+        users::Entity::find()
+            .order_by_asc(users::Column::Username)
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|user| {
+                let role = AccountRole::parse(&user.role).ok_or_else(|| {
+                    StoreError::Corrupt(format!("account {} has role `{}`", user.username, user.role))
+                })?;
+                Ok(AccountEntry {
+                    teams: teams.remove(&user.id).unwrap_or_default(),
+                    username: user.username,
+                    role,
+                    person: user.person_key,
+                    disabled: user.disabled,
+                    created_at: user.created_at,
+                })
+            })
+            .collect()
     }
 
     pub(super) async fn account(&self, user: users::Model) -> Result<Account, StoreError> {
@@ -282,4 +340,55 @@ impl Store {
             .await?;
         Ok(())
     }
+}
+
+/// The problems of a new account against what `db` holds; see `check_new_account`.
+async fn account_problems(
+    db: &impl ConnectionTrait,
+    account: &NewAccount<'_>,
+) -> Result<Vec<AccountProblem>, StoreError> {
+    let mut problems = Vec::new();
+    let mut problem = |field: &'static str, message: String| problems.push(AccountProblem { field, message });
+    let name = account.username;
+    if name.is_empty() {
+        problem("username", "a username is required".into());
+    } else if name.chars().count() > MAX_USERNAME {
+        problem("username", format!("a username has at most {MAX_USERNAME} characters"));
+    } else if !name
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'))
+    {
+        problem(
+            "username",
+            format!("`{name}` may hold only letters, digits and . - _ @"),
+        );
+    } else if exists::<users::Entity>(db, users::Column::Username, name).await? {
+        problem("username", format!("an account named `{name}` exists already"));
+    }
+    match account.person {
+        Some(person) if !exists::<people::Entity>(db, people::Column::Key, person).await? => {
+            problem("person", format!("there is no person `{person}`"));
+        }
+        None if account.role == AccountRole::Rep => {
+            problem("person", "a rep's account belongs to a person; choose one".into());
+        }
+        _ => {}
+    }
+    if account.role == AccountRole::Manager && account.teams.is_empty() {
+        problem("teams", "a manager leads at least one team; choose it".into());
+    }
+    if account.role != AccountRole::Manager && !account.teams.is_empty() {
+        problem("teams", "only a manager's account leads teams".into());
+    }
+    for team in account.teams {
+        if !exists::<teams::Entity>(db, teams::Column::Key, team).await? {
+            problem("teams", format!("there is no team `{team}`"));
+        }
+    }
+    Ok(problems)
+}
+
+/// Whether a row of `E` holds `key` in `column`.
+async fn exists<E: EntityTrait>(db: &impl ConnectionTrait, column: E::Column, key: &str) -> Result<bool, StoreError> {
+    Ok(E::find().filter(column.eq(key)).one(db).await?.is_some())
 }

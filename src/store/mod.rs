@@ -11,7 +11,7 @@ mod periods;
 mod targets;
 mod tokens;
 
-pub use accounts::{Account, AccountRole, NewAccount};
+pub use accounts::{Account, AccountEntry, AccountProblem, AccountRole, NewAccount};
 pub use metrics::{ImportRefused, MetricRow, MetricsImport};
 pub use organisation::{Changes, PersonRow, TeamRow};
 pub use periods::{PeriodStatus, SnapshotRow};

@@ -60,6 +60,26 @@ impl Visibility {
     }
 }
 
+/// What an account may do beyond reading the scorecards it may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Capability {
+    /// Team pages, the team overview and leaderboards: everyone but reps.
+    TeamBoards,
+    /// Sending data, by upload or through the API: hr and admin.
+    SendData,
+    /// Accounts and definitions: admin.
+    Administer,
+}
+
+/// Whether `account` may do what `capability` names.
+pub fn may(account: &Account, capability: Capability) -> bool {
+    match capability {
+        Capability::TeamBoards => account.role != AccountRole::Rep,
+        Capability::SendData => matches!(account.role, AccountRole::Hr | AccountRole::Admin),
+        Capability::Administer => account.role == AccountRole::Admin,
+    }
+}
+
 /// What an account's visibility depends on: the same key, the same answer.
 type VisibilityKey = (AccountRole, Option<String>, Vec<String>);
 

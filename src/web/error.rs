@@ -45,6 +45,9 @@ pub enum AppError {
     PayloadTooLarge { limit: usize },
     #[error("this route does not answer {method}; it answers {allow}")]
     MethodNotAllowed { method: String, allow: String },
+    /// An upload over the size limit; the message says the limit and what to do.
+    #[error("{0}")]
+    UploadTooLarge(String),
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
@@ -65,6 +68,7 @@ impl AppError {
             AppError::InvalidRows { .. } => "invalid_rows",
             AppError::PayloadTooLarge { .. } => "payload_too_large",
             AppError::MethodNotAllowed { .. } => "method_not_allowed",
+            AppError::UploadTooLarge(_) => "payload_too_large",
             AppError::Internal(_) => "internal",
         }
     }
@@ -102,7 +106,7 @@ impl ResponseError for AppError {
             AppError::BadToken => StatusCode::UNAUTHORIZED,
             AppError::InsufficientScope | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::InvalidRows { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::PayloadTooLarge { .. } | AppError::UploadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -2,6 +2,7 @@
 //! `Application::build` binds its own listener (port 0 in tests) and `run` serves.
 
 mod access;
+mod admin;
 mod api;
 mod error;
 mod pages;
@@ -9,8 +10,10 @@ mod scores;
 mod session;
 mod telemetry;
 mod throttle;
+mod upload;
 
 pub use session::{hash_password, new_api_token};
+pub use upload::UPLOAD_LIMIT;
 
 use crate::kpi::rulebook::Rulebook;
 use crate::settings::Settings;
@@ -88,6 +91,8 @@ impl Application {
                 .service(pages::trend_page)
                 .service(pages::teams_overview)
                 .service(pages::team_page)
+                .configure(admin::routes)
+                .configure(upload::routes)
                 .default_service(web::to(api::fallback))
         })
         .workers(settings.server.workers.get())

@@ -10,8 +10,10 @@ mod trend;
 mod words;
 
 pub use cards::{index, scorecard};
+pub use nav::Nav;
 pub use teams::{team_board, team_page, teams_overview};
 pub use trend::trend_page;
+pub use words::Lang;
 
 use super::AppState;
 use super::error::AppError;

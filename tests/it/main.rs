@@ -1,5 +1,6 @@
 //! The integration tests: one binary, a module per capability.
 
+mod admin;
 mod api;
 mod architecture;
 mod browser;
@@ -12,3 +13,4 @@ mod properties;
 mod rule_cases;
 mod server;
 mod store;
+mod upload;

@@ -313,7 +313,7 @@ fn people_come_from_a_spreadsheet_too() {
 }
 
 /// A one-sheet workbook of text cells.
-fn write_xlsx(path: &Path, rows: &[[&str; 5]]) {
+pub(crate) fn write_xlsx(path: &Path, rows: &[[&str; 5]]) {
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let sheet = workbook.add_worksheet();
     for (r, row) in rows.iter().enumerate() {

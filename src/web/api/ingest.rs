@@ -5,8 +5,8 @@
 use super::body::{self, METRICS_LIMIT, SMALL_LIMIT};
 use super::{ApiResult, caller};
 use crate::import::{ImportFailure, ImportKind, RowError, Table, import_table};
-use crate::store::AccountRole;
 use crate::web::AppState;
+use crate::web::access::{Capability, may};
 use crate::web::error::{AppError, FieldError};
 use crate::web::session::ApiAccess;
 use actix_web::{HttpRequest, HttpResponse, post, web};
@@ -227,7 +227,7 @@ async fn ingest<T: AsRecord + serde::de::DeserializeOwned>(
     limit: usize,
 ) -> ApiResult {
     let session = caller(req, state, ApiAccess::Write).await?;
-    if !matches!(session.account.role, AccountRole::Hr | AccountRole::Admin) {
+    if !may(&session.account, Capability::SendData) {
         return Err(AppError::Forbidden("only hr and admin accounts may send data".into()).into());
     }
     let bytes = body::read(req, payload, limit).await?;

@@ -4,7 +4,7 @@
 use super::periods::{PeriodKind, shift};
 use super::words::{Lang, Words};
 use crate::kpi::period::Period;
-use crate::store::AccountRole;
+use crate::web::access::{Capability, may};
 use crate::web::session::Session;
 
 #[derive(Debug)]
@@ -15,37 +15,73 @@ pub struct Nav {
     pub words: &'static Words,
     /// The page's own path, for links that change only the period or the language.
     pub path: String,
+    /// The period shown; empty on pages that show none.
     pub period: String,
+    /// The period switcher, on pages that show a period.
+    pub switcher: Option<Switcher>,
+    /// Whether the team pages are open to this account (not to reps).
+    pub sees_teams: bool,
+    /// Whether data upload is open to this account (hr and admin).
+    pub uploads: bool,
+    /// Whether the admin pages are open to this account.
+    pub admin: bool,
+}
+
+/// The kind of period shown, and its neighbours of the same kind.
+#[derive(Debug)]
+pub struct Switcher {
     pub kind: &'static str,
     pub previous: Option<String>,
     pub next: Option<String>,
-    /// Whether the team pages are open to this account (not to reps).
-    pub sees_teams: bool,
 }
 
 impl Nav {
+    /// The header of a page about `period`.
     pub fn new(session: &Session, path: &str, period: Period, lang: Lang) -> Nav {
+        let mut nav = Nav::without_period(session, path, lang);
+        nav.period = period.to_string();
+        nav.switcher = Some(Switcher {
+            kind: PeriodKind::of(period).as_str(),
+            previous: shift(period, -1).map(|p| p.to_string()),
+            next: shift(period, 1).map(|p| p.to_string()),
+        });
+        nav
+    }
+
+    /// The header of a page that shows no period (accounts, definitions, upload).
+    pub fn without_period(session: &Session, path: &str, lang: Lang) -> Nav {
+        let account = &session.account;
         Nav {
             user: session.account.username.clone(),
             csrf: session.csrf.clone(),
             lang: lang.code(),
             words: lang.words(),
             path: path.to_owned(),
-            period: period.to_string(),
-            kind: PeriodKind::of(period).as_str(),
-            previous: shift(period, -1).map(|p| p.to_string()),
-            next: shift(period, 1).map(|p| p.to_string()),
-            sees_teams: session.account.role != AccountRole::Rep,
+            period: String::new(),
+            switcher: None,
+            sees_teams: may(account, Capability::TeamBoards),
+            uploads: may(account, Capability::SendData),
+            admin: may(account, Capability::Administer),
+        }
+    }
+
+    /// The query that keeps the period (if any) and the language in links.
+    pub fn query(&self) -> String {
+        if self.period.is_empty() {
+            format!("lang={}", self.lang)
+        } else {
+            format!("period={}&lang={}", self.period, self.lang)
         }
     }
 
     /// The switcher's kind buttons: value, label, and whether it is the current kind.
     pub fn kinds(&self) -> [(&'static str, &'static str, bool); 3] {
         let words = self.words;
+        let kind = self.switcher.as_ref().map_or("", |s| s.kind);
         [
-            ("month", words.month, self.kind == "month"),
-            ("quarter", words.quarter, self.kind == "quarter"),
-            ("year", words.year, self.kind == "year"),
+            ("month", words.month, kind == "month"),
+            ("quarter", words.quarter, kind == "quarter"),
+            ("year", words.year, kind == "year"),
         ]
     }
 }

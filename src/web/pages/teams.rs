@@ -7,8 +7,8 @@ use super::{PeriodQuery, chosen_period, render};
 use crate::kpi::organisation::TeamId;
 use crate::kpi::period::Period;
 use crate::standings::leaderboard;
-use crate::store::AccountRole;
 use crate::web::AppState;
+use crate::web::access::{Capability, may};
 use crate::web::error::AppError;
 use crate::web::scores::ScoredPeriod;
 use crate::web::session::{self, Session};
@@ -54,7 +54,7 @@ pub struct BoardLine {
 pub async fn team_board(state: &AppState, session: &Session, key: &str, period: Period) -> Result<TeamBoard, AppError> {
     let scored = state.scores.get(state, period).await?;
     let visible = scored.visibility(&session.account);
-    if session.account.role == AccountRole::Rep || !visible.can_see(key) {
+    if !may(&session.account, Capability::TeamBoards) || !visible.can_see(key) {
         refuse(state, session, key, period).await?;
     }
     let id = find_team(&scored, key).ok_or(AppError::NotFound)?;
@@ -181,7 +181,7 @@ async fn teams_overview(
 ) -> Result<HttpResponse, AppError> {
     let session = session::current(&req, &state, false).await?;
     let period = chosen_period(&state, &query).await?;
-    if session.account.role == AccountRole::Rep {
+    if !may(&session.account, Capability::TeamBoards) {
         refuse(&state, &session, "*", period).await?;
     }
     let lang = Lang::parse(query.lang.as_deref());

@@ -45,6 +45,9 @@ impl Lang {
 pub struct Words {
     pub scorecards: &'static str,
     pub teams: &'static str,
+    pub upload: &'static str,
+    pub accounts: &'static str,
+    pub definitions: &'static str,
     pub sign_out: &'static str,
     pub period: &'static str,
     pub month: &'static str,
@@ -91,6 +94,9 @@ pub struct Words {
 static EN: Words = Words {
     scorecards: "Scorecards",
     teams: "Teams",
+    upload: "Upload data",
+    accounts: "Accounts",
+    definitions: "Definitions",
     sign_out: "Sign out",
     period: "Period",
     month: "Month",
@@ -137,6 +143,9 @@ static EN: Words = Words {
 static ZH: Words = Words {
     scorecards: "绩效卡",
     teams: "团队",
+    upload: "上传数据",
+    accounts: "账户",
+    definitions: "指标定义",
     sign_out: "退出",
     period: "期间",
     month: "月",

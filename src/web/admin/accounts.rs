@@ -1,0 +1,325 @@
+//! `/admin/users`: every account, a form to create one, and a button to disable one.
+//! The same store functions as `yardstick user add|disable`, audited with the
+//! signed-in admin as the actor.
+
+use super::{require, respond, see_other};
+use crate::store::{AccountEntry, AccountProblem, AccountRole, NewAccount, StoreError};
+use crate::web::AppState;
+use crate::web::access::Capability;
+use crate::web::error::AppError;
+use crate::web::hash_password;
+use crate::web::pages::{Lang, Nav};
+use crate::web::session::{self, Session};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use askama::Template;
+use serde::Deserialize;
+
+/// The shortest password an account may be given, as on the command line.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+const ROLES: [AccountRole; 4] = [
+    AccountRole::Rep,
+    AccountRole::Manager,
+    AccountRole::Hr,
+    AccountRole::Admin,
+];
+
+/// What the create form held, kept when it is shown again with its problems.
+#[derive(Debug, Default)]
+struct AccountForm {
+    username: String,
+    role: String,
+    person: String,
+    teams: Vec<String>,
+}
+
+/// The problems of a refused form, by field.
+#[derive(Debug, Default)]
+struct FieldProblems {
+    username: Vec<String>,
+    role: Vec<String>,
+    person: Vec<String>,
+    teams: Vec<String>,
+    password: Vec<String>,
+    form: Vec<String>,
+}
+
+impl FieldProblems {
+    fn add(&mut self, problem: AccountProblem) {
+        let list = match problem.field {
+            "username" => &mut self.username,
+            "person" => &mut self.person,
+            "teams" => &mut self.teams,
+            _ => &mut self.form,
+        };
+        list.push(problem.message);
+    }
+
+    fn is_empty(&self) -> bool {
+        [
+            &self.username,
+            &self.role,
+            &self.person,
+            &self.teams,
+            &self.password,
+            &self.form,
+        ]
+        .iter()
+        .all(|l| l.is_empty())
+    }
+}
+
+/// One account of the list, formatted.
+struct AccountRow {
+    username: String,
+    role: &'static str,
+    person: String,
+    teams: String,
+    disabled: bool,
+    created: String,
+    /// The signed-in admin's own account cannot be disabled from here.
+    own: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin_users.html")]
+struct UsersPage {
+    nav: Nav,
+    csrf: String,
+    notice: Option<String>,
+    accounts: Vec<AccountRow>,
+    roles: Vec<&'static str>,
+    people: Vec<(String, String)>,
+    teams: Vec<(String, String)>,
+    form: AccountForm,
+    problems: FieldProblems,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Notice {
+    created: Option<String>,
+    disabled: Option<String>,
+}
+
+#[get("/admin/users")]
+async fn accounts_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    notice: web::Query<Notice>,
+) -> Result<HttpResponse, AppError> {
+    let session = admin(&req, &state).await?;
+    let notice = match (&notice.created, &notice.disabled) {
+        (Some(name), _) => Some(format!("Account {name} created.")),
+        (None, Some(name)) => Some(format!("Account {name} disabled; its sessions have ended.")),
+        (None, None) => None,
+    };
+    let page = users_page(
+        &state,
+        &session,
+        notice,
+        AccountForm::default(),
+        FieldProblems::default(),
+    )
+    .await?;
+    respond(StatusCode::OK, &page)
+}
+
+#[post("/admin/users")]
+async fn create_account(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let session = admin(&req, &state).await?;
+    let field = |name: &str| form.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str());
+    if field("csrf") != session.csrf {
+        return Err(AppError::BadCsrf);
+    }
+    let entered = AccountForm {
+        username: field("username").trim().to_owned(),
+        role: field("role").to_owned(),
+        person: field("person").trim().to_owned(),
+        teams: form
+            .iter()
+            .filter(|(k, v)| k == "teams" && !v.is_empty())
+            .map(|(_, v)| v.clone())
+            .collect(),
+    };
+    let password = field("password").to_owned();
+    let mut problems = FieldProblems::default();
+    let role = AccountRole::parse(&entered.role);
+    if role.is_none() {
+        problems.role.push("choose a role: rep, manager, hr or admin".into());
+    }
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        problems
+            .password
+            .push(format!("a password has at least {MIN_PASSWORD_CHARS} characters"));
+    }
+    let account = NewAccount {
+        username: &entered.username,
+        password_hash: String::new(),
+        role: role.unwrap_or(AccountRole::Rep),
+        person: Some(entered.person.as_str()).filter(|p| !p.is_empty()),
+        teams: &entered.teams,
+    };
+    for problem in state.store.check_new_account(&account).await? {
+        // Without a valid role, role-specific rules would only add noise.
+        if role.is_some() || problem.field == "username" {
+            problems.add(problem);
+        }
+    }
+    if !problems.is_empty() {
+        return refuse(&state, &session, entered, problems).await;
+    }
+    // argon2id is made to be slow: hash off the async workers, a few at a time.
+    let permit = state
+        .password_checks
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("password permits: {e}")))?;
+    let hash = web::block(move || hash_password(&password))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing: {e}")))??;
+    drop(permit);
+    let account = NewAccount {
+        password_hash: hash,
+        ..account
+    };
+    match state.store.insert_account(account, &session.account.username).await {
+        Ok(_) => Ok(see_other(&format!(
+            "/admin/users?created={}",
+            query_value(&entered.username)
+        ))),
+        // Somebody took the name between the check and the write.
+        Err(StoreError::Unsupported(reason)) => {
+            problems.form.push(reason);
+            refuse(&state, &session, entered, problems).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DisableForm {
+    username: String,
+    csrf: String,
+}
+
+#[post("/admin/users/disable")]
+async fn disable_account(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<DisableForm>,
+) -> Result<HttpResponse, AppError> {
+    let session = admin(&req, &state).await?;
+    if form.csrf != session.csrf {
+        return Err(AppError::BadCsrf);
+    }
+    if form.username == session.account.username {
+        return Err(AppError::BadRequest(
+            "you cannot disable your own account; ask another admin".into(),
+        ));
+    }
+    let Some(account) = state.store.find_account_by_name(&form.username).await? else {
+        return Err(AppError::NotFound);
+    };
+    if !account.disabled {
+        state
+            .store
+            .disable_account(&account.username, &session.account.username)
+            .await?;
+    }
+    Ok(see_other(&format!(
+        "/admin/users?disabled={}",
+        query_value(&account.username)
+    )))
+}
+
+async fn admin(req: &HttpRequest, state: &AppState) -> Result<Session, AppError> {
+    let session = session::current(req, state, false).await?;
+    require(state, &session, Capability::Administer, "/admin/users").await?;
+    Ok(session)
+}
+
+async fn refuse(
+    state: &AppState,
+    session: &Session,
+    form: AccountForm,
+    problems: FieldProblems,
+) -> Result<HttpResponse, AppError> {
+    let page = users_page(state, session, None, form, problems).await?;
+    respond(StatusCode::UNPROCESSABLE_ENTITY, &page)
+}
+
+async fn users_page(
+    state: &AppState,
+    session: &Session,
+    notice: Option<String>,
+    form: AccountForm,
+    problems: FieldProblems,
+) -> Result<UsersPage, AppError> {
+    let accounts = state
+        .store
+        .list_accounts()
+        .await?
+        .into_iter()
+        .map(|a| account_row(a, &session.account.username))
+        .collect();
+    let people = state
+        .store
+        .list_people()
+        .await?
+        .into_iter()
+        .map(|p| (p.key, p.name))
+        .collect();
+    let teams = state
+        .store
+        .list_teams()
+        .await?
+        .into_iter()
+        .map(|t| (t.key, t.name))
+        .collect();
+    Ok(UsersPage {
+        nav: Nav::without_period(session, "/admin/users", Lang::En),
+        csrf: session.csrf.clone(),
+        notice,
+        accounts,
+        roles: ROLES.iter().map(|r| r.as_str()).collect(),
+        people,
+        teams,
+        form,
+        problems,
+    })
+}
+
+fn account_row(account: AccountEntry, me: &str) -> AccountRow {
+    AccountRow {
+        own: account.username == me,
+        role: account.role.as_str(),
+        person: account.person.unwrap_or_default(),
+        teams: account.teams.join(", "),
+        disabled: account.disabled,
+        // "2026-11-25T13:27:38.123Z" -> "2026-11-25 13:27 UTC"
+        created: account.created_at.get(..16).map_or_else(
+            || account.created_at.clone(),
+            |t| format!("{} UTC", t.replace('T', " ")),
+        ),
+        username: account.username,
+    }
+}
+
+/// `text` percent-encoded for a query string.
+fn query_value(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_') {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

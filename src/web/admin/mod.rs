@@ -1,0 +1,59 @@
+//! The admin's pages: accounts (list, create, disable) and the rulebook in force.
+//! Only an admin account opens them; anyone else gets 404, as for a card they may
+//! not see.
+
+mod accounts;
+mod definitions;
+
+use super::AppState;
+use super::access::{Capability, may};
+use super::error::AppError;
+use super::session::Session;
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use actix_web::web::ServiceConfig;
+use askama::Template;
+
+/// Registers the admin routes.
+pub fn routes(config: &mut ServiceConfig) {
+    config
+        .service(accounts::accounts_page)
+        .service(accounts::create_account)
+        .service(accounts::disable_account)
+        .service(definitions::definitions_page);
+}
+
+/// Lets the request through when the session's account may do what `capability`
+/// names (as `web::access` decides); otherwise records the attempt and answers 404, so the page's existence is not revealed.
+pub(super) async fn require(
+    state: &AppState,
+    session: &Session,
+    capability: Capability,
+    page: &str,
+) -> Result<(), AppError> {
+    if may(&session.account, capability) {
+        return Ok(());
+    }
+    state
+        .store
+        .record(&session.account.username, "access_denied", "page", page, None)
+        .await?;
+    Err(AppError::NotFound)
+}
+
+/// A page with `status`, for forms answered with their problems.
+pub(super) fn respond(status: StatusCode, page: &impl Template) -> Result<HttpResponse, AppError> {
+    let html = page
+        .render()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering: {e}")))?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}
+
+/// A redirect after a form was handled (post, redirect, get).
+pub(super) fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header(("Location", location.to_owned()))
+        .finish()
+}

@@ -1,0 +1,415 @@
+//! The admin's pages, driven as a browser would: the list of accounts, creating and
+//! disabling one (with and without the CSRF token), and the rulebook in force.
+
+use crate::server::{TestApp, hidden_csrf, spawn_app};
+use reqwest::StatusCode;
+use yardstick::demo::DEMO_PASSWORD;
+
+const ROLES: [&str; 5] = ["admin", "hr", "lead.east", "lead.care", "rep.p002"];
+
+impl TestApp {
+    /// The page at `path` as `client` sees it.
+    pub(crate) async fn page(&self, client: &reqwest::Client, path: &str) -> String {
+        client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("a request")
+            .text()
+            .await
+            .expect("a page")
+    }
+
+    /// The session's CSRF token, from the first page `client` lands on.
+    pub(crate) async fn csrf(&self, client: &reqwest::Client) -> String {
+        let home = client.get(format!("{}/", self.address)).send().await.expect("GET /");
+        // A rep is sent on to their own card.
+        let page = match home.headers().get("location").and_then(|l| l.to_str().ok()) {
+            Some(location) => self.page(client, location).await,
+            None => home.text().await.expect("a page"),
+        };
+        hidden_csrf(&page)
+    }
+
+    /// Posts the account form with `fields` (the CSRF token is added unless given).
+    async fn create(&self, client: &reqwest::Client, fields: &[(&str, &str)]) -> reqwest::Response {
+        let csrf = self.csrf(client).await;
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        if !fields.iter().any(|(k, _)| *k == "csrf") {
+            form.push(("csrf", &csrf));
+        }
+        client
+            .post(format!("{}/admin/users", self.address))
+            .form(&form)
+            .send()
+            .await
+            .expect("POST /admin/users")
+    }
+}
+
+/// The text of every `data-problem="field"` message on a page.
+fn problems(page: &str, field: &str) -> Vec<String> {
+    let marker = format!("data-problem=\"{field}\">");
+    page.match_indices(&marker)
+        .map(|(at, _)| {
+            let rest = &page[at + marker.len()..];
+            rest[..rest.find('<').unwrap_or(rest.len())].to_owned()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_admin_pages_open_for_an_admin_and_are_not_found_for_everyone_else() {
+    let app = spawn_app().await;
+    for user in ROLES {
+        let client = app.signed_in(user).await;
+        let want = if user == "admin" {
+            StatusCode::OK
+        } else {
+            StatusCode::NOT_FOUND
+        };
+        for path in ["/admin/users", "/admin/definitions", "/admin/definitions?lang=zh"] {
+            assert_eq!(app.status(&client, path).await, want, "{user} GET {path}");
+        }
+        if user != "admin" {
+            // Their own valid token does not help either, and nothing is created.
+            let created = app
+                .create(
+                    &client,
+                    &[
+                        ("username", "intruder"),
+                        ("role", "admin"),
+                        ("password", "long-enough-password"),
+                    ],
+                )
+                .await;
+            assert_eq!(created.status(), StatusCode::NOT_FOUND, "{user} POST /admin/users");
+            let csrf = app.csrf(&client).await;
+            let disabled = client
+                .post(format!("{}/admin/users/disable", app.address))
+                .form(&[("username", "rep.p003"), ("csrf", &csrf)])
+                .send()
+                .await
+                .expect("POST disable");
+            assert_eq!(disabled.status(), StatusCode::NOT_FOUND, "{user} POST disable");
+        }
+    }
+    assert!(
+        app.store
+            .find_account_by_name("intruder")
+            .await
+            .expect("store")
+            .is_none()
+    );
+    let p003 = app.store.find_account_by_name("rep.p003").await.expect("store");
+    assert!(!p003.expect("the demo account").disabled);
+    let trail = app.store.audit_trail("page", "/admin/users").await.expect("audit");
+    assert!(
+        trail
+            .iter()
+            .any(|e| e.action == "access_denied" && e.actor == "rep.p002"),
+        "{trail:?}"
+    );
+    assert_eq!(
+        app.status(&app.client(), "/admin/users").await,
+        StatusCode::SEE_OTHER,
+        "an anonymous browser is sent to sign in"
+    );
+}
+
+#[tokio::test]
+async fn the_account_list_shows_each_accounts_role_person_teams_and_state() {
+    let app = spawn_app().await;
+    let admin = app.signed_in("admin").await;
+    let page = app.page(&admin, "/admin/users").await;
+    let row = |name: &str| {
+        let start = page
+            .find(&format!("data-account=\"{name}\""))
+            .expect("a row per account");
+        page[start..start + page[start..].find("</tr>").expect("row end")].to_owned()
+    };
+    let east = row("lead.east");
+    assert!(
+        east.contains("<td>manager</td>") && east.contains("<td>p001</td>") && east.contains("<td>east</td>"),
+        "{east}"
+    );
+    assert!(row("rep.p002").contains("<td>p002</td>") && row("rep.p002").contains("enabled"));
+    assert!(
+        !row("admin").contains("Disable"),
+        "an admin cannot disable their own account"
+    );
+}
+
+#[tokio::test]
+async fn an_admin_creates_an_account_that_signs_in_and_sees_only_its_card() {
+    let app = spawn_app().await;
+    let admin = app.signed_in("admin").await;
+    let response = app
+        .create(
+            &admin,
+            &[
+                ("username", "rep.p004"),
+                ("role", "rep"),
+                ("person", "p004"),
+                ("password", "a-new-password-1"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], "/admin/users?created=rep.p004");
+    let list = app.page(&admin, "/admin/users?created=rep.p004").await;
+    assert!(list.contains("Account rep.p004 created."), "{list}");
+    assert!(list.contains("data-account=\"rep.p004\""));
+
+    let account = app
+        .store
+        .find_account_by_name("rep.p004")
+        .await
+        .expect("store")
+        .expect("created");
+    assert!(
+        account.password_hash.starts_with("$argon2id$"),
+        "stored as an argon2id hash"
+    );
+    let trail = app.store.audit_trail("account", "rep.p004").await.expect("audit");
+    assert!(
+        trail.iter().any(|e| e.action == "create" && e.actor == "admin"),
+        "{trail:?}"
+    );
+
+    let rep = app.client();
+    let signed = app.sign_in(&rep, "rep.p004", "a-new-password-1").await;
+    assert_eq!(signed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.status(&rep, "/scorecards/p004").await, StatusCode::OK);
+    assert_eq!(app.status(&rep, "/scorecards/p002").await, StatusCode::NOT_FOUND);
+
+    let manager = app
+        .create(
+            &admin,
+            &[
+                ("username", "lead.key"),
+                ("role", "manager"),
+                ("teams", "east-key"),
+                ("teams", "care"),
+                ("password", "another-password"),
+            ],
+        )
+        .await;
+    assert_eq!(manager.status(), StatusCode::SEE_OTHER);
+    let lead = app
+        .store
+        .find_account_by_name("lead.key")
+        .await
+        .expect("store")
+        .expect("created");
+    let mut teams = lead.teams.clone();
+    teams.sort();
+    assert_eq!(teams, ["care", "east-key"]);
+}
+
+#[tokio::test]
+async fn creating_without_the_right_csrf_token_is_refused_and_creates_nothing() {
+    let app = spawn_app().await;
+    let admin = app.signed_in("admin").await;
+    let fields = [
+        ("username", "rep.p005"),
+        ("role", "rep"),
+        ("person", "p005"),
+        ("password", "a-new-password-1"),
+    ];
+    let forged = app.create(&admin, &[&fields[..], &[("csrf", "forged")]].concat()).await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let missing = admin
+        .post(format!("{}/admin/users", app.address))
+        .form(&fields)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(missing.status(), StatusCode::FORBIDDEN);
+    assert!(
+        app.store
+            .find_account_by_name("rep.p005")
+            .await
+            .expect("store")
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn a_taken_name_an_unknown_person_or_team_and_a_short_password_are_refused_by_field() {
+    let app = spawn_app().await;
+    let admin = app.signed_in("admin").await;
+
+    let taken = app
+        .create(
+            &admin,
+            &[("username", "hr"), ("role", "hr"), ("password", "a-new-password-1")],
+        )
+        .await;
+    assert_eq!(taken.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = taken.text().await.expect("a page");
+    assert_eq!(problems(&page, "username"), ["an account named `hr` exists already"]);
+
+    let unknown = app
+        .create(
+            &admin,
+            &[
+                ("username", "rep.p999"),
+                ("role", "rep"),
+                ("person", "p999"),
+                ("password", "a-new-password-1"),
+            ],
+        )
+        .await;
+    assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = unknown.text().await.expect("a page");
+    assert_eq!(problems(&page, "person"), ["there is no person `p999`"]);
+    assert!(problems(&page, "username").is_empty(), "the name itself was fine");
+    assert!(page.contains("value=\"rep.p999\""), "what was typed is kept");
+
+    let several = app
+        .create(
+            &admin,
+            &[
+                ("username", "lead.west"),
+                ("role", "manager"),
+                ("teams", "west"),
+                ("password", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(several.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = several.text().await.expect("a page");
+    assert_eq!(problems(&page, "teams"), ["there is no team `west`"]);
+    assert_eq!(problems(&page, "password"), ["a password has at least 12 characters"]);
+
+    let no_person = app
+        .create(
+            &admin,
+            &[
+                ("username", "rep.none"),
+                ("role", "rep"),
+                ("password", "a-new-password-1"),
+            ],
+        )
+        .await;
+    let page = no_person.text().await.expect("a page");
+    assert_eq!(
+        problems(&page, "person"),
+        ["a rep&#39;s account belongs to a person; choose one"]
+    );
+
+    for name in ["rep.p999", "lead.west", "rep.none"] {
+        assert!(
+            app.store.find_account_by_name(name).await.expect("store").is_none(),
+            "{name} was not created"
+        );
+    }
+    let hr = app.store.audit_trail("account", "hr").await.expect("audit");
+    assert_eq!(
+        hr.iter().filter(|e| e.action == "create").count(),
+        1,
+        "only the demo's own creation"
+    );
+}
+
+#[tokio::test]
+async fn disabling_an_account_ends_its_live_session_at_once() {
+    let app = spawn_app().await;
+    let rep = app.signed_in("rep.p003").await;
+    assert_eq!(app.status(&rep, "/scorecards/p003").await, StatusCode::OK);
+    let admin = app.signed_in("admin").await;
+    let csrf = hidden_csrf(&app.page(&admin, "/admin/users").await);
+
+    let forged = admin
+        .post(format!("{}/admin/users/disable", app.address))
+        .form(&[("username", "rep.p003"), ("csrf", "forged")])
+        .send()
+        .await
+        .expect("POST disable");
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.status(&rep, "/scorecards/p003").await,
+        StatusCode::OK,
+        "a refused form changes nothing"
+    );
+
+    let disabled = admin
+        .post(format!("{}/admin/users/disable", app.address))
+        .form(&[("username", "rep.p003"), ("csrf", &csrf)])
+        .send()
+        .await
+        .expect("POST disable");
+    assert_eq!(disabled.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.status(&rep, "/scorecards/p003").await,
+        StatusCode::SEE_OTHER,
+        "the live session has ended: back to sign-in"
+    );
+    let again = app.sign_in(&app.client(), "rep.p003", DEMO_PASSWORD).await;
+    assert_eq!(again.status(), StatusCode::UNAUTHORIZED);
+
+    let list = app.page(&admin, "/admin/users?disabled=rep.p003").await;
+    let start = list.find("data-account=\"rep.p003\"").expect("still listed");
+    assert!(
+        list[start..]
+            .split("</tr>")
+            .next()
+            .is_some_and(|row| row.contains("disabled"))
+    );
+    let trail = app.store.audit_trail("account", "rep.p003").await.expect("audit");
+    assert!(
+        trail.iter().any(|e| e.action == "disable" && e.actor == "admin"),
+        "{trail:?}"
+    );
+
+    let unknown = admin
+        .post(format!("{}/admin/users/disable", app.address))
+        .form(&[("username", "nobody"), ("csrf", &csrf)])
+        .send()
+        .await
+        .expect("POST disable");
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    let own = admin
+        .post(format!("{}/admin/users/disable", app.address))
+        .form(&[("username", "admin"), ("csrf", &csrf)])
+        .send()
+        .await
+        .expect("POST disable");
+    assert_eq!(
+        own.status(),
+        StatusCode::BAD_REQUEST,
+        "an admin cannot lock themselves out"
+    );
+}
+
+#[tokio::test]
+async fn the_definitions_page_shows_the_rulebook_in_force_in_both_languages() {
+    let app = spawn_app().await;
+    let admin = app.signed_in("admin").await;
+    let en = app.page(&admin, "/admin/definitions").await;
+    // Numbers from kpi-definitions/role-junior-rep.yaml, kpis-sales.yaml and grades.yaml.
+    for expected in [
+        "<h2>Junior sales rep <small>(junior_rep)</small></h2>",
+        "data-path=\"roles.junior_rep.tiers.base.weight\">30<",
+        "data-path=\"roles.junior_rep.tiers.process.weight\">45<",
+        "data-path=\"roles.junior_rep.tiers.base.kpis.customer_record_completeness.weight\">50%<",
+        "data-path=\"roles.junior_rep.tiers.base.kpis.customer_record_completeness.target\">92<",
+        "data-path=\"roles.junior_rep.tiers.base.kpis.follow_up_timeliness.target.threshold\">80<",
+        "data-path=\"roles.junior_rep.tiers.base.kpis.follow_up_timeliness.target.stretch\">100<",
+        "data-path=\"kpis.sales_target_achievement.formula\">sales_amount / sales_target * 100<",
+        "linear: points = achievement %, 0 below 60, at most 130",
+        "<a href=\"#metric-sales_amount\">sales_amount</a>",
+        "higher is better",
+        "Compliance red line",
+        "the whole card scores zero",
+        "id=\"metric-visits_made\"",
+        "<h3 id=\"scale-standard\">standard",
+        "<tr><td>S</td><td class=\"n\">110</td><td class=\"n\">1.5</td></tr>",
+    ] {
+        assert!(en.contains(expected), "the page shows {expected}");
+    }
+    let zh = app.page(&admin, "/admin/definitions?lang=zh").await;
+    assert!(zh.contains("初级销售代表") && zh.contains("销售目标达成率") && zh.contains("<html lang=\"zh\">"));
+    assert!(!en.contains("初级销售代表"));
+}
