@@ -173,43 +173,102 @@ async fn another_persons_card_is_not_found_and_the_attempt_is_recorded() {
     );
 }
 
-#[tokio::test]
-async fn every_route_answers_every_role_as_the_access_rules_say() {
-    let app = spawn_app().await;
-    // p002 and p011 are in east (p011 in its sub-team east-key); p017 leads care.
-    let subjects = ["p002", "p003", "p011", "p017", "east", "east-key", "care"];
-    let expected = |user: &str, subject: &str| match user {
+/// Who may see which subject in the demo: p002 and p011 are in east (p011 in its
+/// sub-team east-key); p017 leads care.
+fn may_see(user: &str, subject: &str) -> bool {
+    match user {
         "admin" | "hr" => true,
         "lead.east" => !matches!(subject, "p017" | "care"),
         "lead.care" => matches!(subject, "p017" | "care"),
         "rep.p002" => subject == "p002",
         _ => false,
-    };
-    for user in ["admin", "hr", "lead.east", "lead.care", "rep.p002"] {
+    }
+}
+
+const USERS: [&str; 5] = ["admin", "hr", "lead.east", "lead.care", "rep.p002"];
+const PEOPLE: [&str; 4] = ["p002", "p003", "p011", "p017"];
+const TEAMS: [&str; 3] = ["east", "east-key", "care"];
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_the_access_rules_say() {
+    let app = spawn_app().await;
+    let ok_or_404 = |allowed: bool| if allowed { StatusCode::OK } else { StatusCode::NOT_FOUND };
+    for user in USERS {
         let client = app.signed_in(user).await;
-        for subject in subjects {
-            let allowed = expected(user, subject);
+        let mut expected: Vec<(String, StatusCode)> = Vec::new();
+        for subject in PEOPLE.iter().chain(&TEAMS) {
+            let is_team = TEAMS.contains(subject);
+            let allowed = may_see(user, subject);
             for path in [
                 format!("/scorecards/{subject}"),
+                format!("/scorecards/{subject}/trend"),
                 format!("/api/v1/scorecards/{subject}"),
             ] {
-                let status = app.status(&client, &path).await;
-                let want = if allowed { StatusCode::OK } else { StatusCode::NOT_FOUND };
-                assert_eq!(status, want, "{user} GET {path}");
+                expected.push((path, ok_or_404(allowed)));
             }
+            // Person routes know no teams, team routes no people; reps have no team boards.
+            let person_route = ok_or_404(allowed && !is_team);
+            let team_route = ok_or_404(allowed && is_team);
+            let team_board = ok_or_404(allowed && is_team && user != "rep.p002");
+            expected.push((format!("/api/v1/people/{subject}"), person_route));
+            expected.push((format!("/api/v1/teams/{subject}"), team_route));
+            expected.push((format!("/teams/{subject}"), team_board));
+            expected.push((format!("/api/v1/leaderboards/{subject}"), team_board));
+        }
+        // A guess at an id that does not exist looks the same as one that is hidden.
+        for path in ["/scorecards/nobody", "/api/v1/people/nobody", "/teams/nowhere"] {
+            expected.push((path.to_owned(), StatusCode::NOT_FOUND));
+        }
+        let rep = user == "rep.p002";
+        let admin = user == "admin";
+        for (path, status) in [
+            ("/", if rep { StatusCode::SEE_OTHER } else { StatusCode::OK }),
+            ("/teams", ok_or_404(!rep)),
+            ("/api/v1/people", StatusCode::OK),
+            ("/api/v1/teams", StatusCode::OK),
+            ("/api/v1/targets", StatusCode::OK),
+            ("/api/v1/openapi.json", StatusCode::OK),
+            ("/upload", ok_or_404(matches!(user, "admin" | "hr"))),
+            ("/admin/users", ok_or_404(admin)),
+            ("/admin/definitions", ok_or_404(admin)),
+            ("/healthz", StatusCode::OK),
+        ] {
+            expected.push((path.to_owned(), status));
+        }
+        for (path, want) in expected {
+            let path = if path.contains("scorecards") || path.contains("teams") || path.contains("leaderboards") {
+                format!("{path}?period=2026-10")
+            } else {
+                path
+            };
+            assert_eq!(app.status(&client, &path).await, want, "{user} GET {path}");
         }
     }
     let anonymous = app.client();
-    assert_eq!(
-        app.status(&anonymous, "/scorecards/p002").await,
-        StatusCode::SEE_OTHER,
-        "a browser is sent to sign in"
-    );
-    assert_eq!(
-        app.status(&anonymous, "/api/v1/scorecards/p002").await,
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(app.status(&anonymous, "/").await, StatusCode::SEE_OTHER);
+    for page in [
+        "/",
+        "/scorecards/p002",
+        "/scorecards/p002/trend",
+        "/teams",
+        "/teams/east",
+        "/upload",
+        "/admin/users",
+    ] {
+        assert_eq!(
+            app.status(&anonymous, page).await,
+            StatusCode::SEE_OTHER,
+            "a browser is sent to sign in from {page}"
+        );
+    }
+    for api in [
+        "/api/v1/scorecards/p002",
+        "/api/v1/people",
+        "/api/v1/teams/east",
+        "/api/v1/leaderboards/east",
+        "/api/v1/targets",
+    ] {
+        assert_eq!(app.status(&anonymous, api).await, StatusCode::UNAUTHORIZED, "{api}");
+    }
     assert_eq!(app.status(&anonymous, "/healthz").await, StatusCode::OK);
 }
 
@@ -396,5 +455,34 @@ fn the_server_stops_gracefully_on_sigterm() {
             "the server did not stop within 20 s of SIGTERM"
         );
         std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[tokio::test]
+async fn the_header_links_only_to_the_pages_an_account_may_open() {
+    let app = spawn_app().await;
+    for (user, teams, upload, admin) in [
+        ("admin", true, true, true),
+        ("hr", true, true, false),
+        ("lead.east", true, false, false),
+        ("rep.p002", false, false, false),
+    ] {
+        let client = app.signed_in(user).await;
+        let page = client
+            .get(format!(
+                "{}/scorecards/{}?period=2026-10",
+                app.address,
+                if user == "rep.p002" { "p002" } else { "east" }
+            ))
+            .send()
+            .await
+            .expect("a card")
+            .text()
+            .await
+            .expect("a page");
+        assert_eq!(page.contains("href=\"/teams?"), teams, "{user}: the overview");
+        assert_eq!(page.contains("href=\"/upload\""), upload, "{user}: upload");
+        assert_eq!(page.contains("href=\"/admin/users\""), admin, "{user}: accounts");
+        assert_eq!(page.contains("href=\"/admin/definitions"), admin, "{user}: definitions");
     }
 }

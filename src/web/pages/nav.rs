@@ -65,15 +65,6 @@ impl Nav {
         }
     }
 
-    /// The query that keeps the period (if any) and the language in links.
-    pub fn query(&self) -> String {
-        if self.period.is_empty() {
-            format!("lang={}", self.lang)
-        } else {
-            format!("period={}&lang={}", self.period, self.lang)
-        }
-    }
-
     /// The switcher's kind buttons: value, label, and whether it is the current kind.
     pub fn kinds(&self) -> [(&'static str, &'static str, bool); 3] {
         let words = self.words;
