@@ -8,6 +8,7 @@ pub mod entity;
 mod metrics;
 mod organisation;
 mod periods;
+mod sessions;
 mod targets;
 mod tokens;
 
@@ -15,6 +16,7 @@ pub use accounts::{Account, AccountEntry, AccountProblem, AccountRole, NewAccoun
 pub use metrics::{ImportRefused, MetricRow, MetricsImport};
 pub use organisation::{Changes, PersonRow, TeamRow};
 pub use periods::{PeriodStatus, SnapshotRow};
+pub use sessions::LiveSession;
 pub use targets::TargetRow;
 pub use tokens::{ApiScope, ApiToken, TokenGrant};
 
@@ -47,6 +49,8 @@ pub enum StoreError {
 #[derive(Debug, Clone)]
 pub struct Store {
     db: DatabaseConnection,
+    /// Session checks, shared by every clone of this store.
+    sessions: std::sync::Arc<sessions::SessionMemory>,
 }
 
 /// Rows per multi-row statement: under SQLite's 32,766 bound variables for our widest rows.
@@ -79,7 +83,10 @@ impl Store {
             url: redact(url),
             source,
         })?;
-        Ok(Store { db })
+        Ok(Store {
+            db,
+            sessions: Default::default(),
+        })
     }
 
     pub async fn migrate(&self) -> Result<usize, StoreError> {

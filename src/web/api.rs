@@ -11,6 +11,8 @@ use super::AppState;
 use super::error::{ApiError, AppError, ErrorBody, ErrorDetail, FieldError, json_error};
 use super::pages::{PeriodQuery, period_of, visible_card};
 use super::session::{self, ApiAccess, Session};
+use crate::kpi::period::Period;
+use crate::report::CardView;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, get, web};
 use serde::Serialize;
 use std::sync::LazyLock;
@@ -112,13 +114,14 @@ async fn openapi_json() -> HttpResponse {
 
 /// A scorecard and the period it is for.
 #[derive(Debug, Serialize, ToSchema)]
-struct ScorecardResponse {
+struct ScorecardResponse<'a> {
     /// The period scored: `2026-10`, `2026-Q3` or `2026`.
-    period: String,
+    #[schema(value_type = String)]
+    period: Period,
     /// The card: total, grade, tiers, each KPI with value, target, achievement,
     /// points, weight, contribution, its formula and inputs, and gates.
     #[schema(value_type = Object)]
-    card: serde_json::Value,
+    card: &'a CardView,
 }
 
 /// One subject's scorecard for a period, if the caller may see it.
@@ -146,7 +149,11 @@ async fn scorecard(
     let session = caller(&req, &state, ApiAccess::Read).await?;
     let period = period_of(&state, query.period.as_deref()).await?;
     let found = visible_card(&state, &session, &subject, period).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "period": period, "card": found.card() })))
+    // Written straight from the cached card: no copy, no intermediate JSON tree.
+    Ok(HttpResponse::Ok().json(ScorecardResponse {
+        period,
+        card: found.card(),
+    }))
 }
 
 #[get("/healthz")]

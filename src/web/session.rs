@@ -67,7 +67,10 @@ pub async fn current(req: &HttpRequest, state: &AppState, json: bool) -> Result<
         return Err(AppError::Unauthenticated { json });
     };
     match state.store.find_session(&token_hash(cookie.value())).await? {
-        Some((account, csrf)) => Ok(Session { account, csrf }),
+        Some(live) => Ok(Session {
+            account: live.account.clone(),
+            csrf: live.csrf.clone(),
+        }),
         None => Err(AppError::Unauthenticated { json }),
     }
 }
