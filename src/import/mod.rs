@@ -32,7 +32,11 @@ pub fn read_organisation(
     teams_path: &Path,
     people_path: &Path,
 ) -> Result<Organisation, ImportErrors> {
-    let teams = parse_teams(&Table::read(teams_path, TEAM_COLUMNS)?, &HashSet::new())?;
+    let teams = parse_teams(
+        &Table::read(teams_path, TEAM_COLUMNS)?,
+        &HashSet::new(),
+        &HashSet::new(),
+    )?;
     let team_keys: HashSet<String> = teams.iter().map(|t| t.key.clone()).collect();
     let people = parse_people(
         &Table::read(people_path, PEOPLE_COLUMNS)?,

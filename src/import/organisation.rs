@@ -14,8 +14,13 @@ pub const PEOPLE_COLUMNS: (&[&str], &[&str]) = (
     &["manager", "active_from", "active_to"],
 );
 
-/// Validates teams; a parent may be another row or a team in `known`.
-pub fn parse_teams(table: &Table, known: &HashSet<String>) -> Result<Vec<TeamRow>, ImportErrors> {
+/// Validates teams; a parent may be another row or a team in `known`. An id may not
+/// be one of `people`'s: a card, a data row and an access rule name either.
+pub fn parse_teams(
+    table: &Table,
+    known: &HashSet<String>,
+    people: &HashSet<String>,
+) -> Result<Vec<TeamRow>, ImportErrors> {
     let mut errors = ImportErrors::default();
     let mut lines: HashMap<&str, u64> = HashMap::new();
     for row in table.rows() {
@@ -23,6 +28,13 @@ pub fn parse_teams(table: &Table, known: &HashSet<String>) -> Result<Vec<TeamRow
             Ok(id) => {
                 if let Some(first) = lines.insert(id, row.line) {
                     errors.push(row.error("id", format!("duplicate team `{id}`; first on {}", table.place(first))));
+                } else if people.contains(id) {
+                    errors.push(row.error(
+                        "id",
+                        format!(
+                            "`{id}` is already a person's id; people and teams share data files, so ids must differ"
+                        ),
+                    ));
                 }
             }
             Err(e) => errors.push(e),

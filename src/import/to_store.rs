@@ -139,7 +139,8 @@ pub async fn import_table(
         ImportKind::Teams => {
             let stored = store.list_teams().await?;
             let known: HashSet<String> = stored.iter().map(|t| t.key.clone()).collect();
-            let rows = parse_teams(table, &known)?;
+            let people: HashSet<String> = store.list_people().await?.into_iter().map(|p| p.key).collect();
+            let rows = parse_teams(table, &known, &people)?;
             // The tree after the import must still be a tree.
             let mut combined: Vec<TeamRow> = stored
                 .into_iter()

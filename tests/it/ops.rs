@@ -185,6 +185,17 @@ async fn metrics_are_not_served_unless_enabled_and_then_only_to_the_token() {
             .expect("text")
             .contains("yardstick_http_requests_total")
     );
+
+    // A token configured empty opens to nobody, not to everybody.
+    let app = app_with_metrics(Some("")).await;
+    let url = format!("{}/metrics", app.address);
+    for request in [
+        app.client().get(&url),
+        app.client().get(&url).header("Authorization", "Bearer "),
+    ] {
+        let response = request.send().await.expect("GET /metrics");
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
 }
 
 #[tokio::test]

@@ -196,6 +196,23 @@ async fn a_team_loop_is_placed_at_the_row_that_closes_it() {
 }
 
 #[tokio::test]
+async fn a_team_may_not_take_a_persons_id_nor_a_person_a_teams() {
+    let app = spawn_app().await;
+    let hr = token(&app, "hr", ApiScope::Write).await;
+    // Were a team named p002 let in, its card would answer for the rep p002's.
+    let teams = json!({ "rows": [{ "id": "p002", "name": "Shadow" }] });
+    let (status, body) = post(&app, &hr, "/api/v1/teams", &teams).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(paths(&body), ["rows[0].id"]);
+    let people = json!({ "rows": [{ "id": "east", "name": "East", "email": "e@example.com", "team": "east", "role": "junior_rep" }] });
+    let (status, body) = post(&app, &hr, "/api/v1/people", &people).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(paths(&body), ["rows[0].id"]);
+    let (_, list) = get(&app, &hr, "/api/v1/teams").await;
+    assert!(!ids(&list, "teams").contains("p002"), "nothing written");
+}
+
+#[tokio::test]
 async fn rows_for_a_finalized_month_are_refused() {
     let app = spawn_app().await;
     let dir = root().join("kpi-definitions");
