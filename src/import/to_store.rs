@@ -80,17 +80,15 @@ pub async fn import_file_as(
     actor: &str,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<ImportReport, ImportFailure> {
-    // The digest recognises the same data file later; only metric imports keep it.
-    let digest = if kind == ImportKind::Metrics {
-        let bytes = std::fs::read(path).map_err(|e| ImportFailure::Read {
+    // Reading and parsing a large file takes a while: off the async workers, so a
+    // server goes on answering others meanwhile.
+    let (owned_path, owned_source) = (path.to_owned(), source.to_owned());
+    let (digest, table) = tokio::task::spawn_blocking(move || read_file(kind, &owned_path, &owned_source))
+        .await
+        .map_err(|e| ImportFailure::Read {
             path: source.to_owned(),
-            reason: e.to_string(),
-        })?;
-        format!("{:x}", Sha256::digest(&bytes))
-    } else {
-        String::new()
-    };
-    let table = Table::read_as(path, source, kind.columns())?;
+            reason: format!("reading was interrupted: {e}"),
+        })??;
     import_table(store, rulebook, kind, &table, &digest, actor, progress).await
 }
 
@@ -104,6 +102,21 @@ impl ImportKind {
             ImportKind::Metrics => METRIC_COLUMNS,
         }
     }
+}
+
+/// The file's digest (metric data only: it recognises the same data file later) and
+/// its rows.
+fn read_file(kind: ImportKind, path: &Path, source: &str) -> Result<(String, Table), ImportFailure> {
+    let digest = if kind == ImportKind::Metrics {
+        let bytes = std::fs::read(path).map_err(|e| ImportFailure::Read {
+            path: source.to_owned(),
+            reason: e.to_string(),
+        })?;
+        format!("{:x}", Sha256::digest(&bytes))
+    } else {
+        String::new()
+    };
+    Ok((digest, Table::read_as(path, source, kind.columns())?))
 }
 
 /// Imports rows already read, from a file or from memory (`Table::from_records`, as

@@ -66,6 +66,12 @@ impl Store {
                 "a token needs a name to list and revoke it by".into(),
             ));
         }
+        // `token revoke` takes a name or an id: a name of digits would read as an id.
+        if name.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(StoreError::Unsupported(format!(
+                "a token's name cannot be digits alone (`{name}` would read as a token id); add a word"
+            )));
+        }
         let txn = self.begin_write().await?;
         let user = users::Entity::find()
             .filter(users::Column::Username.eq(username))

@@ -154,6 +154,22 @@ fn token_commands_add_list_and_revoke_and_are_audited() {
         .assert()
         .failure()
         .stderr(predicates::str::contains("no account named `nobody`"));
+    yardstick()
+        .args([
+            "--database",
+            &url,
+            "token",
+            "add",
+            "--username",
+            "hr",
+            "--scope",
+            "read",
+            "--name",
+            "42",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("cannot be digits alone"));
 
     let token_args = [
         "token",
