@@ -7,13 +7,20 @@ use crate::kpi::period::Period;
 use crate::kpi::rulebook::{Rulebook, SourceFile};
 use crate::report::{Format, PeriodReport};
 use crate::review;
-use crate::settings::{LogFormat, LogSettings, Overrides, Settings};
+use crate::settings::{LogFormat, Overrides, Settings};
 use crate::store::{PeriodStatus, Store};
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use secrecy::ExposeSecret;
 use std::io::{IsTerminal, Write};
+
+mod serve;
+mod token;
+
+use serve::serve;
 use std::path::{Path, PathBuf};
+pub use token::TokenCommand;
+use token::token;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -125,27 +132,6 @@ pub enum Command {
     /// Manage API tokens for integrations.
     #[command(subcommand)]
     Token(TokenCommand),
-}
-
-#[derive(Debug, Subcommand)]
-pub enum TokenCommand {
-    /// Create a token acting as an account; it is printed once and never stored.
-    Add {
-        #[arg(long)]
-        username: String,
-        #[arg(long, value_enum)]
-        scope: crate::store::ApiScope,
-        /// A name to list and revoke it by.
-        #[arg(long)]
-        name: String,
-    },
-    /// End a token at once, by its name or id.
-    Revoke {
-        #[arg(long, value_name = "NAME_OR_ID")]
-        name: String,
-    },
-    /// List the live tokens (never the tokens themselves).
-    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -429,100 +415,4 @@ async fn import(
         c.unchanged
     )
     .map_err(failure)
-}
-
-async fn token(settings: &Settings, command: TokenCommand, out: &mut dyn Write) -> Result<(), Failure> {
-    let store = Store::open(settings.database_url.expose_secret())
-        .await
-        .map_err(failure)?;
-    match command {
-        TokenCommand::Add { username, scope, name } => {
-            let (token, hash) = crate::web::new_api_token();
-            store
-                .insert_api_token(&name, &username, scope, &hash, &settings.actor)
-                .await
-                .map_err(failure)?;
-            writeln!(out, "{token}").map_err(failure)?;
-            eprintln!(
-                "token {name} for {username} ({}); it is shown only this once",
-                scope.as_str()
-            );
-            Ok(())
-        }
-        TokenCommand::Revoke { name } => {
-            let token = store.revoke_api_token(&name, &settings.actor).await.map_err(failure)?;
-            writeln!(out, "token {} ({}) revoked", token.name, token.username).map_err(failure)
-        }
-        TokenCommand::List => {
-            for t in store.list_api_tokens().await.map_err(failure)? {
-                let used = t
-                    .last_used_at
-                    .map_or_else(|| "never used".to_owned(), |at| format!("last used {at}"));
-                writeln!(
-                    out,
-                    "{}\t{}\t{}\t{}\tcreated {}\t{used}",
-                    t.id,
-                    t.name,
-                    t.username,
-                    t.scope.as_str(),
-                    t.created_at
-                )
-                .map_err(failure)?;
-            }
-            Ok(())
-        }
-    }
-}
-
-/// Logs to standard error, as text or JSON lines, filtered by the configured level.
-fn init_logging(log: &LogSettings) -> Result<(), Failure> {
-    let filter = tracing_subscriber::EnvFilter::try_new(&log.level)
-        .map_err(|e| failure(format!("the log level {:?} is not a level or filter: {e}", log.level)))?;
-    let logger = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_env_filter(filter);
-    // Fails only when a logger is already installed (tests running several servers).
-    let _ = match log.format {
-        LogFormat::Text => logger.try_init(),
-        LogFormat::Json => logger.json().with_current_span(true).with_span_list(false).try_init(),
-    };
-    Ok(())
-}
-
-fn serve(settings: &Settings, rulebook: Rulebook, demo: bool, out: &mut dyn Write) -> Result<(), Failure> {
-    init_logging(&settings.log)?;
-    actix_web::rt::System::new().block_on(async {
-        let store = Store::open(settings.database_url.expose_secret())
-            .await
-            .map_err(failure)?;
-        if demo {
-            crate::demo::seed(&store, &rulebook, Path::new("examples/demo"))
-                .await
-                .map_err(|e| failure(format!("{e:#}")))?;
-        }
-        let app = crate::web::Application::build(store, rulebook, settings).map_err(|e| failure(format!("{e:#}")))?;
-        let handle = app.handle();
-        let mut terminate =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(failure)?;
-        actix_web::rt::spawn(async move {
-            tokio::select! {
-                _ = terminate.recv() => {}
-                _ = tokio::signal::ctrl_c() => {}
-            }
-            tracing::info!("stopping: finishing the requests in flight");
-            handle.stop(true).await;
-        });
-        let bind = &settings.server.bind;
-        let host = bind.rsplit_once(':').map_or(bind.as_str(), |(host, _)| host);
-        writeln!(out, "Yardstick is serving on http://{host}:{}/", app.port()).map_err(failure)?;
-        if demo {
-            writeln!(out, "Demo sign-ins (password {}):", crate::demo::DEMO_PASSWORD).map_err(failure)?;
-            for login in crate::demo::DEMO_LOGINS {
-                writeln!(out, "  {:<10} {}", login.username, login.role.as_str()).map_err(failure)?;
-            }
-        }
-        out.flush().map_err(failure)?;
-        app.run().await.map_err(failure)
-    })
 }

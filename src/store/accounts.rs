@@ -41,7 +41,7 @@ impl AccountRole {
 }
 
 /// An account as the server sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Account {
     pub id: i64,
     pub username: String,
@@ -52,6 +52,20 @@ pub struct Account {
     /// The teams a manager leads.
     pub teams: Vec<String>,
     pub disabled: bool,
+}
+
+impl std::fmt::Debug for Account {
+    // Sessions carry their account into logs and errors: never its password hash.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("role", &self.role)
+            .field("person", &self.person)
+            .field("teams", &self.teams)
+            .field("disabled", &self.disabled)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A new account.

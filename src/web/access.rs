@@ -2,7 +2,11 @@
 //! a rep their own cards; a manager their teams, the teams below, and the people in
 //! them; hr and admin everyone.
 
+use super::AppState;
+use super::error::AppError;
+use super::session::Session;
 use crate::kpi::organisation::{Organisation, TeamId};
+use crate::kpi::period::Period;
 use crate::store::{Account, AccountRole};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -78,6 +82,28 @@ pub fn may(account: &Account, capability: Capability) -> bool {
         Capability::SendData => matches!(account.role, AccountRole::Hr | AccountRole::Admin),
         Capability::Administer => account.role == AccountRole::Admin,
     }
+}
+
+/// The answer to what one may not see: the attempt is recorded in the audit log
+/// (who, what, and the period if any) and the caller gets 404, never a hint.
+pub async fn refuse(
+    state: &AppState,
+    session: &Session,
+    entity: &str,
+    key: &str,
+    period: Option<Period>,
+) -> Result<(), AppError> {
+    state
+        .store
+        .record(
+            &session.account.username,
+            "access_denied",
+            entity,
+            key,
+            period.map(|p| p.to_string()),
+        )
+        .await?;
+    Err(AppError::NotFound)
 }
 
 /// What an account's visibility depends on: the same key, the same answer.

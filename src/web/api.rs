@@ -172,20 +172,6 @@ pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|error, req| bad_request(req, error.to_string()))
 }
 
-/// JSON bodies taken with `web::Json`: small, and refused as JSON errors.
-pub fn json_config() -> web::JsonConfig {
-    web::JsonConfig::default()
-        .limit(body::SMALL_LIMIT)
-        .error_handler(|error, req| match error {
-            actix_web::error::JsonPayloadError::OverflowKnownLength { limit, .. }
-            | actix_web::error::JsonPayloadError::Overflow { limit } => {
-                let response = json_error(&AppError::PayloadTooLarge { limit });
-                actix_web::error::InternalError::from_response(AppError::PayloadTooLarge { limit }, response).into()
-            }
-            other => bad_request(req, other.to_string()),
-        })
-}
-
 fn bad_request(req: &HttpRequest, message: String) -> actix_web::Error {
     let error = AppError::BadRequest(message);
     let response = if is_api(req.path()) {

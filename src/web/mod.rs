@@ -76,7 +76,6 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(web::FormConfig::default().limit(16 * 1024))
                 .app_data(api::query_config())
-                .app_data(api::json_config())
                 .wrap(security_headers())
                 // Outermost, so its span and log line cover everything below.
                 .wrap(actix_web::middleware::from_fn(telemetry::observe))

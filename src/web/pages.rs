@@ -16,6 +16,7 @@ pub use trend::trend_page;
 pub use words::Lang;
 
 use super::AppState;
+use super::access::refuse;
 use super::error::AppError;
 use super::scores::CardRef;
 use super::session::{self, LOGIN_COOKIE, SESSION_COOKIE, Session};
@@ -128,17 +129,7 @@ pub async fn visible_card(
 ) -> Result<CardRef, AppError> {
     let scored = state.scores.get(state, period).await?;
     if !scored.visibility(&session.account).can_see(subject) {
-        state
-            .store
-            .record(
-                &session.account.username,
-                "access_denied",
-                "scorecard",
-                subject,
-                Some(period.to_string()),
-            )
-            .await?;
-        return Err(AppError::NotFound);
+        refuse(state, session, "scorecard", subject, Some(period)).await?;
     }
     scored.card_ref(subject).ok_or(AppError::NotFound)
 }

@@ -6,7 +6,7 @@ mod accounts;
 mod definitions;
 
 use super::AppState;
-use super::access::{Capability, may};
+use super::access::{Capability, may, refuse};
 use super::error::AppError;
 use super::session::Session;
 use actix_web::HttpResponse;
@@ -34,11 +34,7 @@ pub(super) async fn require(
     if may(&session.account, capability) {
         return Ok(());
     }
-    state
-        .store
-        .record(&session.account.username, "access_denied", "page", page, None)
-        .await?;
-    Err(AppError::NotFound)
+    refuse(state, session, "page", page, None).await
 }
 
 /// A page with `status`, for forms answered with their problems.

@@ -4,7 +4,7 @@
 use super::{ApiResult, caller};
 use crate::import::stored_organisation;
 use crate::web::AppState;
-use crate::web::access::Visibility;
+use crate::web::access::{Visibility, refuse};
 use crate::web::error::AppError;
 use crate::web::session::{ApiAccess, Session};
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -247,11 +247,7 @@ async fn refuse_unless(
     if visible.can_see(id) {
         return Ok(());
     }
-    state
-        .store
-        .record(&session.account.username, "access_denied", entity, id, None)
-        .await?;
-    Err(AppError::NotFound)
+    refuse(state, session, entity, id, None).await
 }
 
 fn person_view(p: crate::store::PersonRow) -> PersonView {

@@ -8,7 +8,7 @@ use crate::kpi::organisation::TeamId;
 use crate::kpi::period::Period;
 use crate::standings::leaderboard;
 use crate::web::AppState;
-use crate::web::access::{Capability, may};
+use crate::web::access::{Capability, may, refuse};
 use crate::web::error::AppError;
 use crate::web::scores::ScoredPeriod;
 use crate::web::session::{self, Session};
@@ -55,7 +55,7 @@ pub async fn team_board(state: &AppState, session: &Session, key: &str, period: 
     let scored = state.scores.get(state, period).await?;
     let visible = scored.visibility(&session.account);
     if !may(&session.account, Capability::TeamBoards) || !visible.can_see(key) {
-        refuse(state, session, key, period).await?;
+        refuse(state, session, "team", key, Some(period)).await?;
     }
     let id = find_team(&scored, key).ok_or(AppError::NotFound)?;
     let organisation = &scored.organisation;
@@ -85,20 +85,6 @@ pub async fn team_board(state: &AppState, session: &Session, key: &str, period: 
         members,
         sub_teams,
     })
-}
-
-async fn refuse(state: &AppState, session: &Session, key: &str, period: Period) -> Result<(), AppError> {
-    state
-        .store
-        .record(
-            &session.account.username,
-            "access_denied",
-            "team",
-            key,
-            Some(period.to_string()),
-        )
-        .await?;
-    Err(AppError::NotFound)
 }
 
 fn find_team(scored: &ScoredPeriod, key: &str) -> Option<TeamId> {
@@ -182,7 +168,7 @@ async fn teams_overview(
     let session = session::current(&req, &state, false).await?;
     let period = chosen_period(&state, &query).await?;
     if !may(&session.account, Capability::TeamBoards) {
-        refuse(&state, &session, "*", period).await?;
+        refuse(&state, &session, "team", "*", Some(period)).await?;
     }
     let lang = Lang::parse(query.lang.as_deref());
     let scored = state.scores.get(&state, period).await?;

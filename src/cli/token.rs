@@ -1,0 +1,72 @@
+//! `yardstick token`: API tokens for integrations, printed once, stored as hashes.
+
+use super::{Failure, failure};
+use crate::settings::Settings;
+use crate::store::Store;
+use clap::Subcommand;
+use secrecy::ExposeSecret;
+use std::io::Write;
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token acting as an account; it is printed once and never stored.
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long, value_enum)]
+        scope: crate::store::ApiScope,
+        /// A name to list and revoke it by.
+        #[arg(long)]
+        name: String,
+    },
+    /// End a token at once, by its name or id.
+    Revoke {
+        #[arg(long, value_name = "NAME_OR_ID")]
+        name: String,
+    },
+    /// List the live tokens (never the tokens themselves).
+    List,
+}
+
+pub(super) async fn token(settings: &Settings, command: TokenCommand, out: &mut dyn Write) -> Result<(), Failure> {
+    let store = Store::open(settings.database_url.expose_secret())
+        .await
+        .map_err(failure)?;
+    match command {
+        TokenCommand::Add { username, scope, name } => {
+            let (token, hash) = crate::web::new_api_token();
+            store
+                .insert_api_token(&name, &username, scope, &hash, &settings.actor)
+                .await
+                .map_err(failure)?;
+            writeln!(out, "{token}").map_err(failure)?;
+            eprintln!(
+                "token {name} for {username} ({}); it is shown only this once",
+                scope.as_str()
+            );
+            Ok(())
+        }
+        TokenCommand::Revoke { name } => {
+            let token = store.revoke_api_token(&name, &settings.actor).await.map_err(failure)?;
+            writeln!(out, "token {} ({}) revoked", token.name, token.username).map_err(failure)
+        }
+        TokenCommand::List => {
+            for t in store.list_api_tokens().await.map_err(failure)? {
+                let used = t
+                    .last_used_at
+                    .map_or_else(|| "never used".to_owned(), |at| format!("last used {at}"));
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}\tcreated {}\t{used}",
+                    t.id,
+                    t.name,
+                    t.username,
+                    t.scope.as_str(),
+                    t.created_at
+                )
+                .map_err(failure)?;
+            }
+            Ok(())
+        }
+    }
+}
