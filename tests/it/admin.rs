@@ -8,29 +8,6 @@ use yardstick::demo::DEMO_PASSWORD;
 const ROLES: [&str; 5] = ["admin", "hr", "lead.east", "lead.care", "rep.p002"];
 
 impl TestApp {
-    /// The page at `path` as `client` sees it.
-    pub(crate) async fn page(&self, client: &reqwest::Client, path: &str) -> String {
-        client
-            .get(format!("{}{path}", self.address))
-            .send()
-            .await
-            .expect("a request")
-            .text()
-            .await
-            .expect("a page")
-    }
-
-    /// The session's CSRF token, from the first page `client` lands on.
-    pub(crate) async fn csrf(&self, client: &reqwest::Client) -> String {
-        let home = client.get(format!("{}/", self.address)).send().await.expect("GET /");
-        // A rep is sent on to their own card.
-        let page = match home.headers().get("location").and_then(|l| l.to_str().ok()) {
-            Some(location) => self.page(client, location).await,
-            None => home.text().await.expect("a page"),
-        };
-        hidden_csrf(&page)
-    }
-
     /// Posts the account form with `fields` (the CSRF token is added unless given).
     async fn create(&self, client: &reqwest::Client, fields: &[(&str, &str)]) -> reqwest::Response {
         let csrf = self.csrf(client).await;

@@ -86,6 +86,29 @@ impl TestApp {
             .expect("a request")
             .status()
     }
+
+    /// The page at `path` as `client` sees it.
+    pub(crate) async fn page(&self, client: &reqwest::Client, path: &str) -> String {
+        client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("a request")
+            .text()
+            .await
+            .expect("a page")
+    }
+
+    /// The session's CSRF token, from the first page `client` lands on.
+    pub(crate) async fn csrf(&self, client: &reqwest::Client) -> String {
+        let home = client.get(format!("{}/", self.address)).send().await.expect("GET /");
+        // A rep is sent on to their own card.
+        let page = match home.headers().get("location").and_then(|l| l.to_str().ok()) {
+            Some(location) => self.page(client, location).await,
+            None => home.text().await.expect("a page"),
+        };
+        hidden_csrf(&page)
+    }
 }
 
 pub(crate) fn hidden_csrf(page: &str) -> String {
@@ -139,14 +162,7 @@ async fn a_rep_signs_in_and_sees_their_own_scorecard() {
         "total {total:.1} on the page"
     );
 
-    let zh = client
-        .get(format!("{}/scorecards/p002?period=2026-10&lang=zh", app.address))
-        .send()
-        .await
-        .expect("zh")
-        .text()
-        .await
-        .expect("a page");
+    let zh = app.page(&client, "/scorecards/p002?period=2026-10&lang=zh").await;
     assert!(zh.contains("销售目标达成率"), "KPI names in Chinese from the YAML");
 }
 
@@ -276,14 +292,7 @@ async fn every_route_answers_every_role_as_the_access_rules_say() {
 async fn a_manager_lists_only_their_teams() {
     let app = spawn_app().await;
     let client = app.signed_in("lead.care").await;
-    let html = client
-        .get(format!("{}/?period=2026-10", app.address))
-        .send()
-        .await
-        .expect("GET /")
-        .text()
-        .await
-        .expect("a page");
+    let html = app.page(&client, "/?period=2026-10").await;
     assert!(
         html.contains("/scorecards/p018?") && html.contains("/scorecards/care?"),
         "{html}"
@@ -357,14 +366,7 @@ async fn forms_without_their_csrf_token_are_refused() {
 async fn signing_out_and_disabling_an_account_end_its_sessions() {
     let app = spawn_app().await;
     let client = app.signed_in("rep.p002").await;
-    let page = client
-        .get(format!("{}/scorecards/p002", app.address))
-        .send()
-        .await
-        .expect("the card")
-        .text()
-        .await
-        .expect("a page");
+    let page = app.page(&client, "/scorecards/p002").await;
     let logout = client
         .post(format!("{}/logout", app.address))
         .form(&[("csrf", hidden_csrf(&page))])
@@ -468,18 +470,8 @@ async fn the_header_links_only_to_the_pages_an_account_may_open() {
         ("rep.p002", false, false, false),
     ] {
         let client = app.signed_in(user).await;
-        let page = client
-            .get(format!(
-                "{}/scorecards/{}?period=2026-10",
-                app.address,
-                if user == "rep.p002" { "p002" } else { "east" }
-            ))
-            .send()
-            .await
-            .expect("a card")
-            .text()
-            .await
-            .expect("a page");
+        let card = if user == "rep.p002" { "p002" } else { "east" };
+        let page = app.page(&client, &format!("/scorecards/{card}?period=2026-10")).await;
         assert_eq!(page.contains("href=\"/teams?"), teams, "{user}: the overview");
         assert_eq!(page.contains("href=\"/upload\""), upload, "{user}: upload");
         assert_eq!(page.contains("href=\"/admin/users\""), admin, "{user}: accounts");

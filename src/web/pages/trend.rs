@@ -41,25 +41,25 @@ async fn trend_page(
     let card = found.card();
     let lang = Lang::parse(query.lang.as_deref());
     let periods = ending_at(period, PERIODS);
-    let mut cards = Vec::with_capacity(periods.len());
+    let mut scored = Vec::with_capacity(periods.len());
     for p in &periods {
-        let scored = state.scores.get(&state, *p).await?;
-        cards.push(scored.card(&subject).cloned());
+        scored.push(state.scores.get(&state, *p).await?);
     }
+    // Read where the cache holds them, not copied out.
+    let cards: Vec<Option<&CardView>> = scored.iter().map(|s| s.card(&subject)).collect();
     let labels: Vec<String> = periods.iter().map(ToString::to_string).collect();
     let words = lang.words();
     let mut charts = vec![line_chart(
         "total",
         &format!("{} · {}", card.name, words.total),
         &labels,
-        &cards.iter().map(|c| c.as_ref().and_then(total)).collect::<Vec<_>>(),
+        &cards.iter().map(|c| c.and_then(total)).collect::<Vec<_>>(),
     )];
     for (i, (kpi, name)) in kpis(card, &cards).into_iter().enumerate() {
         let values: Vec<Option<f64>> = cards
             .iter()
             .map(|c| {
-                c.as_ref()
-                    .and_then(|c| c.kpis.iter().find(|k| k.kpi == kpi))
+                c.and_then(|c| c.kpis.iter().find(|k| k.kpi == kpi))
                     .and_then(|k| k.outcome.points())
             })
             .collect();
@@ -83,7 +83,7 @@ fn total(card: &CardView) -> Option<f64> {
 }
 
 /// The KPIs to chart: the chosen card's, then any that only earlier cards had.
-fn kpis(card: &CardView, cards: &[Option<CardView>]) -> Vec<(String, LocalizedName)> {
+fn kpis(card: &CardView, cards: &[Option<&CardView>]) -> Vec<(String, LocalizedName)> {
     let mut kpis: Vec<(String, LocalizedName)> = Vec::new();
     for k in card
         .kpis

@@ -28,14 +28,7 @@ async fn only_hr_and_admin_may_send_data() {
 async fn a_browser_session_sends_data_only_with_its_csrf_token() {
     let app = spawn_app().await;
     let browser = app.signed_in("hr").await;
-    let page = browser
-        .get(format!("{}/", app.address))
-        .send()
-        .await
-        .expect("GET /")
-        .text()
-        .await
-        .expect("a page");
+    let page = app.page(&browser, "/").await;
     let csrf = hidden_csrf(&page);
     let rows = json!({ "rows": [{ "id": "west", "name": "West Region Sales" }] });
     let url = format!("{}/api/v1/teams", app.address);
