@@ -9,7 +9,8 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use std::fmt::Write;
 use std::hint::black_box;
 use yardstick::kpi::evaluate::score_period;
-use yardstick::kpi::organisation::{Organisation, Person, Team, TeamId};
+use yardstick::kpi::organisation::{ActiveMonths, Organisation, Person, Team, TeamId};
+use yardstick::kpi::period::{Month, Period};
 use yardstick::kpi::rollup::PeriodInputs;
 use yardstick::kpi::rulebook::{Rulebook, SourceFile};
 use yardstick::kpi::targets::TargetBook;
@@ -97,6 +98,7 @@ fn organisation(rulebook: &Rulebook, reps: usize) -> (Organisation, Vec<f64>) {
             email: String::new(),
             team: TeamId((p % 100) as u32),
             role,
+            active: ActiveMonths::default(),
         })
         .collect();
     let mut state = 0x9E37_79B9_7F4A_7C15_u64;
@@ -113,7 +115,8 @@ fn organisation(rulebook: &Rulebook, reps: usize) -> (Organisation, Vec<f64>) {
 
 fn scoring(c: &mut Criterion) {
     let rulebook = rulebook();
-    let period = "2026-10".parse().expect("a period");
+    let month = Month::new(2026, 10).expect("a month");
+    let period = Period::Month(month);
     let targets = TargetBook::default();
     let mut group = c.benchmark_group("score_period");
     group.sample_size(20);
@@ -123,7 +126,7 @@ fn scoring(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("compiled", reps), &reps, |b, _| {
             b.iter(|| {
                 // Team rollups are part of every period's scoring.
-                let inputs = PeriodInputs::from_people(&rulebook, &organisation, people.clone(), &[]);
+                let inputs = PeriodInputs::from_people(&rulebook, &organisation, month, people.clone(), &[]);
                 black_box(score_period(&rulebook, &organisation, &inputs, &targets, period))
             })
         });

@@ -5,9 +5,12 @@ use crate::kpi::definition::{AdjustmentKind, LocalizedName};
 use crate::kpi::evaluate::{PeriodScores, inputs_subject};
 use crate::kpi::organisation::{Organisation, PersonId, Subject, TeamId};
 use crate::kpi::period::Period;
+use crate::kpi::rollup::Coverage;
 use crate::kpi::rollup::PeriodInputs;
-use crate::kpi::rulebook::{Rulebook, Target};
-use crate::kpi::scorecard::{ExplainedInput, Explainer, GateState, KpiOutcome, Scorecard, Workspace};
+use crate::kpi::rulebook::{KpiId, Role, Rulebook, Target};
+use crate::kpi::scorecard::{
+    CardResult, Evaluation, ExplainedInput, Explainer, GateState, KpiOutcome, Scorecard, SubjectInputs, Workspace,
+};
 use serde::{Deserialize, Serialize};
 use std::io::{self, Write};
 
@@ -37,15 +40,61 @@ pub struct CardView {
     pub role: String,
     /// Whose inputs the card was computed from (a team lead's are the team's).
     pub scored_on: String,
-    pub total: f64,
+    /// Whether the card has a total; cards frozen before there was a choice had one.
+    #[serde(default)]
+    pub status: CardStatus,
+    /// `None` when the card has no data, or too little, for a total.
+    pub total: Option<f64>,
     pub weighted_score: f64,
-    pub grade: String,
-    pub bonus_coefficient: f64,
+    pub grade: Option<String>,
+    pub bonus_coefficient: Option<f64>,
+    /// Why the card has no total.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The share (percent) of the card's defined weight whose KPIs were scored.
+    #[serde(default)]
+    pub scored_weight: Option<f64>,
     pub complete: bool,
     pub tiers: Vec<TierView>,
     pub kpis: Vec<KpiView>,
+    /// The KPIs computed for the card without being on it: what its KPIs depend on
+    /// and what its gates and adjustments read.
+    #[serde(default)]
+    pub supporting_kpis: Vec<SupportingKpiView>,
     pub adjustments: Vec<AdjustmentView>,
     pub gates: Vec<GateView>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CardStatus {
+    #[default]
+    Graded,
+    NoData,
+    TooLittleData,
+}
+
+impl CardStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CardStatus::Graded => "graded",
+            CardStatus::NoData => "no_data",
+            CardStatus::TooLittleData => "too_little_data",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SupportingKpiView {
+    pub kpi: String,
+    pub name: LocalizedName,
+    pub formula: String,
+    pub inputs: Vec<ExplainedInput>,
+    #[serde(flatten)]
+    pub evaluation: Evaluation,
+    pub coverage: Coverage,
+    /// What reads it: `kpi:<id>`, `gate:<id>` or `adjustment:<id>`.
+    pub read_by: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,6 +115,9 @@ pub struct KpiView {
     pub inputs: Vec<ExplainedInput>,
     #[serde(flatten)]
     pub outcome: KpiOutcome,
+    /// How many of the period's cells had every input; absent in cards frozen before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Coverage>,
     pub target: Target,
     pub weight: f64,
     pub effective_weight: f64,
@@ -169,16 +221,19 @@ impl PeriodReport {
             } else {
                 card.subject.to_owned()
             };
+            if let Some(reason) = &card.reason {
+                note.insert(0, reason.clone());
+            }
             table.add_row([
-                subject,
-                card.name.to_owned(),
-                card.team.clone().unwrap_or_default(),
+                plain_text(&subject),
+                plain_text(&card.name),
+                plain_text(card.team.as_deref().unwrap_or_default()),
                 card.role.to_owned(),
                 tier("base"),
                 tier("process"),
                 tier("result"),
-                format!("{:.1}", card.total),
-                card.grade.to_owned(),
+                card.total.map_or_else(|| "-".to_owned(), |t| format!("{t:.1}")),
+                card.grade.clone().unwrap_or_else(|| "-".to_owned()),
                 note.join("; "),
             ]);
         }
@@ -211,6 +266,7 @@ impl PeriodReport {
         let number = |v: Option<f64>| v.map_or_else(String::new, |v| v.to_string());
         let period = self.period.to_string();
         for card in self.cards() {
+            let (total, bonus_coefficient) = (number(card.total), number(card.bonus_coefficient));
             for kpi in &card.kpis {
                 let (status, achievement, reason) = match &kpi.outcome {
                     KpiOutcome::Scored { achievement, .. } => ("scored", *achievement, ""),
@@ -233,9 +289,9 @@ impl PeriodReport {
                     &kpi.effective_weight.to_string(),
                     &kpi.contribution.to_string(),
                     reason,
-                    &card.total.to_string(),
-                    &card.grade,
-                    &card.bonus_coefficient.to_string(),
+                    &total,
+                    card.grade.as_deref().unwrap_or_default(),
+                    &bonus_coefficient,
                 ])?;
             }
         }
@@ -272,7 +328,19 @@ pub fn card_view(
         }
     };
     let source = inputs_subject(rulebook, organisation, subject);
-    let explainer = Explainer::new(rulebook, card.role, inputs.row(source), workspace);
+    let mut explainer = Explainer::new(
+        SubjectInputs {
+            inputs,
+            organisation,
+            subject: source,
+        },
+        workspace,
+    );
+    let status = match card.result {
+        CardResult::Graded { .. } => CardStatus::Graded,
+        CardResult::NoData => CardStatus::NoData,
+        CardResult::TooLittleData { .. } => CardStatus::TooLittleData,
+    };
     CardView {
         subject: organisation.subject_key(subject).to_owned(),
         kind: kind.to_owned(),
@@ -280,10 +348,13 @@ pub fn card_view(
         team,
         role: role.key.clone(),
         scored_on: organisation.subject_key(source).to_owned(),
-        total: card.total,
+        status,
+        total: card.result.total(),
         weighted_score: card.weighted_score,
-        grade: card.grade.clone(),
-        bonus_coefficient: card.bonus_coefficient,
+        grade: card.result.grade().map(str::to_owned),
+        bonus_coefficient: card.result.bonus_coefficient(),
+        reason: card.result.reason(),
+        scored_weight: Some(card.scored_weight),
         complete: card.complete,
         tiers: card
             .tiers
@@ -308,10 +379,27 @@ pub fn card_view(
                     formula: kpi.formula.source().to_owned(),
                     inputs: explainer.inputs(rulebook, k.kpi),
                     outcome: k.outcome.clone(),
+                    coverage: Some(k.coverage),
                     target: k.target,
                     weight: k.weight,
                     effective_weight: k.effective_weight,
                     contribution: k.contribution,
+                }
+            })
+            .collect(),
+        supporting_kpis: card
+            .supporting
+            .iter()
+            .map(|k| {
+                let kpi = rulebook.kpi(k.kpi);
+                SupportingKpiView {
+                    kpi: kpi.key.clone(),
+                    name: kpi.name.clone(),
+                    formula: kpi.formula.source().to_owned(),
+                    inputs: explainer.inputs(rulebook, k.kpi),
+                    evaluation: k.evaluation.clone(),
+                    coverage: k.coverage,
+                    read_by: read_by(rulebook, role, k.kpi),
                 }
             })
             .collect(),
@@ -340,4 +428,35 @@ pub fn card_view(
             })
             .collect(),
     }
+}
+
+/// What on a role's card reads `kpi` directly: its KPIs, other KPIs it computes, its
+/// gates and its adjustments.
+fn read_by(rulebook: &Rulebook, role: &Role, kpi: KpiId) -> Vec<String> {
+    let slot = rulebook.metrics().len() + kpi.index();
+    let reads = |slots: &[usize]| slots.contains(&slot);
+    let kpis = role
+        .kpis_to_evaluate
+        .iter()
+        .filter(|&&k| reads(rulebook.kpi(k).compiled.slots()))
+        .map(|&k| format!("kpi:{}", rulebook.kpi(k).key));
+    let gates = role
+        .gates
+        .iter()
+        .filter(|g| reads(g.compiled.slots()))
+        .map(|g| format!("gate:{}", g.key));
+    let adjustments = role
+        .adjustments
+        .iter()
+        .filter(|a| reads(a.compiled.slots()))
+        .map(|a| format!("adjustment:{}", a.key));
+    kpis.chain(gates).chain(adjustments).collect()
+}
+
+/// Text for a terminal: control characters (a carriage return, an escape sequence,
+/// a bidirectional override) dropped, so a name cannot redraw the table.
+fn plain_text(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_control() && !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+        .collect()
 }

@@ -76,13 +76,11 @@ fn snapshot_rows(rulebook: &Rulebook, sources: &PeriodSources, period: Period) -
         .filter_map(|(subject, card)| card.map(|card| (subject, card)))
         .map(|(subject, card)| {
             let view = card_view(rulebook, organisation, &inputs, subject, card, &mut workspace);
-            let row = inputs.row(inputs_subject(rulebook, organisation, subject));
-            let values: BTreeMap<&str, f64> = rulebook
-                .metrics()
-                .iter()
-                .zip(row)
-                .filter(|(_, v)| !v.is_nan())
-                .map(|(m, v)| (m.key.as_str(), *v))
+            let source = inputs_subject(rulebook, organisation, subject);
+            let values: BTreeMap<&str, f64> = inputs
+                .subject_values(rulebook, organisation, source)
+                .into_iter()
+                .map(|(m, v)| (rulebook.metric(m).key.as_str(), v))
                 .collect();
             SnapshotRow {
                 subject: view.subject.clone(),

@@ -1,6 +1,10 @@
 //! Where a scorecard stands among others of the same period: leaderboards, a person's
 //! rank and percentile among the people of their role, and a team's median total.
 //!
+//! A card without a total (no data, or too little, for the period) stands nowhere: it
+//! is left out of leaderboards, ranks, percentiles and medians, so a gap in the data
+//! neither sinks its subject to the bottom nor lifts the others.
+//!
 //! Pure: it reads the cards of one scored period and does no I/O, so the numbers are
 //! pinned by hand in the tests below.
 
@@ -13,23 +17,34 @@ pub struct Standing<'a> {
     /// 1 for the highest total; cards with equal totals share a rank and the next
     /// rank is skipped ("1, 2, 2, 4"): one plus the number of strictly higher totals.
     pub rank: usize,
+    pub total: f64,
     pub card: &'a CardView,
 }
 
-/// The cards ranked by total, highest first; equal totals keep subject-key order so
-/// the list is the same on every view.
+/// The cards with a total ranked by it, highest first; equal totals keep subject-key
+/// order so the list is the same on every view. Cards without a total are left out.
 pub fn leaderboard<'a>(cards: impl IntoIterator<Item = &'a CardView>) -> Vec<Standing<'a>> {
-    let mut cards: Vec<&CardView> = cards.into_iter().collect();
-    cards.sort_by(|a, b| by_total_descending(a.total, b.total).then_with(|| a.subject.cmp(&b.subject)));
+    let mut cards: Vec<(f64, &CardView)> = cards
+        .into_iter()
+        .filter_map(|card| card.total.map(|total| (total, card)))
+        .collect();
+    cards.sort_by(|(a, ca), (b, cb)| by_total_descending(*a, *b).then_with(|| ca.subject.cmp(&cb.subject)));
     let mut standings: Vec<Standing<'a>> = Vec::with_capacity(cards.len());
-    for (i, card) in cards.into_iter().enumerate() {
+    for (i, (total, card)) in cards.into_iter().enumerate() {
         let rank = match standings.last() {
-            Some(previous) if previous.card.total == card.total => previous.rank,
+            Some(previous) if previous.total == total => previous.rank,
             _ => i + 1,
         };
-        standings.push(Standing { rank, card });
+        standings.push(Standing { rank, total, card });
     }
     standings
+}
+
+/// The cards of `cards` without a total, in subject order: those a leaderboard leaves out.
+pub fn without_total<'a>(cards: impl IntoIterator<Item = &'a CardView>) -> Vec<&'a CardView> {
+    let mut cards: Vec<&CardView> = cards.into_iter().filter(|c| c.total.is_none()).collect();
+    cards.sort_by(|a, b| a.subject.cmp(&b.subject));
+    cards
 }
 
 /// A person's place among the people of the same role in the same period.
@@ -49,23 +64,25 @@ pub struct PeerStanding {
 }
 
 /// The standing of the person card `subject` among `cards` (a period's person cards),
-/// if such a person card is there.
+/// if such a person card is there and has a total. Peers without a total are not
+/// counted, nor are they in the team's median.
 pub fn peer_standing(cards: &[CardView], subject: &str) -> Option<PeerStanding> {
     let me = cards.iter().find(|c| c.subject == subject && c.kind == "person")?;
+    let total = me.total?;
     let peers: Vec<f64> = cards
         .iter()
         .filter(|c| c.kind == "person" && c.role == me.role && c.subject != me.subject)
-        .map(|c| c.total)
+        .filter_map(|c| c.total)
         .collect();
-    let higher = peers.iter().filter(|&&t| t > me.total).count();
-    let lower = peers.iter().filter(|&&t| t < me.total).count();
+    let higher = peers.iter().filter(|&&t| t > total).count();
+    let lower = peers.iter().filter(|&&t| t < total).count();
     let percentile = (!peers.is_empty()).then(|| 100.0 * lower as f64 / peers.len() as f64);
     let team_median = me.team.as_ref().and_then(|team| {
         median(
             cards
                 .iter()
                 .filter(|c| c.kind == "person" && c.team.as_ref() == Some(team))
-                .map(|c| c.total),
+                .filter_map(|c| c.total),
         )
     });
     Some(PeerStanding {
@@ -95,6 +112,7 @@ fn by_total_descending(a: f64, b: f64) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::CardStatus;
 
     fn card(subject: &str, role: &str, team: &str, total: f64) -> CardView {
         CardView {
@@ -104,15 +122,31 @@ mod tests {
             team: Some(team.into()),
             role: role.into(),
             scored_on: subject.into(),
-            total,
+            status: CardStatus::Graded,
+            total: Some(total),
             weighted_score: total,
-            grade: "B".into(),
-            bonus_coefficient: 1.0,
+            grade: Some("B".into()),
+            bonus_coefficient: Some(1.0),
+            reason: None,
+            scored_weight: Some(100.0),
             complete: true,
             tiers: Vec::new(),
             kpis: Vec::new(),
+            supporting_kpis: Vec::new(),
             adjustments: Vec::new(),
             gates: Vec::new(),
+        }
+    }
+
+    fn no_data(subject: &str, role: &str, team: &str) -> CardView {
+        CardView {
+            status: CardStatus::NoData,
+            total: None,
+            grade: None,
+            bonus_coefficient: None,
+            reason: Some("no data for this period".into()),
+            scored_weight: Some(0.0),
+            ..card(subject, role, team, 0.0)
         }
     }
 
@@ -135,6 +169,23 @@ mod tests {
         let board = leaderboard(&cards);
         let lines: Vec<(usize, &str)> = board.iter().map(|s| (s.rank, s.card.subject.as_str())).collect();
         assert_eq!(lines, [(1, "s"), (2, "a"), (3, "b"), (3, "c"), (5, "d"), (6, "e")]);
+    }
+
+    #[test]
+    fn cards_without_a_total_stand_nowhere() {
+        let mut cards = period();
+        cards.push(no_data("g", "junior", "west"));
+        cards.push(no_data("h", "junior", "east"));
+        let board = leaderboard(&cards);
+        assert_eq!(board.len(), 6, "g and h are left out");
+        assert_eq!(board.last().map(|s| (s.rank, s.card.subject.as_str())), Some((6, "e")));
+        let left_out: Vec<&str> = without_total(&cards).iter().map(|c| c.subject.as_str()).collect();
+        assert_eq!(left_out, ["g", "h"]);
+        // e is still last of five juniors with totals, at 0, and west's median is (60 + 70) / 2.
+        let standing = peer_standing(&cards, "e").expect("e is there");
+        assert_eq!((standing.rank, standing.of, standing.percentile), (5, 5, Some(0.0)));
+        assert_eq!(standing.team_median, Some(65.0));
+        assert_eq!(peer_standing(&cards, "g"), None, "no total, no rank");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use super::suggest;
 use super::table::{ImportErrors, RowError, Table};
-use crate::kpi::organisation::{Organisation, Person, Team, TeamId, TeamLoop};
+use crate::kpi::organisation::{ActiveMonths, Organisation, Person, Team, TeamId, TeamLoop};
 use crate::kpi::period::Month;
 use crate::kpi::rulebook::Rulebook;
 use crate::store::{PersonRow, TeamRow};
@@ -192,6 +192,10 @@ pub(super) fn organisation_of(
             role: rulebook
                 .find_role(&p.role)
                 .expect("roles were validated against this rulebook"),
+            active: ActiveMonths {
+                from: p.active_from.as_deref().and_then(|m| m.parse().ok()),
+                to: p.active_to.as_deref().and_then(|m| m.parse().ok()),
+            },
         })
         .collect();
     Organisation::new(core_teams, core_people)

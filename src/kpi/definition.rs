@@ -129,10 +129,32 @@ pub struct KpiDef {
     pub tier: Tier,
     pub unit: Unit,
     pub direction: Direction,
+    /// With `direction: lower`, how achievement is computed; `mirror` when absent.
+    #[serde(default)]
+    pub achievement: Option<LowerAchievement>,
+    /// With `achievement: ratio`, the achievement (percent) of a value of 0, where
+    /// target / value has none.
+    #[serde(default)]
+    pub at_zero: Option<f64>,
     /// An expression over metrics and other KPIs.
     pub formula: String,
     #[serde(with = "serde_yaml::with::singleton_map")]
     pub scoring: ScoringDef,
+    /// The least share (percent) of the period's cells (months, or members and
+    /// months for a team) that must have every input before the KPI is scored.
+    #[serde(default)]
+    pub min_coverage: Option<f64>,
+}
+
+/// The two conventions for "lower is better".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LowerAchievement {
+    /// `(2 x target - value) / target x 100`: each percent under target earns a
+    /// percent above 100, and a value of 0 stays finite.
+    Mirror,
+    /// `target / value x 100`: a cost at half its target is 200%.
+    Ratio,
 }
 
 /// How a KPI's value turns into points; 100 points means "on target".
@@ -185,6 +207,10 @@ pub struct RoleDef {
     #[serde(default)]
     pub team_scorecard: bool,
     pub grade_scale: String,
+    /// The least share (percent) of the card's weight that must be scored before the
+    /// card gets a total, a grade and a bonus coefficient.
+    #[serde(default)]
+    pub min_scored_weight: Option<f64>,
     /// Tier weights and the KPIs in each tier; absent tiers weigh nothing.
     #[serde(deserialize_with = "unique_keys")]
     pub tiers: IndexMap<Tier, TierDef>,

@@ -6,7 +6,7 @@ use crate::kpi::organisation::{Organisation, PersonId, Subject, TeamId};
 use crate::kpi::period::Period;
 use crate::kpi::rollup::PeriodInputs;
 use crate::kpi::rulebook::Rulebook;
-use crate::kpi::scorecard::{Scorecard, Workspace, score_subject};
+use crate::kpi::scorecard::{Scorecard, SubjectInputs, Workspace, score_subject};
 use crate::kpi::targets::TargetBook;
 use rayon::prelude::*;
 
@@ -43,7 +43,11 @@ pub fn score_period(
     period: Period,
 ) -> PeriodScores {
     let score = |workspace: &mut Workspace, subject: Subject, role| {
-        let row = inputs.row(inputs_subject(rulebook, organisation, subject));
+        let source = SubjectInputs {
+            inputs,
+            organisation,
+            subject: inputs_subject(rulebook, organisation, subject),
+        };
         let overrides = if targets.is_empty() {
             Vec::new()
         } else {
@@ -53,7 +57,7 @@ pub fn score_period(
             };
             targets.for_card(person, team, role, period)
         };
-        score_subject(rulebook, role, row, &overrides, workspace)
+        score_subject(rulebook, role, source, &overrides, workspace)
     };
     let people = (0..organisation.people().len())
         .into_par_iter()

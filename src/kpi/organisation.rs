@@ -1,6 +1,7 @@
 //! People and teams as the engine sees them: who is in which team, which role each
 //! person is scored with, and which people every team (with its sub-teams) holds.
 
+use crate::kpi::period::{Month, Period};
 use crate::kpi::rulebook::RoleId;
 use std::fmt;
 
@@ -46,6 +47,31 @@ pub struct Person {
     pub email: String,
     pub team: TeamId,
     pub role: RoleId,
+    /// The months the person works in; outside them a missing value is no gap.
+    pub active: ActiveMonths,
+}
+
+/// From which month to which month a person is active; either end may be open.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ActiveMonths {
+    pub from: Option<Month>,
+    pub to: Option<Month>,
+}
+
+impl ActiveMonths {
+    pub fn contains(self, month: Month) -> bool {
+        self.from.is_none_or(|from| from <= month) && self.to.is_none_or(|to| month <= to)
+    }
+
+    /// Which months of `period` the person is active in: bit `i` for its `i`-th month.
+    pub fn within(self, period: Period) -> u16 {
+        period
+            .months()
+            .into_iter()
+            .enumerate()
+            .filter(|&(_, m)| self.contains(m))
+            .fold(0, |bits, (i, _)| bits | 1 << i)
+    }
 }
 
 /// Team parents that loop back on themselves.
@@ -154,6 +180,7 @@ mod tests {
             email: String::new(),
             team: TeamId(team),
             role: RoleId(0),
+            active: ActiveMonths::default(),
         }
     }
 

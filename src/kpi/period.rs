@@ -15,8 +15,12 @@ pub struct Month {
 
 impl Month {
     /// A month, if `month` is 1 to 12 and the year is a plausible four-digit one.
-    pub fn new(year: u16, month: u8) -> Option<Month> {
-        ((1000..=9999).contains(&year) && (1..=12).contains(&month)).then_some(Month { year, month })
+    pub const fn new(year: u16, month: u8) -> Option<Month> {
+        if year >= 1000 && year <= 9999 && month >= 1 && month <= 12 {
+            Some(Month { year, month })
+        } else {
+            None
+        }
     }
 
     pub fn year(self) -> u16 {

@@ -1,15 +1,27 @@
-//! From monthly metric values to the inputs of a period: months roll up by each
-//! metric's time rollup, then people roll up into their teams (and teams into the
-//! teams above them) by each metric's team rollup.
+//! From monthly metric values to the inputs of one KPI for a period.
 //!
-//! A team's KPI is then its formula over these summed inputs, so a team ratio is the
-//! ratio of sums, never the mean of its members' ratios.
+//! Data arrives in cells: one person (or one team, for values only known at team
+//! level) in one month. A KPI's numerator and denominator must cover the same cells,
+//! or a quarter missing one month of promoters would divide two months of promoters
+//! by three months of responses. So a KPI's inputs are gathered only from the cells
+//! where every metric it reads (its dependencies' too) is present: the months roll up
+//! by each metric's time rollup, then the members of a team by its team rollup. How
+//! many of the expected cells that was is the KPI's [`Coverage`]; the scorecard turns
+//! a KPI whose coverage falls below its `min_coverage` into "no data".
+//!
+//! A month in which a person is not active (outside their active months) is not a
+//! cell of theirs, so it is never a gap; nor is a team lead (a role scored on the
+//! team's numbers) without numbers of their own a gap in the team. A team's KPI is its formula over the summed
+//! inputs of its covered cells, so a team ratio is the ratio of sums, never the mean
+//! of its members' ratios.
 
-use crate::kpi::definition::{TeamRollup, TimeRollup};
-use crate::kpi::organisation::{Organisation, Subject};
+use crate::kpi::definition::{ScoredOn, TeamRollup, TimeRollup};
+use crate::kpi::organisation::{Organisation, PersonId, Subject, TeamId};
 use crate::kpi::period::{Month, Period};
 use crate::kpi::rulebook::{MetricId, Rulebook};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::fmt;
 
 /// Metric values by month, for every person and team of an organisation. Each month
 /// is a dense table, one row per subject (people first, then teams) and one column
@@ -46,6 +58,14 @@ impl MetricData {
         self.months.entry(month).or_insert_with(|| vec![f64::NAN; size])[at] = value;
     }
 
+    /// Removes a value, as if it had never been sent.
+    pub fn remove(&mut self, subject: Subject, month: Month, metric: MetricId) {
+        let at = self.row(subject) * self.metric_count + metric.index();
+        if let Some(table) = self.months.get_mut(&month) {
+            table[at] = f64::NAN;
+        }
+    }
+
     pub fn get(&self, subject: Subject, month: Month, metric: MetricId) -> Option<f64> {
         let at = self.row(subject) * self.metric_count + metric.index();
         self.months.get(&month).map(|table| table[at]).filter(|v| !v.is_nan())
@@ -56,20 +76,21 @@ impl MetricData {
         self.months.keys().copied()
     }
 
-    /// Every subject's inputs for `period`: months rolled up, then teams aggregated.
+    /// The cells of `period`, with each person's active months in it.
     pub fn period_inputs(&self, rulebook: &Rulebook, organisation: &Organisation, period: Period) -> PeriodInputs {
-        let tables: Vec<&Vec<f64>> = period.months().iter().filter_map(|m| self.months.get(m)).collect();
-        let rows = self.people + self.teams;
-        let mut rolled = vec![f64::NAN; rows * self.metric_count];
-        for (m, metric) in rulebook.metrics().iter().enumerate() {
-            for row in 0..rows {
-                let at = row * self.metric_count + m;
-                rolled[at] = roll_over_time(metric.over_time, tables.iter().map(|t| t[at]));
-            }
+        debug_assert_eq!(rulebook.metrics().len(), self.metric_count);
+        let months = period.months();
+        let tables = months
+            .iter()
+            .map(|m| self.months.get(m).cloned().unwrap_or_default())
+            .collect();
+        PeriodInputs {
+            metric_count: self.metric_count,
+            people: self.people,
+            months,
+            tables,
+            active: organisation.people().iter().map(|p| p.active.within(period)).collect(),
         }
-        let people_len = self.people * self.metric_count;
-        let team_own = rolled.split_off(people_len);
-        PeriodInputs::from_people(rulebook, organisation, rolled, &team_own)
     }
 }
 
@@ -89,67 +110,389 @@ pub fn roll_over_time(rollup: TimeRollup, months: impl Iterator<Item = f64>) -> 
 
 /// Combines the values of a team's members, skipping members without data.
 pub fn roll_across_team(rollup: TeamRollup, members: impl Iterator<Item = f64>) -> f64 {
-    let mut present = members.filter(|v| !v.is_nan());
-    let Some(first) = present.next() else { return f64::NAN };
-    match rollup {
-        TeamRollup::Sum => present.fold(first, |a, v| a + v),
-        TeamRollup::Min => present.fold(first, f64::min),
-        TeamRollup::Max => present.fold(first, f64::max),
-        TeamRollup::Average => {
-            let (sum, count) = present.fold((first, 1u32), |(s, c), v| (s + v, c + 1));
-            sum / f64::from(count)
+    let mut across = Across::new(rollup);
+    members.for_each(|v| across.add(v));
+    across.value()
+}
+
+/// A team rollup fed one member at a time.
+#[derive(Debug, Clone, Copy)]
+struct Across {
+    rollup: TeamRollup,
+    value: f64,
+    count: u32,
+}
+
+impl Across {
+    fn new(rollup: TeamRollup) -> Across {
+        Across {
+            rollup,
+            value: f64::NAN,
+            count: 0,
+        }
+    }
+
+    fn add(&mut self, v: f64) {
+        if v.is_nan() {
+            return;
+        }
+        self.value = if self.count == 0 {
+            v
+        } else {
+            match self.rollup {
+                TeamRollup::Sum | TeamRollup::Average => self.value + v,
+                TeamRollup::Min => self.value.min(v),
+                TeamRollup::Max => self.value.max(v),
+            }
+        };
+        self.count += 1;
+    }
+
+    fn value(self) -> f64 {
+        match self.rollup {
+            TeamRollup::Average if self.count > 0 => self.value / f64::from(self.count),
+            _ => self.value,
         }
     }
 }
 
-/// The inputs of one period: a row of metric values per person and per team.
+/// What a cell is, for saying how much of a period a value stands on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CoverageUnit {
+    /// A person's months (or a team's, for values given for the team itself).
+    Months,
+    /// A team's members in a one-month period.
+    Members,
+    /// A team's members, each in each of their active months.
+    MemberMonths,
+}
+
+/// How many of the cells a value should stand on had every input it reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coverage {
+    pub covered: u32,
+    pub expected: u32,
+    pub of: CoverageUnit,
+}
+
+impl Coverage {
+    /// The covered share in percent; 0 when no cell was expected.
+    pub fn percent(self) -> f64 {
+        if self.expected == 0 {
+            0.0
+        } else {
+            f64::from(self.covered) / f64::from(self.expected) * 100.0
+        }
+    }
+
+    pub fn is_full(self) -> bool {
+        self.expected > 0 && self.covered == self.expected
+    }
+}
+
+impl fmt::Display for Coverage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let unit = match (self.of, self.expected) {
+            (CoverageUnit::Months, 1) => "month",
+            (CoverageUnit::Months, _) => "months",
+            (CoverageUnit::Members, 1) => "member",
+            (CoverageUnit::Members, _) => "members",
+            (CoverageUnit::MemberMonths, 1) => "member-month",
+            (CoverageUnit::MemberMonths, _) => "member-months",
+        };
+        write!(f, "{} of {} {unit}", self.covered, self.expected)
+    }
+}
+
+/// The cells of one period: a table per month of the period (rows people then teams,
+/// a column per metric, NaN where missing; empty for a month without any data) and
+/// the months each person is active in.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PeriodInputs {
     metric_count: usize,
-    people: Vec<f64>,
-    teams: Vec<f64>,
+    people: usize,
+    months: Vec<Month>,
+    tables: Vec<Vec<f64>>,
+    /// Per person, bit `i` when active in `months[i]`.
+    active: Vec<u16>,
 }
 
 impl PeriodInputs {
-    /// Builds team rows from the people's rows. `team_own` holds values given for a
-    /// team itself (metrics only known at team level, such as a marketing budget);
-    /// where present they replace the aggregate of the members.
+    /// The inputs of a one-month period, everyone active: a row of metric values per
+    /// person, and `team_own` values given for teams themselves (metrics only known
+    /// at team level, such as a marketing budget), which stand for the whole team.
     pub fn from_people(
         rulebook: &Rulebook,
         organisation: &Organisation,
-        people: Vec<f64>,
+        month: Month,
+        mut people: Vec<f64>,
         team_own: &[f64],
     ) -> PeriodInputs {
         let metric_count = rulebook.metrics().len();
-        let mut teams = vec![f64::NAN; organisation.teams().len() * metric_count];
-        for (t, row) in teams.chunks_mut(metric_count.max(1)).enumerate() {
-            let members = organisation.members(crate::kpi::organisation::TeamId(t as u32));
-            for (m, metric) in rulebook.metrics().iter().enumerate() {
-                let own = team_own.get(t * metric_count + m).copied().unwrap_or(f64::NAN);
-                row[m] = if own.is_nan() {
-                    roll_across_team(
-                        metric.across_team,
-                        members.iter().map(|p| people[p.index() * metric_count + m]),
-                    )
-                } else {
-                    own
-                };
-            }
-        }
+        let teams = organisation.teams().len() * metric_count;
+        people.extend((0..teams).map(|i| team_own.get(i).copied().unwrap_or(f64::NAN)));
         PeriodInputs {
             metric_count,
-            people,
-            teams,
+            people: organisation.people().len(),
+            months: vec![month],
+            tables: vec![people],
+            active: vec![1; organisation.people().len()],
         }
     }
 
-    /// The metric values of a subject, one per metric of the rulebook, NaN where missing.
-    pub fn row(&self, subject: Subject) -> &[f64] {
-        let (table, index) = match subject {
-            Subject::Person(p) => (&self.people, p.index()),
-            Subject::Team(t) => (&self.teams, t.index()),
+    /// The months of the period, in calendar order.
+    pub fn months(&self) -> &[Month] {
+        &self.months
+    }
+
+    fn value(&self, row: usize, month: usize, metric: MetricId) -> f64 {
+        self.tables[month]
+            .get(row * self.metric_count + metric.index())
+            .copied()
+            .unwrap_or(f64::NAN)
+    }
+
+    fn all_present(&self, row: usize, month: usize, metrics: &[MetricId]) -> bool {
+        metrics.iter().all(|&m| !self.value(row, month, m).is_nan())
+    }
+
+    fn month_bits(&self) -> u16 {
+        ((1u32 << self.months.len()) - 1) as u16
+    }
+
+    /// The values of `metric` in the months of `bits`, in calendar order.
+    fn over(&self, row: usize, bits: u16, metric: MetricId) -> impl Iterator<Item = f64> + '_ {
+        (0..self.months.len())
+            .filter(move |i| bits & (1 << i) != 0)
+            .map(move |i| self.value(row, i, metric))
+    }
+
+    /// Gathers `metrics` for `subject` over the cells where all of them are present,
+    /// writing each metric's rolled-up value to `out[metric]` (NaN when no cell is
+    /// covered), and says how many cells that was.
+    ///
+    /// A person's cells are their active months. A team's are its members' active
+    /// months (member x month), every member of its sub-teams included; a metric the
+    /// team was given a value of its own for in the period is read from the team's
+    /// row and must be present in the cell's month. A team scored on its own values
+    /// alone has the period's months as cells.
+    pub fn gather(
+        &self,
+        rulebook: &Rulebook,
+        organisation: &Organisation,
+        subject: Subject,
+        metrics: &[MetricId],
+        out: &mut [f64],
+    ) -> Coverage {
+        for &m in metrics {
+            out[m.index()] = f64::NAN;
+        }
+        match subject {
+            Subject::Person(p) => {
+                let row = p.index();
+                let active = self.active[row];
+                let covered = (0..self.months.len())
+                    .filter(|&i| active & (1 << i) != 0 && self.all_present(row, i, metrics))
+                    .fold(0u16, |bits, i| bits | 1 << i);
+                if covered != 0 {
+                    for &m in metrics {
+                        out[m.index()] = roll_over_time(rulebook.metric(m).over_time, self.over(row, covered, m));
+                    }
+                }
+                Coverage {
+                    covered: covered.count_ones(),
+                    expected: active.count_ones(),
+                    of: CoverageUnit::Months,
+                }
+            }
+            Subject::Team(t) => self.gather_team(rulebook, organisation, t, metrics, out),
+        }
+    }
+
+    fn gather_team(
+        &self,
+        rulebook: &Rulebook,
+        organisation: &Organisation,
+        team: TeamId,
+        metrics: &[MetricId],
+        out: &mut [f64],
+    ) -> Coverage {
+        let team_row = self.people + team.index();
+        let all_months = self.month_bits();
+        let (own, from_members): (Vec<MetricId>, Vec<MetricId>) = metrics
+            .iter()
+            .partition(|&&m| (0..self.months.len()).any(|i| !self.value(team_row, i, m).is_nan()));
+        // The months in which the team's own values are all there.
+        let own_months = (0..self.months.len())
+            .filter(|&i| self.all_present(team_row, i, &own))
+            .fold(0u16, |bits, i| bits | 1 << i);
+        if from_members.is_empty() {
+            let covered = own_months & all_months;
+            if covered != 0 {
+                for &m in &own {
+                    out[m.index()] = roll_over_time(rulebook.metric(m).over_time, self.over(team_row, covered, m));
+                }
+            }
+            return Coverage {
+                covered: covered.count_ones(),
+                expected: self.months.len() as u32,
+                of: CoverageUnit::Months,
+            };
+        }
+        let mut across: Vec<Across> = from_members
+            .iter()
+            .map(|&m| Across::new(rulebook.metric(m).across_team))
+            .collect();
+        let (mut covered, mut expected, mut months_used) = (0, 0, 0u16);
+        for person in organisation.members(team) {
+            let row = person.index();
+            let active = self.active[row];
+            let cells = (0..self.months.len())
+                .filter(|&i| active & own_months & (1 << i) != 0 && self.all_present(row, i, &from_members))
+                .fold(0u16, |bits, i| bits | 1 << i);
+            // Someone scored on the team's own numbers (a team lead) adds what they
+            // have, and is no gap where they have nothing.
+            expected += if on_team(rulebook, organisation, *person) {
+                cells.count_ones()
+            } else {
+                active.count_ones()
+            };
+            if cells == 0 {
+                continue;
+            }
+            covered += cells.count_ones();
+            months_used |= cells;
+            for (acc, &m) in across.iter_mut().zip(&from_members) {
+                acc.add(roll_over_time(rulebook.metric(m).over_time, self.over(row, cells, m)));
+            }
+        }
+        for (acc, &m) in across.iter().zip(&from_members) {
+            out[m.index()] = acc.value();
+        }
+        if months_used != 0 {
+            for &m in &own {
+                out[m.index()] = roll_over_time(rulebook.metric(m).over_time, self.over(team_row, months_used, m));
+            }
+        }
+        Coverage {
+            covered,
+            expected,
+            of: if self.months.len() == 1 {
+                CoverageUnit::Members
+            } else {
+                CoverageUnit::MemberMonths
+            },
+        }
+    }
+
+    /// Every metric of `subject` rolled up alone, over the cells that have it: the
+    /// inputs a frozen card keeps beside it.
+    pub fn subject_values(
+        &self,
+        rulebook: &Rulebook,
+        organisation: &Organisation,
+        subject: Subject,
+    ) -> Vec<(MetricId, f64)> {
+        let mut out = vec![f64::NAN; self.metric_count];
+        (0..self.metric_count)
+            .filter_map(|m| {
+                let metric = MetricId(m as u32);
+                self.gather(rulebook, organisation, subject, &[metric], &mut out);
+                Some((metric, out[m])).filter(|(_, v)| !v.is_nan())
+            })
+            .collect()
+    }
+
+    /// The metrics of `metrics` without a value in any of `subject`'s cells.
+    pub fn never_present(&self, organisation: &Organisation, subject: Subject, metrics: &[MetricId]) -> Vec<MetricId> {
+        metrics
+            .iter()
+            .copied()
+            .filter(|&m| {
+                let rows: Vec<(usize, u16)> = match subject {
+                    Subject::Person(p) => vec![(p.index(), self.active[p.index()])],
+                    Subject::Team(t) => std::iter::once((self.people + t.index(), self.month_bits()))
+                        .chain(
+                            organisation
+                                .members(t)
+                                .iter()
+                                .map(|p| (p.index(), self.active[p.index()])),
+                        )
+                        .collect(),
+                };
+                !rows
+                    .iter()
+                    .any(|&(row, bits)| self.over(row, bits, m).any(|v| !v.is_nan()))
+            })
+            .collect()
+    }
+
+    /// Where `metrics` are missing among `subject`'s cells, in words: for a person the
+    /// months, for a team the members (with their months in a longer period) or the
+    /// months of the team's own values. Only called to explain a gap.
+    pub fn describe_gaps(
+        &self,
+        rulebook: &Rulebook,
+        organisation: &Organisation,
+        subject: Subject,
+        metrics: &[MetricId],
+    ) -> String {
+        let months_of = |row: usize, bits: u16, m: MetricId| -> Vec<String> {
+            (0..self.months.len())
+                .filter(|&i| bits & (1 << i) != 0 && self.value(row, i, m).is_nan())
+                .map(|i| self.months[i].to_string())
+                .collect()
         };
-        &table[index * self.metric_count..(index + 1) * self.metric_count]
+        let mut parts = Vec::new();
+        for &m in metrics {
+            let key = &rulebook.metric(m).key;
+            let missing: Vec<String> = match subject {
+                Subject::Person(p) => months_of(p.index(), self.active[p.index()], m),
+                Subject::Team(t) => {
+                    let team_row = self.people + t.index();
+                    let own = (0..self.months.len()).any(|i| !self.value(team_row, i, m).is_nan());
+                    if own {
+                        months_of(team_row, self.month_bits(), m)
+                    } else {
+                        organisation
+                            .members(t)
+                            .iter()
+                            .filter(|&&p| !on_team(rulebook, organisation, p))
+                            .filter_map(|p| {
+                                let months = months_of(p.index(), self.active[p.index()], m);
+                                if months.is_empty() {
+                                    None
+                                } else if self.months.len() == 1 {
+                                    Some(organisation.person(*p).key.clone())
+                                } else {
+                                    Some(format!("{} ({})", organisation.person(*p).key, months.join(", ")))
+                                }
+                            })
+                            .collect()
+                    }
+                }
+            };
+            if !missing.is_empty() {
+                parts.push(format!("{key} missing for {}", list(&missing)));
+            }
+        }
+        parts.join("; ")
+    }
+}
+
+/// Whether a person's card is computed from their team's numbers.
+fn on_team(rulebook: &Rulebook, organisation: &Organisation, person: PersonId) -> bool {
+    rulebook.role(organisation.person(person).role).scored_on == ScoredOn::Team
+}
+
+/// At most five items, then how many more.
+fn list(items: &[String]) -> String {
+    const SHOWN: usize = 5;
+    if items.len() <= SHOWN {
+        items.join(", ")
+    } else {
+        format!("{} and {} more", items[..SHOWN].join(", "), items.len() - SHOWN)
     }
 }
 
@@ -180,5 +523,23 @@ mod tests {
         assert_eq!(roll_across_team(TeamRollup::Min, members.into_iter()), 2.0);
         assert_eq!(roll_across_team(TeamRollup::Max, members.into_iter()), 6.0);
         assert!(roll_across_team(TeamRollup::Sum, [NAN].into_iter()).is_nan());
+    }
+
+    #[test]
+    fn coverage_reads_as_a_user_would_say_it() {
+        let of = |covered, expected, of| Coverage { covered, expected, of };
+        assert_eq!(of(2, 3, CoverageUnit::Months).to_string(), "2 of 3 months");
+        assert_eq!(of(15, 16, CoverageUnit::Members).to_string(), "15 of 16 members");
+        assert_eq!(of(1, 1, CoverageUnit::Months).to_string(), "1 of 1 month");
+        assert!((of(2, 3, CoverageUnit::Months).percent() - 66.666_666_666).abs() < 1e-6);
+        assert_eq!(of(0, 0, CoverageUnit::Members).percent(), 0.0);
+        assert!(!of(0, 0, CoverageUnit::Members).is_full());
+    }
+
+    #[test]
+    fn a_long_list_names_five_and_counts_the_rest() {
+        let items: Vec<String> = (1..=7).map(|i| format!("p{i}")).collect();
+        assert_eq!(list(&items), "p1, p2, p3, p4, p5 and 2 more");
+        assert_eq!(list(&items[..2]), "p1, p2");
     }
 }

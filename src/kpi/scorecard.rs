@@ -1,14 +1,19 @@
 //! One subject's scorecard for one period: KPI values and points, tier scores, the
 //! total with bonuses and deductions, the grade, and the gates that fired.
 //!
-//! Missing data: a KPI with no data or not computable drops out of its tier, and its
-//! weight is shared among the tier's scored KPIs in proportion to their weights. A
-//! tier with nothing scored gives its weight to the other tiers the same way. The
-//! card is then marked incomplete and keeps the reason of every KPI that dropped out,
-//! so nobody mistakes a gap in the data for a zero.
+//! Missing data: each KPI reads only the cells where all its inputs are present (see
+//! [`crate::kpi::rollup`]); below its `min_coverage` it has no data. A KPI with no
+//! data or not computable drops out of its tier, and its weight is shared among the
+//! tier's scored KPIs in proportion to their weights. A tier with nothing scored
+//! gives its weight to the other tiers the same way. The card is then marked
+//! incomplete and keeps the reason of every KPI that dropped out, so nobody mistakes
+//! a gap in the data for a zero. A card with nothing scored, or less of its weight
+//! than the role's `min_scored_weight`, gets no total, grade or coefficient.
 
 use crate::kpi::definition::{AdjustmentKind, Tier};
-use crate::kpi::rulebook::{GateEffect, KpiId, Role, RoleId, Rulebook, Slot, Target};
+use crate::kpi::organisation::{Organisation, Subject};
+use crate::kpi::rollup::{Coverage, PeriodInputs};
+use crate::kpi::rulebook::{DEFAULT_MIN_COVERAGE, GateEffect, KpiId, Reads, Role, RoleId, Rulebook, Slot, Target};
 use crate::kpi::scoring;
 use serde::{Deserialize, Serialize};
 
@@ -54,8 +59,36 @@ pub struct KpiScore {
     /// The share of the whole card after redistribution (percent).
     pub effective_weight: f64,
     pub outcome: KpiOutcome,
+    /// How many of the period's cells had every input the KPI reads.
+    pub coverage: Coverage,
     /// Points times effective weight: what this KPI adds to the total.
     pub contribution: f64,
+}
+
+/// A KPI's value before it meets a target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Evaluation {
+    Computed {
+        value: f64,
+    },
+    /// Its inputs are missing, or cover too little of the period.
+    NoData {
+        reason: String,
+    },
+    /// The inputs are there but the formula has no value (a zero denominator).
+    NotComputable {
+        reason: String,
+    },
+}
+
+/// A KPI the card computed without holding it: a dependency of a card KPI, or one a
+/// gate or an adjustment reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SupportingKpi {
+    pub kpi: KpiId,
+    pub evaluation: Evaluation,
+    pub coverage: Coverage,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -94,21 +127,85 @@ pub struct GateResult {
     pub state: GateState,
 }
 
+/// What a card adds up to. A card with no data, or too little, has no total, no
+/// grade and no bonus coefficient: a gap in the data is never a low score.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CardResult {
+    Graded {
+        /// After bonuses, deductions, bounds and gates.
+        total: f64,
+        grade: String,
+        bonus_coefficient: f64,
+    },
+    /// Not one KPI of the card could be scored.
+    NoData,
+    /// Some KPIs were scored, but less of the card's weight than the role requires.
+    TooLittleData { scored_weight: f64, min_scored_weight: f64 },
+}
+
+impl CardResult {
+    pub fn total(&self) -> Option<f64> {
+        match self {
+            CardResult::Graded { total, .. } => Some(*total),
+            _ => None,
+        }
+    }
+
+    pub fn grade(&self) -> Option<&str> {
+        match self {
+            CardResult::Graded { grade, .. } => Some(grade),
+            _ => None,
+        }
+    }
+
+    pub fn bonus_coefficient(&self) -> Option<f64> {
+        match self {
+            CardResult::Graded { bonus_coefficient, .. } => Some(*bonus_coefficient),
+            _ => None,
+        }
+    }
+
+    /// Why there is no total, in a manager's words.
+    pub fn reason(&self) -> Option<String> {
+        match self {
+            CardResult::Graded { .. } => None,
+            CardResult::NoData => Some("no data for this period".into()),
+            CardResult::TooLittleData {
+                scored_weight,
+                min_scored_weight,
+            } => Some(format!(
+                "too little data: {scored_weight:.0}% of the card's weight could be scored, \
+                 at least {min_scored_weight:.0}% is needed for a total"
+            )),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scorecard {
     pub role: RoleId,
     pub kpis: Vec<KpiScore>,
+    /// Every other KPI the card computed, in dependency order.
+    pub supporting: Vec<SupportingKpi>,
     pub tiers: Vec<TierScore>,
     pub adjustments: Vec<AdjustmentScore>,
     pub gates: Vec<GateResult>,
     /// The sum of contributions, before bonuses and deductions.
     pub weighted_score: f64,
-    /// After bonuses, deductions, bounds and gates.
-    pub total: f64,
-    pub grade: String,
-    pub bonus_coefficient: f64,
+    /// The share (percent) of the card's defined weight whose KPIs were scored.
+    pub scored_weight: f64,
+    pub result: CardResult,
     /// False when any KPI of the card could not be scored.
     pub complete: bool,
+}
+
+/// The cells a card reads: a period's inputs seen from one subject (for a card scored
+/// on the team's numbers, the team).
+#[derive(Debug, Clone, Copy)]
+pub struct SubjectInputs<'a> {
+    pub inputs: &'a PeriodInputs,
+    pub organisation: &'a Organisation,
+    pub subject: Subject,
 }
 
 /// Reusable per-thread workspace, so scoring a subject allocates only its result.
@@ -118,39 +215,128 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    /// Fills the slots: the subject's inputs, then every KPI the role needs, in
-    /// dependency order. A KPI with a missing input or no value holds NaN.
-    fn evaluate(&mut self, rulebook: &Rulebook, role: &Role, inputs: &[f64]) -> &[f64] {
-        let slots = &mut self.slots;
-        slots.clear();
-        slots.extend_from_slice(inputs);
-        slots.resize(rulebook.slot_count(), f64::NAN);
+    /// Fills the slots for one formula: the metrics `reads` names, gathered over the
+    /// cells where all of them are present, then the KPIs it depends on, in order.
+    /// Every other slot holds NaN, so no value from other cells can leak in.
+    fn gather(&mut self, rulebook: &Rulebook, source: SubjectInputs, reads: &Reads) -> Coverage {
         let metric_count = rulebook.metrics().len();
-        for &kpi in &role.kpis_to_evaluate {
-            let compiled = &rulebook.kpi(kpi).compiled;
-            let value = if compiled.slots().iter().any(|&s| slots[s].is_nan()) {
-                f64::NAN
-            } else {
-                compiled.evaluate(slots).unwrap_or(f64::NAN)
-            };
-            slots[metric_count + kpi.index()] = value;
+        self.slots.clear();
+        self.slots.resize(rulebook.slot_count(), f64::NAN);
+        let coverage = source.inputs.gather(
+            rulebook,
+            source.organisation,
+            source.subject,
+            &reads.metrics,
+            &mut self.slots[..metric_count],
+        );
+        if coverage.covered > 0 {
+            for &kpi in &reads.kpis {
+                self.evaluate_into(rulebook, kpi);
+            }
         }
-        slots
+        coverage
+    }
+
+    fn evaluate_into(&mut self, rulebook: &Rulebook, kpi: KpiId) {
+        let compiled = &rulebook.kpi(kpi).compiled;
+        let value = if compiled.slots().iter().any(|&s| self.slots[s].is_nan()) {
+            f64::NAN
+        } else {
+            compiled.evaluate(&self.slots).unwrap_or(f64::NAN)
+        };
+        self.slots[rulebook.metrics().len() + kpi.index()] = value;
+    }
+
+    /// A KPI over its own cells, or why it has no value.
+    fn evaluate_kpi(&mut self, rulebook: &Rulebook, source: SubjectInputs, kpi: KpiId) -> (Evaluation, Coverage) {
+        let definition = rulebook.kpi(kpi);
+        let coverage = self.gather(rulebook, source, &definition.reads);
+        if coverage.covered > 0 {
+            self.evaluate_into(rulebook, kpi);
+        }
+        let value = self.slots[rulebook.metrics().len() + kpi.index()];
+        let evaluation =
+            if let Some(reason) = too_little(rulebook, source, &definition.reads, coverage, definition.min_coverage) {
+                Evaluation::NoData { reason }
+            } else if value.is_nan() {
+                unavailable(rulebook, kpi, &self.slots)
+            } else {
+                Evaluation::Computed { value }
+            };
+        (evaluation, coverage)
+    }
+
+    /// A gate's or an adjustment's formula over its own cells; `None` when it cannot
+    /// be evaluated. It needs the coverage every KPI it reads needs.
+    fn evaluate_formula(
+        &mut self,
+        rulebook: &Rulebook,
+        source: SubjectInputs,
+        reads: &Reads,
+        compiled: &crate::kpi::formula::CompiledFormula,
+    ) -> Option<f64> {
+        let coverage = self.gather(rulebook, source, reads);
+        let needed = reads
+            .kpis
+            .iter()
+            .map(|&k| rulebook.kpi(k).min_coverage)
+            .reduce(f64::max)
+            .unwrap_or(DEFAULT_MIN_COVERAGE);
+        if coverage.covered == 0 || coverage.percent() < needed {
+            return None;
+        }
+        if compiled.slots().iter().any(|&s| self.slots[s].is_nan()) {
+            return None;
+        }
+        compiled.evaluate(&self.slots).ok()
     }
 }
 
-/// Scores one subject with its role. `inputs` holds one value per metric (NaN where
-/// missing) for the period; `overrides` are the subject's own targets for the period.
+/// The reason a KPI has no data when its cells cover too little of the period.
+fn too_little(
+    rulebook: &Rulebook,
+    source: SubjectInputs,
+    reads: &Reads,
+    coverage: Coverage,
+    min_coverage: f64,
+) -> Option<String> {
+    let (inputs, organisation, subject) = (source.inputs, source.organisation, source.subject);
+    if coverage.expected == 0 {
+        return Some(match subject {
+            Subject::Team(_) => "the team has no active members in this period".into(),
+            Subject::Person(_) => "not active in this period".into(),
+        });
+    }
+    if coverage.covered == 0 {
+        let never = inputs.never_present(organisation, subject, &reads.metrics);
+        return Some(if never.is_empty() {
+            format!(
+                "no data: {}",
+                inputs.describe_gaps(rulebook, organisation, subject, &reads.metrics)
+            )
+        } else {
+            let keys: Vec<&str> = never.iter().map(|&m| rulebook.metric(m).key.as_str()).collect();
+            format!("no data for {}", keys.join(", "))
+        });
+    }
+    (coverage.percent() < min_coverage).then(|| {
+        format!(
+            "{}; from {coverage}, at least {min_coverage}% needed",
+            inputs.describe_gaps(rulebook, organisation, subject, &reads.metrics)
+        )
+    })
+}
+
+/// Scores one subject with its role. `source` is where its inputs come from (a team
+/// lead's are the team's); `overrides` are the subject's own targets for the period.
 pub fn score_subject(
     rulebook: &Rulebook,
     role_id: RoleId,
-    inputs: &[f64],
+    source: SubjectInputs,
     overrides: &[(KpiId, Target)],
     workspace: &mut Workspace,
 ) -> Scorecard {
     let role = rulebook.role(role_id);
-    let slots = workspace.evaluate(rulebook, role, inputs);
-    let metric_count = rulebook.metrics().len();
 
     let mut kpis = Vec::with_capacity(role.tiers.iter().map(|t| t.kpis.len()).sum());
     for (tier, entry) in role.card_kpis() {
@@ -164,20 +350,20 @@ pub fn score_subject(
                 threshold: t.threshold.or(entry.target.threshold),
                 stretch: t.stretch.or(entry.target.stretch),
             });
-        let value = slots[metric_count + entry.kpi.index()];
-        let outcome = if value.is_nan() {
-            unavailable(rulebook, entry.kpi, slots)
-        } else {
-            match scoring::points(&kpi.scoring, kpi.direction, value, &target) {
+        let (evaluation, coverage) = workspace.evaluate_kpi(rulebook, source, entry.kpi);
+        let outcome = match evaluation {
+            Evaluation::Computed { value } => match scoring::points(&kpi.scoring, kpi.achievement, value, &target) {
                 Ok(points) => KpiOutcome::Scored {
                     value,
-                    achievement: scoring::achievement(kpi.direction, value, target.target),
+                    achievement: scoring::achievement(kpi.achievement, value, target.target),
                     points,
                 },
                 Err(error) => KpiOutcome::NotComputable {
                     reason: error.to_string(),
                 },
-            }
+            },
+            Evaluation::NoData { reason } => KpiOutcome::NoData { reason },
+            Evaluation::NotComputable { reason } => KpiOutcome::NotComputable { reason },
         };
         kpis.push(KpiScore {
             kpi: entry.kpi,
@@ -186,22 +372,33 @@ pub fn score_subject(
             weight: entry.weight,
             effective_weight: 0.0,
             outcome,
+            coverage,
             contribution: 0.0,
         });
     }
+
+    let supporting = role
+        .kpis_to_evaluate
+        .iter()
+        .filter(|&&k| role.card_kpi(k).is_none())
+        .map(|&kpi| {
+            let (evaluation, coverage) = workspace.evaluate_kpi(rulebook, source, kpi);
+            SupportingKpi {
+                kpi,
+                evaluation,
+                coverage,
+            }
+        })
+        .collect();
 
     let gates: Vec<GateResult> = role
         .gates
         .iter()
         .map(|gate| {
-            let state = if gate.compiled.slots().iter().any(|&s| slots[s].is_nan()) {
-                GateState::NotEvaluated
-            } else {
-                match gate.compiled.evaluate(slots) {
-                    Ok(v) if v != 0.0 => GateState::Fired,
-                    Ok(_) => GateState::Passed,
-                    Err(_) => GateState::NotEvaluated,
-                }
+            let state = match workspace.evaluate_formula(rulebook, source, &gate.reads, &gate.compiled) {
+                Some(v) if v != 0.0 => GateState::Fired,
+                Some(_) => GateState::Passed,
+                None => GateState::NotEvaluated,
             };
             GateResult {
                 key: gate.key.clone(),
@@ -214,11 +411,7 @@ pub fn score_subject(
         .adjustments
         .iter()
         .map(|adjustment| {
-            let quantity = if adjustment.compiled.slots().iter().any(|&s| slots[s].is_nan()) {
-                None
-            } else {
-                adjustment.compiled.evaluate(slots).ok()
-            };
+            let quantity = workspace.evaluate_formula(rulebook, source, &adjustment.reads, &adjustment.compiled);
             let magnitude = quantity.map_or(0.0, |q| (q * adjustment.points_each).clamp(0.0, adjustment.max_points));
             let points = match adjustment.kind {
                 AdjustmentKind::Bonus => magnitude,
@@ -244,39 +437,62 @@ pub fn score_subject(
 
     let tiers = weigh(role, &mut kpis, &|tier| fired(&|e| e == GateEffect::ZeroTier(tier)));
     let weighted_score: f64 = kpis.iter().map(|k| k.contribution).sum();
-    let scale = &role.grade_scale;
-    let adjusted = weighted_score + adjustments.iter().map(|a| a.points).sum::<f64>();
-    let total = if fired(&|e| e == GateEffect::ZeroTotal).is_some() {
-        0.0
-    } else {
-        adjusted
-    };
-    let total = total.clamp(scale.total_min, scale.total_max);
-    let cap = role
-        .gates
+    let scored_weight: f64 = role
+        .tiers
         .iter()
-        .zip(&gates)
-        .filter(|(_, result)| result.state == GateState::Fired)
-        .filter_map(|(gate, _)| match gate.action {
-            GateEffect::CapGrade(rank) => Some(rank),
-            _ => None,
-        })
-        .max();
-    // A larger rank is a worse grade; a cap can only lower the grade.
-    let rank = scale.rank_for(total).max(cap.unwrap_or(0));
-    let grade = &scale.grades[rank];
+        .flat_map(|t| t.kpis.iter().map(move |k| (t.weight, k)))
+        .zip(&kpis)
+        .filter(|(_, score)| score.outcome.points().is_some())
+        .map(|((tier_weight, entry), _)| tier_weight * entry.weight / 100.0)
+        .sum();
+    // Weights are typed percentages; allow for float rounding only.
+    let result = if kpis.iter().all(|k| k.outcome.points().is_none()) {
+        CardResult::NoData
+    } else if scored_weight + 1e-9 < role.min_scored_weight {
+        CardResult::TooLittleData {
+            scored_weight,
+            min_scored_weight: role.min_scored_weight,
+        }
+    } else {
+        let scale = &role.grade_scale;
+        let adjusted = weighted_score + adjustments.iter().map(|a| a.points).sum::<f64>();
+        let total = if fired(&|e| e == GateEffect::ZeroTotal).is_some() {
+            0.0
+        } else {
+            adjusted
+        };
+        let total = total.clamp(scale.total_min, scale.total_max);
+        let cap = role
+            .gates
+            .iter()
+            .zip(&gates)
+            .filter(|(_, result)| result.state == GateState::Fired)
+            .filter_map(|(gate, _)| match gate.action {
+                GateEffect::CapGrade(rank) => Some(rank),
+                _ => None,
+            })
+            .max();
+        // A larger rank is a worse grade; a cap can only lower the grade.
+        let rank = scale.rank_for(total).max(cap.unwrap_or(0));
+        let grade = &scale.grades[rank];
+        CardResult::Graded {
+            total,
+            grade: grade.grade.clone(),
+            bonus_coefficient: grade.bonus_coefficient,
+        }
+    };
 
     Scorecard {
         role: role_id,
         complete: kpis.iter().all(|k| matches!(k.outcome, KpiOutcome::Scored { .. })),
         kpis,
+        supporting,
         tiers,
         adjustments,
         gates,
         weighted_score,
-        total,
-        grade: grade.grade.clone(),
-        bonus_coefficient: grade.bonus_coefficient,
+        scored_weight,
+        result,
     }
 }
 
@@ -337,42 +553,34 @@ fn weigh(role: &Role, kpis: &mut [KpiScore], zeroed_by: &dyn Fn(Tier) -> Option<
     tiers
 }
 
-/// Why a KPI has no value: the inputs that are missing, the KPI it depends on that has
+/// Why a KPI whose inputs are all there has no value: the KPI it depends on that has
 /// none, or the error of its formula. Only called off the hot path.
-fn unavailable(rulebook: &Rulebook, kpi: KpiId, slots: &[f64]) -> KpiOutcome {
+fn unavailable(rulebook: &Rulebook, kpi: KpiId, slots: &[f64]) -> Evaluation {
     let compiled = &rulebook.kpi(kpi).compiled;
-    let missing: Vec<&str> = compiled
-        .slots()
-        .iter()
-        .filter(|&&s| slots[s].is_nan() && matches!(rulebook.slot_at(s), Slot::Metric(_)))
-        .map(|&s| rulebook.slot_key(s))
-        .collect();
-    if !missing.is_empty() {
-        return KpiOutcome::NoData {
-            reason: format!("no data for {}", missing.join(", ")),
-        };
-    }
     if let Some(&s) = compiled.slots().iter().find(|&&s| slots[s].is_nan()) {
         if let Slot::Kpi(dependency) = rulebook.slot_at(s) {
             let key = &rulebook.kpi(dependency).key;
             return match unavailable(rulebook, dependency, slots) {
-                KpiOutcome::NoData { reason } => KpiOutcome::NoData {
+                Evaluation::NoData { reason } => Evaluation::NoData {
                     reason: format!("KPI {key}: {reason}"),
                 },
-                KpiOutcome::NotComputable { reason } => KpiOutcome::NotComputable {
+                Evaluation::NotComputable { reason } => Evaluation::NotComputable {
                     reason: format!("KPI {key}: {reason}"),
                 },
-                KpiOutcome::Scored { .. } => KpiOutcome::NotComputable {
+                Evaluation::Computed { .. } => Evaluation::NotComputable {
                     reason: format!("KPI {key} has no value"),
                 },
             };
         }
+        return Evaluation::NoData {
+            reason: format!("no data for {}", rulebook.slot_key(s)),
+        };
     }
     match compiled.evaluate(slots) {
-        Err(error) => KpiOutcome::NotComputable {
+        Err(error) => Evaluation::NotComputable {
             reason: error.to_string(),
         },
-        Ok(_) => KpiOutcome::NotComputable {
+        Ok(_) => Evaluation::NotComputable {
             reason: "the formula has no value".into(),
         },
     }
@@ -386,30 +594,30 @@ pub struct ExplainedInput {
     pub value: Option<f64>,
 }
 
-/// A subject's evaluated values (inputs and every KPI its role needs), to explain
-/// any number of its card without evaluating again.
+/// Explains any number of a subject's card without scoring it again: the inputs
+/// each KPI's formula read, gathered over the KPI's own cells.
 #[derive(Debug)]
-pub struct Explainer<'w> {
-    slots: &'w [f64],
+pub struct Explainer<'w, 'a> {
+    source: SubjectInputs<'a>,
+    workspace: &'w mut Workspace,
 }
 
-impl<'w> Explainer<'w> {
-    pub fn new(rulebook: &Rulebook, role: RoleId, inputs: &[f64], workspace: &'w mut Workspace) -> Explainer<'w> {
-        Explainer {
-            slots: workspace.evaluate(rulebook, rulebook.role(role), inputs),
-        }
+impl<'w, 'a> Explainer<'w, 'a> {
+    pub fn new(source: SubjectInputs<'a>, workspace: &'w mut Workspace) -> Explainer<'w, 'a> {
+        Explainer { source, workspace }
     }
 
     /// The inputs a KPI's formula read, for "explain this number".
-    pub fn inputs(&self, rulebook: &Rulebook, kpi: KpiId) -> Vec<ExplainedInput> {
-        rulebook
-            .kpi(kpi)
+    pub fn inputs(&mut self, rulebook: &Rulebook, kpi: KpiId) -> Vec<ExplainedInput> {
+        let definition = rulebook.kpi(kpi);
+        self.workspace.gather(rulebook, self.source, &definition.reads);
+        definition
             .compiled
             .slots()
             .iter()
             .map(|&s| ExplainedInput {
                 name: rulebook.slot_key(s).to_owned(),
-                value: Some(self.slots[s]).filter(|v| !v.is_nan()),
+                value: Some(self.workspace.slots[s]).filter(|v| !v.is_nan()),
             })
             .collect()
     }

@@ -1,7 +1,7 @@
 //! Shared set-up: rulebooks from text, one-person organisations, the binary.
 
 use std::path::{Path, PathBuf};
-use yardstick::kpi::organisation::{Organisation, Person, Team, TeamId};
+use yardstick::kpi::organisation::{ActiveMonths, Organisation, Person, Team, TeamId};
 use yardstick::kpi::rulebook::{Rulebook, SourceFile};
 
 /// The project's root, where the shipped definitions and example live.
@@ -40,6 +40,7 @@ pub fn organisation(rulebook: &Rulebook, roles: &[&str]) -> Organisation {
             role: rulebook
                 .find_role(role)
                 .unwrap_or_else(|| panic!("role {role} in the test definitions")),
+            active: ActiveMonths::default(),
         })
         .collect();
     Organisation::new(vec![team], people).expect("one team cannot loop")

@@ -6,10 +6,11 @@ use crate::helpers::{organisation, root, rulebook};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use yardstick::kpi::evaluate::score_period;
-use yardstick::kpi::organisation::PersonId;
-use yardstick::kpi::rollup::PeriodInputs;
+use yardstick::kpi::organisation::{ActiveMonths, Organisation, PersonId, Subject};
+use yardstick::kpi::period::{Month, Period};
+use yardstick::kpi::rollup::MetricData;
 use yardstick::kpi::rulebook::{Rulebook, SourceFile, Target};
-use yardstick::kpi::scorecard::{GateState, KpiOutcome, Scorecard};
+use yardstick::kpi::scorecard::{CardResult, Evaluation, GateState, KpiOutcome, Scorecard};
 use yardstick::kpi::targets::{TargetBook, TargetOverride, TargetScope};
 
 #[derive(Debug, Deserialize)]
@@ -27,6 +28,9 @@ struct CaseFile {
 #[serde(deny_unknown_fields)]
 struct Case {
     name: String,
+    /// The period scored: `2026-10` unless the case names one.
+    #[serde(default)]
+    period: Option<String>,
     people: Vec<CasePerson>,
     #[serde(default)]
     expect: Vec<Expect>,
@@ -38,8 +42,16 @@ struct Case {
 #[serde(deny_unknown_fields)]
 struct CasePerson {
     role: String,
+    /// Values of the period's first month.
     #[serde(default)]
     inputs: BTreeMap<String, f64>,
+    /// Values by month, for periods longer than a month.
+    #[serde(default)]
+    months: BTreeMap<String, BTreeMap<String, f64>>,
+    #[serde(default)]
+    active_from: Option<String>,
+    #[serde(default)]
+    active_to: Option<String>,
     #[serde(default)]
     targets: BTreeMap<String, f64>,
 }
@@ -47,6 +59,8 @@ struct CasePerson {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Expect {
+    /// `graded`, `no_data` or `too_little_data`.
+    status: Option<String>,
     total: Option<f64>,
     weighted_score: Option<f64>,
     grade: Option<String>,
@@ -59,12 +73,17 @@ struct Expect {
     adjustments: BTreeMap<String, f64>,
     #[serde(default)]
     gates: BTreeMap<String, String>,
+    /// KPIs computed for the card without being on it.
+    #[serde(default)]
+    supporting: BTreeMap<String, ExpectKpi>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ExpectKpi {
     status: Option<String>,
+    /// As the card says it, such as `2 of 3 months`.
+    coverage: Option<String>,
     value: Option<f64>,
     achievement: Option<f64>,
     points: Option<f64>,
@@ -86,7 +105,23 @@ fn check_number(failures: &mut Vec<String>, what: &str, actual: f64, expected: O
 }
 
 fn check_card(failures: &mut Vec<String>, rulebook: &Rulebook, who: &str, card: &Scorecard, expect: &Expect) {
-    check_number(failures, &format!("{who} total"), card.total, expect.total);
+    let status = match card.result {
+        CardResult::Graded { .. } => "graded",
+        CardResult::NoData => "no_data",
+        CardResult::TooLittleData { .. } => "too_little_data",
+    };
+    if expect.status.as_deref().is_some_and(|s| s != status) {
+        failures.push(format!(
+            "{who} status: expected {:?}, got {status} ({:?})",
+            expect.status,
+            card.result.reason()
+        ));
+    }
+    match (card.result.total(), expect.total) {
+        (Some(total), expected) => check_number(failures, &format!("{who} total"), total, expected),
+        (None, Some(expected)) => failures.push(format!("{who} total: expected {expected}, got none")),
+        (None, None) => {}
+    }
     check_number(
         failures,
         &format!("{who} weighted score"),
@@ -94,8 +129,8 @@ fn check_card(failures: &mut Vec<String>, rulebook: &Rulebook, who: &str, card: 
         expect.weighted_score,
     );
     if let Some(grade) = &expect.grade {
-        if &card.grade != grade {
-            failures.push(format!("{who} grade: expected {grade}, got {}", card.grade));
+        if card.result.grade() != Some(grade.as_str()) {
+            failures.push(format!("{who} grade: expected {grade}, got {:?}", card.result.grade()));
         }
     }
     if let Some(complete) = expect.complete {
@@ -152,6 +187,15 @@ fn check_card(failures: &mut Vec<String>, rulebook: &Rulebook, who: &str, card: 
                 ));
             }
         }
+        if let Some(coverage) = &expected.coverage {
+            if score.coverage.to_string() != *coverage {
+                failures.push(format!(
+                    "{}: expected {coverage}, got {}",
+                    what("coverage"),
+                    score.coverage
+                ));
+            }
+        }
         check_number(
             failures,
             &what("effective weight"),
@@ -164,6 +208,35 @@ fn check_card(failures: &mut Vec<String>, rulebook: &Rulebook, who: &str, card: 
             score.contribution,
             expected.contribution,
         );
+    }
+    for (key, expected) in &expect.supporting {
+        let what = |field: &str| format!("{who} supporting KPI {key} {field}");
+        let Some(kpi) = card.supporting.iter().find(|k| rulebook.kpi(k.kpi).key == *key) else {
+            failures.push(format!("{who} supporting KPI {key}: not computed"));
+            continue;
+        };
+        let (status, reason) = match &kpi.evaluation {
+            Evaluation::Computed { value } => {
+                check_number(failures, &what("value"), *value, expected.value);
+                ("computed", "")
+            }
+            Evaluation::NoData { reason } => ("no_data", reason.as_str()),
+            Evaluation::NotComputable { reason } => ("not_computable", reason.as_str()),
+        };
+        if expected.status.as_deref().is_some_and(|s| s != status) {
+            failures.push(format!(
+                "{}: expected {:?}, got {status}",
+                what("status"),
+                expected.status
+            ));
+        }
+        if expected.reason.as_deref().is_some_and(|r| !reason.contains(r)) {
+            failures.push(format!(
+                "{}: expected {:?}, got {reason:?}",
+                what("reason"),
+                expected.reason
+            ));
+        }
     }
     for (key, expected) in &expect.adjustments {
         match card.adjustments.iter().find(|a| a.key == *key) {
@@ -185,18 +258,32 @@ fn check_card(failures: &mut Vec<String>, rulebook: &Rulebook, who: &str, card: 
 
 fn run_case(rulebook: &Rulebook, case: &Case) -> Vec<String> {
     let roles: Vec<&str> = case.people.iter().map(|p| p.role.as_str()).collect();
-    let organisation = organisation(rulebook, &roles);
-    let metric_count = rulebook.metrics().len();
-    let mut rows = vec![f64::NAN; metric_count * case.people.len()];
+    let mut organisation = organisation(rulebook, &roles);
     let mut targets = TargetBook::default();
-    let period = "2026-10".parse().expect("a period");
+    let period: Period = case.period.as_deref().unwrap_or("2026-10").parse().expect("a period");
+    let first = period.months()[0];
+    let month = |text: &str| -> Month { text.parse().unwrap_or_else(|e| panic!("case {}: {e}", case.name)) };
+    let metric = |key: &str| {
+        rulebook
+            .find_metric(key)
+            .unwrap_or_else(|| panic!("case {}: unknown metric {key}", case.name))
+    };
+    let mut data = MetricData::new(rulebook.metrics().len(), case.people.len(), organisation.teams().len());
+    let mut people = organisation.people().to_vec();
     for (i, person) in case.people.iter().enumerate() {
-        for (metric, value) in &person.inputs {
-            let id = rulebook
-                .find_metric(metric)
-                .unwrap_or_else(|| panic!("case {}: unknown metric {metric}", case.name));
-            rows[i * metric_count + id.index()] = *value;
+        let subject = Subject::Person(PersonId(i as u32));
+        for (key, value) in &person.inputs {
+            data.set(subject, first, metric(key), *value);
         }
+        for (m, values) in &person.months {
+            for (key, value) in values {
+                data.set(subject, month(m), metric(key), *value);
+            }
+        }
+        people[i].active = ActiveMonths {
+            from: person.active_from.as_deref().map(month),
+            to: person.active_to.as_deref().map(month),
+        };
         for (kpi, target) in &person.targets {
             let kpi = rulebook
                 .find_kpi(kpi)
@@ -214,7 +301,8 @@ fn run_case(rulebook: &Rulebook, case: &Case) -> Vec<String> {
             });
         }
     }
-    let inputs = PeriodInputs::from_people(rulebook, &organisation, rows, &[]);
+    organisation = Organisation::new(organisation.teams().to_vec(), people).expect("one team");
+    let inputs = data.period_inputs(rulebook, &organisation, period);
     let scores = score_period(rulebook, &organisation, &inputs, &targets, period);
     let mut failures = Vec::new();
     for (i, expect) in case.expect.iter().enumerate() {

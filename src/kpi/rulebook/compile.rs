@@ -9,8 +9,9 @@ pub use roles::check_target;
 use super::nearest;
 use super::problem::{DefinitionError, DefinitionErrors, Problem};
 use super::*;
-use crate::kpi::definition::{DefinitionFile, GradeScaleDef, KpiDef, RoleDef};
+use crate::kpi::definition::{DefinitionFile, GradeScaleDef, KpiDef, LowerAchievement, RoleDef};
 use crate::kpi::formula::{FormulaError, FormulaKind};
+use crate::kpi::scoring::AchievementRule;
 use crate::kpi::source_map::{Position, SourceMap};
 
 struct File<'a> {
@@ -203,6 +204,8 @@ impl<'a> Compiler<'a> {
         let mut kpis = Vec::new();
         for &k in &order {
             let (at, def) = kpi_defs[k];
+            let achievement = self.achievement_rule(at, def);
+            let min_coverage = self.percent(at, "min_coverage", def.min_coverage, DEFAULT_MIN_COVERAGE);
             let Some(formula) = parsed[k].take() else { continue };
             match formula.compile(slot_of) {
                 Ok(compiled) => kpis.push(Kpi {
@@ -212,9 +215,12 @@ impl<'a> Compiler<'a> {
                     tier: def.tier,
                     unit: def.unit,
                     direction: def.direction,
+                    achievement,
+                    reads: Reads::of(&compiled, metrics.len(), &kpis),
                     formula,
                     compiled,
                     scoring: def.scoring.clone(),
+                    min_coverage,
                 }),
                 Err(error) => {
                     let context = format!("formula of KPI `{}`", at.key);
@@ -282,6 +288,77 @@ impl<'a> Compiler<'a> {
             team_role: team_role.map(|(id, _)| id),
             by_key,
             role_by_key,
+        }
+    }
+
+    /// A KPI's achievement rule: `achievement` only with `direction: lower`, and
+    /// `at_zero` exactly when it is `ratio`.
+    fn achievement_rule(&mut self, at: At, def: &KpiDef) -> AchievementRule {
+        let invalid = |detail: &str| Problem::Invalid {
+            what: format!("achievement of KPI `{}`", at.key),
+            detail: detail.to_owned(),
+        };
+        let mut problems = Vec::new();
+        let rule = match (def.direction, def.achievement) {
+            (Direction::Higher, None) => AchievementRule::Higher,
+            (Direction::Closest, None) => AchievementRule::Closest,
+            (Direction::Lower, None | Some(LowerAchievement::Mirror)) => AchievementRule::LowerMirror,
+            (Direction::Lower, Some(LowerAchievement::Ratio)) => match def.at_zero {
+                Some(at_zero) if at_zero.is_finite() && at_zero >= 0.0 => AchievementRule::LowerRatio { at_zero },
+                Some(_) => {
+                    problems.push(("at_zero", invalid("`at_zero` must be a number of percent, 0 or more")));
+                    AchievementRule::LowerRatio { at_zero: 0.0 }
+                }
+                None => {
+                    problems.push((
+                        "achievement",
+                        invalid("`achievement: ratio` needs `at_zero`, the achievement (percent) of a value of 0"),
+                    ));
+                    AchievementRule::LowerRatio { at_zero: 0.0 }
+                }
+            },
+            (direction, Some(_)) => {
+                let direction = if direction == Direction::Higher {
+                    "higher"
+                } else {
+                    "closest"
+                };
+                problems.push((
+                    "achievement",
+                    invalid(&format!(
+                        "`achievement` chooses between the forms of lower is better; this KPI's direction is {direction}"
+                    )),
+                ));
+                AchievementRule::Higher
+            }
+        };
+        if def.at_zero.is_some() && def.achievement != Some(LowerAchievement::Ratio) {
+            problems.push(("at_zero", invalid("`at_zero` only applies with `achievement: ratio`")));
+        }
+        for (key, problem) in problems {
+            let position = self.value_at(at, &[key]);
+            self.report(at.file, position, problem);
+        }
+        rule
+    }
+
+    /// A percentage setting, `default` when absent; reported unless 0 to 100.
+    fn percent(&mut self, at: At, key: &str, value: Option<f64>, default: f64) -> f64 {
+        match value {
+            None => default,
+            Some(v) if (0.0..=100.0).contains(&v) => v,
+            Some(v) => {
+                let position = self.value_at(at, &[key]);
+                self.report(
+                    at.file,
+                    position,
+                    Problem::Invalid {
+                        what: format!("`{key}` of {} `{}`", at.section.trim_end_matches('s'), at.key),
+                        detail: format!("{v} is not a percentage from 0 to 100"),
+                    },
+                );
+                default
+            }
         }
     }
 

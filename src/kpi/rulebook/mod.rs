@@ -16,6 +16,7 @@ use crate::kpi::definition::{
     AdjustmentKind, Direction, LocalizedName, ScoredOn, ScoringDef, TeamRollup, Tier, TimeRollup, Unit,
 };
 use crate::kpi::formula::{CompiledFormula, ParsedFormula};
+use crate::kpi::scoring::AchievementRule;
 use std::collections::HashMap;
 
 /// One file of a definitions folder: its name as shown in errors, and its text.
@@ -62,6 +63,53 @@ pub struct Metric {
     pub across_team: TeamRollup,
 }
 
+/// The least coverage (percent of cells) a KPI needs when its definition sets none.
+/// Three cells in four: a team of 16 is scored with up to four members missing, a
+/// year with up to three months missing, but a quarter needs all three months, since
+/// two months of a quarter are not the quarter.
+pub const DEFAULT_MIN_COVERAGE: f64 = 75.0;
+
+/// The least share (percent) of a card's weight that must be scored for a total when
+/// the role sets none: below half, the total would mostly be redistributed weight.
+pub const DEFAULT_MIN_SCORED_WEIGHT: f64 = 50.0;
+
+/// Everything a formula reads, its KPIs' reads included: the metrics that must all be
+/// present in a cell for the cell to count, and the KPIs to evaluate before the
+/// formula, in dependency order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reads {
+    pub metrics: Vec<MetricId>,
+    pub kpis: Vec<KpiId>,
+}
+
+impl Reads {
+    /// What `formula` reads, given the KPIs compiled before it (in dependency order,
+    /// so every KPI it names is among them).
+    pub(crate) fn of(formula: &CompiledFormula, metric_count: usize, kpis: &[Kpi]) -> Reads {
+        let mut metrics = std::collections::BTreeSet::new();
+        let mut dependencies = std::collections::BTreeSet::new();
+        for &slot in formula.slots() {
+            match slot.checked_sub(metric_count) {
+                None => {
+                    metrics.insert(MetricId(slot as u32));
+                }
+                Some(k) => {
+                    dependencies.insert(KpiId(k as u32));
+                    if let Some(kpi) = kpis.get(k) {
+                        metrics.extend(kpi.reads.metrics.iter().copied());
+                        dependencies.extend(kpi.reads.kpis.iter().copied());
+                    }
+                }
+            }
+        }
+        // KPI ids follow dependency order, so ascending ids are an evaluation order.
+        Reads {
+            metrics: metrics.into_iter().collect(),
+            kpis: dependencies.into_iter().collect(),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Kpi {
     pub key: String,
@@ -70,9 +118,15 @@ pub struct Kpi {
     pub tier: Tier,
     pub unit: Unit,
     pub direction: Direction,
+    /// How achievement is computed, in the KPI's direction.
+    pub achievement: AchievementRule,
     pub formula: ParsedFormula,
     pub compiled: CompiledFormula,
+    /// What the formula reads; `kpis` are its dependencies, not the KPI itself.
+    pub reads: Reads,
     pub scoring: ScoringDef,
+    /// Percent of cells.
+    pub min_coverage: f64,
 }
 
 /// A target with its optional threshold and stretch levels (门槛/目标/挑战).
@@ -108,6 +162,7 @@ pub struct Adjustment {
     pub kind: AdjustmentKind,
     pub per: ParsedFormula,
     pub compiled: CompiledFormula,
+    pub reads: Reads,
     pub points_each: f64,
     pub max_points: f64,
 }
@@ -118,6 +173,7 @@ pub struct Gate {
     pub name: LocalizedName,
     pub when: ParsedFormula,
     pub compiled: CompiledFormula,
+    pub reads: Reads,
     pub action: GateEffect,
 }
 
@@ -137,6 +193,8 @@ pub struct Role {
     pub description: String,
     pub scored_on: ScoredOn,
     pub grade_scale: GradeScale,
+    /// Percent of the card's weight.
+    pub min_scored_weight: f64,
     pub tiers: Vec<RoleTier>,
     pub adjustments: Vec<Adjustment>,
     pub gates: Vec<Gate>,

@@ -4,7 +4,7 @@ use super::nav::Nav;
 use super::words::{Lang, Words};
 use super::{PeriodQuery, chosen_period, render, visible_card};
 use crate::kpi::rulebook::Rulebook;
-use crate::kpi::scorecard::{GateState, KpiOutcome};
+use crate::kpi::scorecard::{Evaluation, GateState, KpiOutcome};
 use crate::report::{CardView, KpiView};
 use crate::standings::peer_standing;
 use crate::store::AccountRole;
@@ -44,21 +44,14 @@ async fn index(
         .people
         .iter()
         .filter(|c| visible.can_see(&c.subject))
-        .map(|c| {
-            (
-                c.subject.clone(),
-                c.name.clone(),
-                format!("{:.1}", c.total),
-                c.grade.clone(),
-            )
-        })
+        .map(|c| (c.subject.clone(), c.name.clone(), shown_total(c), shown_grade(c)))
         .collect();
     let teams = scored
         .report
         .teams
         .iter()
         .filter(|c| visible.can_see(&c.subject))
-        .map(|c| (c.subject.clone(), c.name.clone(), format!("{:.1}", c.total)))
+        .map(|c| (c.subject.clone(), c.name.clone(), shown_total(c)))
         .collect();
     let page = IndexPage {
         nav: Nav::new(&session, req.path(), period, lang),
@@ -66,6 +59,15 @@ async fn index(
         teams,
     };
     Ok(render(page).finish_with_body())
+}
+
+/// A card's total as a list shows it: a dash when it has none.
+fn shown_total(card: &CardView) -> String {
+    card.total.map_or_else(|| "–".to_owned(), |t| format!("{t:.1}"))
+}
+
+fn shown_grade(card: &CardView) -> String {
+    card.grade.clone().unwrap_or_else(|| "–".to_owned())
 }
 
 /// One KPI row of a scorecard, formatted for the page.
@@ -80,6 +82,8 @@ struct KpiRow {
     weight: String,
     contribution: String,
     reason: String,
+    /// "from 2 of 3 months" when the KPI stands on part of the period.
+    coverage: String,
     formula: String,
     inputs: String,
 }
@@ -99,6 +103,8 @@ struct ScorecardPage<'a> {
     nav: Nav,
     card: &'a CardView,
     rows: Vec<KpiRow>,
+    /// KPIs computed for the card without being on it: name, formula, value or reason.
+    supporting: Vec<(String, String, String)>,
     fired: Vec<String>,
     peers: Option<Peers>,
 }
@@ -122,6 +128,17 @@ async fn scorecard(
     let card = found.card();
     let lang = Lang::parse(query.lang.as_deref());
     let rows = card.kpis.iter().map(|k| kpi_row(k, lang)).collect();
+    let supporting = card
+        .supporting_kpis
+        .iter()
+        .map(|k| {
+            let value = match &k.evaluation {
+                Evaluation::Computed { value } => format!("{value:.2}"),
+                Evaluation::NoData { reason } | Evaluation::NotComputable { reason } => format!("– ({reason})"),
+            };
+            (lang.pick(&k.name).to_owned(), k.formula.clone(), value)
+        })
+        .collect();
     let fired = card
         .gates
         .iter()
@@ -139,6 +156,7 @@ async fn scorecard(
         nav: Nav::new(&session, req.path(), period, lang),
         card,
         rows,
+        supporting,
         fired,
         peers,
     };
@@ -188,6 +206,10 @@ fn kpi_row(k: &KpiView, lang: Lang) -> KpiRow {
         weight: format!("{:.1}%", k.effective_weight),
         contribution: format!("{:.2}", k.contribution),
         reason,
+        coverage: k
+            .coverage
+            .filter(|c| !c.is_full() && c.covered > 0)
+            .map_or_else(String::new, |c| lang.coverage(&c)),
         formula: k.formula.clone(),
         inputs,
     }

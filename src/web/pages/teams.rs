@@ -6,7 +6,8 @@ use super::words::Lang;
 use super::{PeriodQuery, chosen_period, render};
 use crate::kpi::organisation::TeamId;
 use crate::kpi::period::Period;
-use crate::standings::leaderboard;
+use crate::report::CardView;
+use crate::standings::{leaderboard, without_total};
 use crate::web::AppState;
 use crate::web::access::{Capability, may, refuse};
 use crate::web::error::AppError;
@@ -24,9 +25,29 @@ use std::collections::HashMap;
 pub struct TeamBoard {
     pub period: Period,
     pub team: TeamLine,
-    /// Everyone in the team and the teams below it, highest total first.
+    /// Everyone in the team and the teams below it with a total, highest first.
     pub members: Vec<BoardLine>,
+    /// Members without a total this period (no data, or too little), left off the board.
+    pub without_total: Vec<Unranked>,
     pub sub_teams: Vec<TeamLine>,
+}
+
+/// A card a leaderboard leaves out, and why.
+#[derive(Debug, Serialize)]
+pub struct Unranked {
+    pub subject: String,
+    pub name: String,
+    pub reason: Option<String>,
+}
+
+impl Unranked {
+    fn of(card: &CardView) -> Unranked {
+        Unranked {
+            subject: card.subject.clone(),
+            name: card.name.clone(),
+            reason: card.reason.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -59,10 +80,18 @@ pub async fn team_board(state: &AppState, session: &Session, key: &str, period: 
     }
     let id = find_team(&scored, key).ok_or(AppError::NotFound)?;
     let organisation = &scored.organisation;
-    let members = organisation.members(id).iter().filter_map(|p| {
-        let key = &organisation.person(*p).key;
-        scored.card(key).filter(|_| visible.can_see(key))
-    });
+    let members: Vec<&CardView> = organisation
+        .members(id)
+        .iter()
+        .filter_map(|p| {
+            let key = &organisation.person(*p).key;
+            scored.card(key).filter(|_| visible.can_see(key))
+        })
+        .collect();
+    let without_total = without_total(members.iter().copied())
+        .into_iter()
+        .map(Unranked::of)
+        .collect();
     let members = leaderboard(members)
         .into_iter()
         .map(|s| BoardLine {
@@ -71,8 +100,8 @@ pub async fn team_board(state: &AppState, session: &Session, key: &str, period: 
             name: s.card.name.clone(),
             role: s.card.role.clone(),
             team: s.card.team.clone(),
-            total: s.card.total,
-            grade: s.card.grade.clone(),
+            total: s.total,
+            grade: s.card.grade.clone().unwrap_or_default(),
         })
         .collect();
     let sub_teams = organisation
@@ -83,6 +112,7 @@ pub async fn team_board(state: &AppState, session: &Session, key: &str, period: 
         period,
         team: team_line(&scored, key),
         members,
+        without_total,
         sub_teams,
     })
 }
@@ -98,8 +128,8 @@ fn team_line(scored: &ScoredPeriod, key: &str) -> TeamLine {
     TeamLine {
         subject: key.to_owned(),
         name,
-        total: card.map(|c| c.total),
-        grade: card.map(|c| c.grade.clone()),
+        total: card.and_then(|c| c.total),
+        grade: card.and_then(|c| c.grade.clone()),
     }
 }
 
@@ -157,6 +187,7 @@ struct OverviewLine {
 struct TeamsPage {
     nav: Nav,
     teams: Vec<OverviewLine>,
+    unranked: Vec<Unranked>,
 }
 
 #[get("/teams")]
@@ -173,20 +204,23 @@ async fn teams_overview(
     let lang = Lang::parse(query.lang.as_deref());
     let scored = state.scores.get(&state, period).await?;
     let visible = scored.visibility(&session.account);
-    let teams = leaderboard(scored.report.teams.iter().filter(|c| visible.can_see(&c.subject)))
+    let cards = || scored.report.teams.iter().filter(|c| visible.can_see(&c.subject));
+    let unranked = without_total(cards()).into_iter().map(Unranked::of).collect();
+    let teams = leaderboard(cards())
         .into_iter()
         .map(|s| OverviewLine {
             rank: s.rank,
             subject: s.card.subject.clone(),
             name: s.card.name.clone(),
             parent: s.card.team.clone(),
-            total: s.card.total,
-            grade: s.card.grade.clone(),
+            total: s.total,
+            grade: s.card.grade.clone().unwrap_or_default(),
         })
         .collect();
     let page = TeamsPage {
         nav: Nav::new(&session, req.path(), period, lang),
         teams,
+        unranked,
     };
     Ok(render(page).finish_with_body())
 }

@@ -53,7 +53,7 @@ async fn trend_page(
         "total",
         &format!("{} · {}", card.name, words.total),
         &labels,
-        &cards.iter().map(|c| c.and_then(total)).collect::<Vec<_>>(),
+        &cards.iter().map(|c| c.and_then(|c| c.total)).collect::<Vec<_>>(),
     )];
     for (i, (kpi, name)) in kpis(card, &cards).into_iter().enumerate() {
         let values: Vec<Option<f64>> = cards
@@ -72,14 +72,6 @@ async fn trend_page(
         no_data: words.no_data,
     };
     Ok(render(page).finish_with_body())
-}
-
-/// A card's total, unless none of its KPIs had data: then the period is a gap.
-fn total(card: &CardView) -> Option<f64> {
-    card.kpis
-        .iter()
-        .any(|k| k.outcome.points().is_some())
-        .then_some(card.total)
 }
 
 /// The KPIs to chart: the chosen card's, then any that only earlier cards had.

@@ -87,6 +87,10 @@ pub struct Words {
     pub explain: &'static str,
     pub bonus_coefficient: &'static str,
     pub incomplete: &'static str,
+    /// Shown instead of a total when a card has none.
+    pub no_total: &'static str,
+    /// Cards left out of a leaderboard for want of a total.
+    pub without_total: &'static str,
     pub gate_fired: &'static str,
     pub adjustments: &'static str,
 }
@@ -136,6 +140,8 @@ static EN: Words = Words {
     explain: "explain",
     bonus_coefficient: "bonus coefficient",
     incomplete: "incomplete: some KPIs could not be scored",
+    no_total: "No total for this period",
+    without_total: "No total this period",
     gate_fired: "Gate fired",
     adjustments: "Bonuses and deductions",
 };
@@ -185,6 +191,27 @@ static ZH: Words = Words {
     explain: "说明",
     bonus_coefficient: "奖金系数",
     incomplete: "不完整：部分指标无法计分",
+    no_total: "本期无总分",
+    without_total: "本期无总分",
     gate_fired: "触发门槛",
     adjustments: "加分与扣分",
 };
+
+impl Lang {
+    /// How much of a period a KPI stands on: "from 2 of 3 months", "15 of 16 members".
+    pub fn coverage(self, coverage: &crate::kpi::rollup::Coverage) -> String {
+        use crate::kpi::rollup::CoverageUnit;
+        let (covered, expected) = (coverage.covered, coverage.expected);
+        match self {
+            Lang::En => format!("from {coverage}"),
+            Lang::Zh => {
+                let unit = match coverage.of {
+                    CoverageUnit::Months => "个月",
+                    CoverageUnit::Members => "名成员",
+                    CoverageUnit::MemberMonths => "个成员月",
+                };
+                format!("依据 {expected} {unit}中的 {covered} {unit}")
+            }
+        }
+    }
+}

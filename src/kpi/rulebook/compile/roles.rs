@@ -7,7 +7,8 @@ use crate::kpi::formula::FormulaKind;
 use crate::kpi::rulebook::nearest;
 use crate::kpi::rulebook::problem::Problem;
 use crate::kpi::rulebook::{
-    Adjustment, Gate, GateEffect, GradeScale, Kpi, KpiId, Role, RoleKpi, RoleTier, Slot, Target,
+    Adjustment, DEFAULT_MIN_SCORED_WEIGHT, Gate, GateEffect, GradeScale, Kpi, KpiId, Reads, Role, RoleKpi, RoleTier,
+    Slot, Target,
 };
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -227,6 +228,7 @@ impl Compiler<'_> {
                     name: adjustment.name.clone(),
                     kind: adjustment.kind,
                     per,
+                    reads: Reads::of(&compiled, cx.metric_count, cx.kpis),
                     compiled,
                     points_each: adjustment.points_each,
                     max_points: adjustment.max_points,
@@ -296,6 +298,7 @@ impl Compiler<'_> {
                         key: gate.id.clone(),
                         name: gate.name.clone(),
                         when,
+                        reads: Reads::of(&compiled, cx.metric_count, cx.kpis),
                         compiled,
                         action: effect,
                     });
@@ -308,12 +311,19 @@ impl Compiler<'_> {
             return None;
         }
         let kpis_to_evaluate = evaluation_closure(cx, &tiers, &adjustments, &gates);
+        let min_scored_weight = self.percent(
+            at,
+            "min_scored_weight",
+            def.min_scored_weight,
+            DEFAULT_MIN_SCORED_WEIGHT,
+        );
         Some(Role {
             key: role_key,
             name: def.name.clone(),
             description: def.description.clone(),
             scored_on: def.scored_on,
             grade_scale: scale,
+            min_scored_weight,
             tiers,
             adjustments,
             gates,
