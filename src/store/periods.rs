@@ -3,6 +3,7 @@
 
 use super::entity::{definition_versions, imports, periods, snapshots};
 use super::{CHUNK_ROWS, Store, StoreError, audit_entry, now};
+use crate::kpi::period::Month;
 use sea_orm::{ActiveValue, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +42,25 @@ impl Store {
             Some("in_review") => PeriodStatus::InReview,
             _ => PeriodStatus::Open,
         })
+    }
+
+    /// The latest finalized month, if any: a page's default when later months have
+    /// too little data to score.
+    pub async fn latest_finalized_month(&self) -> Result<Option<Month>, StoreError> {
+        let month = periods::Entity::find()
+            .select_only()
+            .column(periods::Column::Month)
+            .filter(periods::Column::Status.eq(PeriodStatus::Finalized.as_str()))
+            .order_by_desc(periods::Column::Month)
+            .into_tuple::<String>()
+            .one(self.db())
+            .await?;
+        month
+            .map(|m| {
+                m.parse()
+                    .map_err(|_| StoreError::Corrupt(format!("period `{m}` is not a month")))
+            })
+            .transpose()
     }
 
     /// The newest import's id: finalizing checks nothing arrived while it scored.

@@ -18,7 +18,7 @@ pub use words::Lang;
 use super::AppState;
 use super::access::refuse;
 use super::error::AppError;
-use super::scores::CardRef;
+use super::scores::{CardRef, DefaultMonth};
 use super::session::{self, LOGIN_COOKIE, SESSION_COOKIE, Session};
 use crate::kpi::period::Period;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -134,6 +134,29 @@ pub async fn visible_card(
     scored.card_ref(subject).ok_or(AppError::NotFound)
 }
 
+/// The period a page shows, and the default it fell back to when none was asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct Chosen {
+    pub period: Period,
+    pub default: Option<DefaultMonth>,
+}
+
+/// The period asked for, seen as the kind asked for if any (the switcher's buttons);
+/// with none asked for, the default month and why.
+pub async fn chosen(state: &AppState, query: &PeriodQuery) -> Result<Chosen, AppError> {
+    if query.period.is_none() && query.kind.as_deref().is_none_or(str::is_empty) {
+        let default = state.scores.default_month(state).await?;
+        return Ok(Chosen {
+            period: Period::Month(default.month()),
+            default: Some(default),
+        });
+    }
+    Ok(Chosen {
+        period: chosen_period(state, query).await?,
+        default: None,
+    })
+}
+
 /// The period asked for, seen as the kind asked for if any (the switcher's buttons).
 pub async fn chosen_period(state: &AppState, query: &PeriodQuery) -> Result<Period, AppError> {
     let period = period_of(state, query.period.as_deref()).await?;
@@ -151,17 +174,13 @@ pub async fn chosen_period(state: &AppState, query: &PeriodQuery) -> Result<Peri
     }
 }
 
-/// The period asked for, else the latest month with data.
+/// The period asked for, else the default month (the latest with enough data to score).
 pub async fn period_of(state: &AppState, asked: Option<&str>) -> Result<Period, AppError> {
     match asked {
         Some(text) => text
             .parse()
             .map_err(|e: crate::kpi::period::PeriodParseError| AppError::BadRequest(e.to_string())),
-        None => Ok(state
-            .store
-            .latest_month()
-            .await?
-            .map_or_else(|| Period::Year(2026), Period::Month)),
+        None => Ok(Period::Month(state.scores.default_month(state).await?.month())),
     }
 }
 

@@ -10,7 +10,7 @@ use crate::import::stored_organisation;
 use crate::inputs::PeriodSources;
 use crate::kpi::evaluate::score_period;
 use crate::kpi::organisation::Organisation;
-use crate::kpi::period::Period;
+use crate::kpi::period::{Month, Period};
 use crate::report::{CardView, PeriodReport};
 use crate::review;
 use crate::store::{Account, PeriodStatus};
@@ -85,6 +85,42 @@ const VERSION_TTL: Duration = Duration::from_millis(250);
 pub struct ScoreCache {
     periods: Mutex<Entries>,
     version: Mutex<Option<(Instant, i64)>>,
+    /// The month shown when none is asked for, by the data version it was chosen at.
+    default_month: Mutex<Option<(i64, DefaultMonth)>>,
+}
+
+/// The month a page shows when none is asked for, and why that one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DefaultMonth {
+    /// The latest month in which at least half the people have a total.
+    EnoughData(Month),
+    /// No recent month has enough data: the latest finalized one.
+    Finalized(Month),
+    /// Nothing has enough data and nothing is finalized: the latest month with any.
+    LatestData(Month),
+    /// No data at all: the current month.
+    Today(Month),
+}
+
+impl DefaultMonth {
+    pub fn month(self) -> Month {
+        match self {
+            DefaultMonth::EnoughData(m)
+            | DefaultMonth::Finalized(m)
+            | DefaultMonth::LatestData(m)
+            | DefaultMonth::Today(m) => m,
+        }
+    }
+}
+
+/// How far back from the latest month with data the default looks for one with enough.
+const DEFAULT_LOOKBACK: usize = 12;
+
+/// Whether a scored month has enough data to be the default: at least half of its
+/// people have a total. One row sent for next month does not make it the default.
+fn enough_to_show(report: &PeriodReport) -> bool {
+    let graded = report.people.iter().filter(|c| c.total.is_some()).count();
+    graded > 0 && graded * 2 >= report.people.len()
 }
 
 /// The cached periods by period and data version, each with when it was last read.
@@ -132,6 +168,45 @@ impl ScoreCache {
         Ok(scored)
     }
 
+    /// The month to show when none is asked for: the latest month with enough data to
+    /// score, else the latest finalized one, else the latest with any data. Chosen once
+    /// per data version.
+    pub async fn default_month(&self, state: &AppState) -> Result<DefaultMonth, AppError> {
+        let version = self.data_version(state).await?;
+        let memo = *self
+            .default_month
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((at, chosen)) = memo.filter(|(at, _)| *at == version) {
+            debug_assert_eq!(at, version);
+            return Ok(chosen);
+        }
+        let chosen = match state.store.latest_month().await? {
+            None => DefaultMonth::Today(today()),
+            Some(latest) => {
+                let mut month = latest;
+                let mut found = None;
+                for _ in 0..DEFAULT_LOOKBACK {
+                    if enough_to_show(&self.get(state, Period::Month(month)).await?.report) {
+                        found = Some(DefaultMonth::EnoughData(month));
+                        break;
+                    }
+                    month = month.previous();
+                }
+                match (found, state.store.latest_finalized_month().await?) {
+                    (Some(found), _) => found,
+                    (None, Some(finalized)) => DefaultMonth::Finalized(finalized),
+                    (None, None) => DefaultMonth::LatestData(latest),
+                }
+            }
+        };
+        *self
+            .default_month
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((version, chosen));
+        Ok(chosen)
+    }
+
     async fn data_version(&self, state: &AppState) -> Result<i64, AppError> {
         let fresh = self
             .version
@@ -166,6 +241,13 @@ impl ScoreCache {
         // A panic while holding the lock leaves only a cache behind: keep using it.
         self.periods.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
+
+/// The current calendar month, for a store without any data.
+fn today() -> Month {
+    use chrono::Datelike;
+    let now = chrono::Utc::now();
+    Month::new(now.year() as u16, now.month() as u8).expect("the clock shows a plausible month")
 }
 
 async fn score(state: &AppState, period: Period) -> Result<ScoredPeriod, AppError> {
@@ -207,7 +289,6 @@ async fn score(state: &AppState, period: Period) -> Result<ScoredPeriod, AppErro
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kpi::period::Month;
 
     fn scored(period: Period) -> Arc<ScoredPeriod> {
         Arc::new(ScoredPeriod {
@@ -247,6 +328,30 @@ mod tests {
         entries.insert((month(2), 8), scored(month(2)), 3);
         assert!(entries.get(&(month(1), 7)).is_none());
         assert_eq!(entries.map.len(), 1);
+    }
+
+    #[test]
+    fn a_month_is_the_default_when_half_its_people_have_a_total() {
+        let card = |total: Option<f64>| {
+            let mut card: CardView = serde_json::from_value(serde_json::json!({
+                "subject": "p", "kind": "person", "name": "P", "team": null, "role": "rep",
+                "scored_on": "p", "total": total, "weighted_score": 0.0, "grade": null,
+                "bonus_coefficient": null, "complete": false, "tiers": [], "kpis": [],
+                "adjustments": [], "gates": []
+            }))
+            .expect("a card");
+            card.total = total;
+            card
+        };
+        let report = |totals: &[Option<f64>]| PeriodReport {
+            period: month(10),
+            people: totals.iter().map(|t| card(*t)).collect(),
+            teams: Vec::new(),
+        };
+        assert!(enough_to_show(&report(&[Some(80.0), None])), "one of two");
+        assert!(!enough_to_show(&report(&[Some(80.0), None, None])), "one of three");
+        assert!(!enough_to_show(&report(&[None])));
+        assert!(!enough_to_show(&report(&[])), "nobody");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use super::nav::Nav;
 use super::words::{Lang, Words};
-use super::{PeriodQuery, chosen_period, render, visible_card};
+use super::{PeriodQuery, chosen, render, visible_card};
 use crate::kpi::rulebook::Rulebook;
 use crate::kpi::scorecard::{Evaluation, GateState, KpiOutcome};
 use crate::report::{CardView, KpiView};
@@ -35,7 +35,8 @@ async fn index(
             .insert_header(("Location", format!("/scorecards/{person}")))
             .finish());
     }
-    let period = chosen_period(&state, &query).await?;
+    let chosen = chosen(&state, &query).await?;
+    let period = chosen.period;
     let lang = Lang::parse(query.lang.as_deref());
     let scored = state.scores.get(&state, period).await?;
     let visible = scored.visibility(&session.account);
@@ -54,7 +55,7 @@ async fn index(
         .map(|c| (c.subject.clone(), c.name.clone(), shown_total(c)))
         .collect();
     let page = IndexPage {
-        nav: Nav::new(&session, req.path(), period, lang),
+        nav: Nav::new(&session, req.path(), period, lang).defaulted(chosen.default),
         people,
         teams,
     };
@@ -123,7 +124,8 @@ async fn scorecard(
     query: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, AppError> {
     let session = session::current(&req, &state, false).await?;
-    let period = chosen_period(&state, &query).await?;
+    let chosen = chosen(&state, &query).await?;
+    let period = chosen.period;
     let found = visible_card(&state, &session, &subject, period).await?;
     let card = found.card();
     let lang = Lang::parse(query.lang.as_deref());
@@ -153,7 +155,7 @@ async fn scorecard(
         team_median: s.team_median.map_or_else(|| "–".to_owned(), |m| format!("{m:.1}")),
     });
     let page = ScorecardPage {
-        nav: Nav::new(&session, req.path(), period, lang),
+        nav: Nav::new(&session, req.path(), period, lang).defaulted(chosen.default),
         card,
         rows,
         supporting,

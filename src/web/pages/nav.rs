@@ -5,6 +5,7 @@ use super::periods::{PeriodKind, shift};
 use super::words::{Lang, Words};
 use crate::kpi::period::Period;
 use crate::web::access::{Capability, may};
+use crate::web::scores::DefaultMonth;
 use crate::web::session::Session;
 
 #[derive(Debug)]
@@ -25,6 +26,8 @@ pub struct Nav {
     pub uploads: bool,
     /// Whether the admin pages are open to this account.
     pub admin: bool,
+    /// Which month is shown when none was asked for, and why, in the page's language.
+    pub default_note: Option<String>,
 }
 
 /// The kind of period shown, and its neighbours of the same kind.
@@ -62,7 +65,14 @@ impl Nav {
             sees_teams: may(account, Capability::TeamBoards),
             uploads: may(account, Capability::SendData),
             admin: may(account, Capability::Administer),
+            default_note: None,
         }
+    }
+
+    /// Says on the page which month was chosen for it, when none was asked for.
+    pub fn defaulted(mut self, default: Option<DefaultMonth>) -> Nav {
+        self.default_note = default.map(|d| Lang::parse(Some(self.lang)).default_month(d));
+        self
     }
 
     /// The switcher's kind buttons: value, label, and whether it is the current kind.

@@ -3,7 +3,7 @@
 
 use super::nav::Nav;
 use super::words::Lang;
-use super::{PeriodQuery, chosen_period, render};
+use super::{PeriodQuery, chosen, render};
 use crate::kpi::organisation::TeamId;
 use crate::kpi::period::Period;
 use crate::report::CardView;
@@ -156,7 +156,8 @@ async fn team_page(
     query: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, AppError> {
     let session = session::current(&req, &state, false).await?;
-    let period = chosen_period(&state, &query).await?;
+    let chosen = chosen(&state, &query).await?;
+    let period = chosen.period;
     let lang = Lang::parse(query.lang.as_deref());
     let board = team_board(&state, &session, &key, period).await?;
     let role_names = board
@@ -165,7 +166,7 @@ async fn team_page(
         .map(|m| (m.role.clone(), super::cards::role_name(&state.rulebook, &m.role, lang)))
         .collect();
     let page = TeamPage {
-        nav: Nav::new(&session, req.path(), period, lang),
+        nav: Nav::new(&session, req.path(), period, lang).defaulted(chosen.default),
         board,
         role_names,
     };
@@ -197,7 +198,8 @@ async fn teams_overview(
     query: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, AppError> {
     let session = session::current(&req, &state, false).await?;
-    let period = chosen_period(&state, &query).await?;
+    let chosen = chosen(&state, &query).await?;
+    let period = chosen.period;
     if !may(&session.account, Capability::TeamBoards) {
         refuse(&state, &session, "team", "*", Some(period)).await?;
     }
@@ -218,7 +220,7 @@ async fn teams_overview(
         })
         .collect();
     let page = TeamsPage {
-        nav: Nav::new(&session, req.path(), period, lang),
+        nav: Nav::new(&session, req.path(), period, lang).defaulted(chosen.default),
         teams,
         unranked,
     };

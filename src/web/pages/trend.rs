@@ -5,7 +5,7 @@ use super::chart::{LineChart, line_chart};
 use super::nav::Nav;
 use super::periods::ending_at;
 use super::words::Lang;
-use super::{PeriodQuery, chosen_period, render, visible_card};
+use super::{PeriodQuery, chosen, render, visible_card};
 use crate::kpi::definition::LocalizedName;
 use crate::report::CardView;
 use crate::web::AppState;
@@ -35,7 +35,8 @@ async fn trend_page(
     query: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, AppError> {
     let session = session::current(&req, &state, false).await?;
-    let period = chosen_period(&state, &query).await?;
+    let chosen = chosen(&state, &query).await?;
+    let period = chosen.period;
     // Access is decided on the chosen period's card, refusals recorded as for the card.
     let found = visible_card(&state, &session, &subject, period).await?;
     let card = found.card();
@@ -66,7 +67,7 @@ async fn trend_page(
         charts.push(line_chart(&format!("kpi-{i}"), lang.pick(&name), &labels, &values));
     }
     let page = TrendPage {
-        nav: Nav::new(&session, req.path(), period, lang),
+        nav: Nav::new(&session, req.path(), period, lang).defaulted(chosen.default),
         card,
         charts,
         no_data: words.no_data,

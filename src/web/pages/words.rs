@@ -215,3 +215,25 @@ impl Lang {
         }
     }
 }
+
+impl Lang {
+    /// Why a page shows the month it shows when none was asked for.
+    pub fn default_month(self, default: crate::web::scores::DefaultMonth) -> String {
+        use crate::web::scores::DefaultMonth;
+        let zh = self == Lang::Zh;
+        match (default, zh) {
+            (DefaultMonth::EnoughData(m), false) => format!("Showing {m}, the latest month with enough data to score."),
+            (DefaultMonth::EnoughData(m), true) => format!("显示 {m}：最近一个数据足以计分的月份。"),
+            (DefaultMonth::Finalized(m), false) => {
+                format!("Showing {m}, the latest finalized month: no recent month has enough data to score.")
+            }
+            (DefaultMonth::Finalized(m), true) => format!("显示 {m}：最近一个已定稿的月份；近期月份数据不足以计分。"),
+            (DefaultMonth::LatestData(m), false) => {
+                format!("Showing {m}, the latest month with data: no month has enough data to score yet.")
+            }
+            (DefaultMonth::LatestData(m), true) => format!("显示 {m}：最近一个有数据的月份；尚无月份数据足以计分。"),
+            (DefaultMonth::Today(m), false) => format!("Showing {m}: there is no data yet."),
+            (DefaultMonth::Today(m), true) => format!("显示 {m}：尚无数据。"),
+        }
+    }
+}
