@@ -122,8 +122,11 @@ fn score_people(rulebook: &Rulebook, rows: &[Vec<f64>]) -> (Vec<Scorecard>, Opti
 /// `cells[person][month][metric]`, NaN where missing.
 type Cells = Vec<Vec<Vec<f64>>>;
 
+/// A KPI's formula written out by hand, over its inputs by name.
+type Formula = fn(&HashMap<&str, f64>) -> f64;
+
 /// The KPIs of the definitions, each as its inputs and its formula written out here.
-fn kpis_by_hand() -> Vec<(&'static str, Vec<&'static str>, fn(&HashMap<&str, f64>) -> f64)> {
+fn kpis_by_hand() -> Vec<(&'static str, Vec<&'static str>, Formula)> {
     vec![
         ("sales_achievement", vec!["revenue", "revenue_target"], |v| {
             v["revenue"] / v["revenue_target"] * 100.0
@@ -149,7 +152,7 @@ fn by_hand(
     cells: &Cells,
     members: &[usize],
     inputs: &[&str],
-    formula: fn(&HashMap<&str, f64>) -> f64,
+    formula: Formula,
     min_coverage: f64,
 ) -> Option<f64> {
     let index = |key: &str| rulebook.find_metric(key).expect("a metric").index();
