@@ -129,7 +129,7 @@ struct ScorecardResponse<'a> {
     tag = "scorecards",
     params(
         ("subject" = String, Path, description = "A person's or a team's id"),
-        ("period" = Option<String>, Query, description = "A month `2026-10`, quarter `2026-Q3` or year `2026`; default the latest month with data"),
+        ("period" = Option<String>, Query, description = "A month `2026-10`, quarter `2026-Q3` or year `2026`; default the latest month with enough data to score (half its people with a total), else the latest finalized"),
         ("lang" = Option<String>, Query, description = "Ignored by the API: cards carry names in every language"),
     ),
     responses(

@@ -13,7 +13,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
     tag = "teams",
     params(
         ("team" = String, Path, description = "A team's id"),
-        ("period" = Option<String>, Query, description = "A month `2026-10`, quarter `2026-Q3` or year `2026`; default the latest month with data"),
+        ("period" = Option<String>, Query, description = "A month `2026-10`, quarter `2026-Q3` or year `2026`; default the latest month with enough data to score (half its people with a total), else the latest finalized"),
         ("kind" = Option<String>, Query, description = "`month`, `quarter` or `year`: the period of that kind holding `period`"),
     ),
     responses(
