@@ -228,13 +228,13 @@ impl PeriodReport {
                 plain_text(&subject),
                 plain_text(&card.name),
                 plain_text(card.team.as_deref().unwrap_or_default()),
-                card.role.to_owned(),
+                plain_text(&card.role),
                 tier("base"),
                 tier("process"),
                 tier("result"),
                 card.total.map_or_else(|| "-".to_owned(), |t| format!("{t:.1}")),
-                card.grade.clone().unwrap_or_else(|| "-".to_owned()),
-                note.join("; "),
+                card.grade.as_deref().map_or_else(|| "-".to_owned(), plain_text),
+                plain_text(&note.join("; ")),
             ]);
         }
         table
@@ -273,13 +273,16 @@ impl PeriodReport {
                     KpiOutcome::NoData { reason } => ("no_data", None, reason.as_str()),
                     KpiOutcome::NotComputable { reason } => ("not_computable", None, reason.as_str()),
                 };
+                // Ids keep to a grammar that cannot start a formula, but a frozen
+                // snapshot or a reason may quote anything.
+                let text = crate::export::text_cell;
                 writer.write_record([
                     period.as_str(),
-                    &card.subject,
-                    &card.kind,
-                    &card.role,
-                    &kpi.kpi,
-                    &kpi.tier,
+                    &text(&card.subject),
+                    &text(&card.kind),
+                    &text(&card.role),
+                    &text(&kpi.kpi),
+                    &text(&kpi.tier),
                     status,
                     &number(kpi.outcome.value()),
                     &kpi.target.target.to_string(),
@@ -288,9 +291,9 @@ impl PeriodReport {
                     &kpi.weight.to_string(),
                     &kpi.effective_weight.to_string(),
                     &kpi.contribution.to_string(),
-                    reason,
+                    &text(reason),
                     &total,
-                    card.grade.as_deref().unwrap_or_default(),
+                    &text(card.grade.as_deref().unwrap_or_default()),
                     &bonus_coefficient,
                 ])?;
             }
@@ -455,8 +458,8 @@ fn read_by(rulebook: &Rulebook, role: &Role, kpi: KpiId) -> Vec<String> {
 
 /// Text for a terminal: control characters (a carriage return, an escape sequence,
 /// a bidirectional override) dropped, so a name cannot redraw the table.
+/// `text` without the characters that would break a table's lines or turn its
+/// reading order around.
 fn plain_text(text: &str) -> String {
-    text.chars()
-        .filter(|c| !c.is_control() && !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
-        .collect()
+    text.chars().filter(|c| !crate::kpi::id::hidden(*c)).collect()
 }

@@ -11,6 +11,7 @@ mod m20261122_000004_create_periods_and_snapshots;
 mod m20261122_000005_create_audit_log;
 mod m20261122_000006_create_accounts;
 mod m20261125_133000_create_api_tokens;
+mod m20261203_000001_create_server_secrets;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_create_audit_log::Migration),
             Box::new(m20261122_000006_create_accounts::Migration),
             Box::new(m20261125_133000_create_api_tokens::Migration),
+            Box::new(m20261203_000001_create_server_secrets::Migration),
         ]
     }
 }

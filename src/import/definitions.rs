@@ -1,6 +1,6 @@
 //! Reading a definitions folder from disk; the core never touches the file system.
 
-use crate::kpi::rulebook::SourceFile;
+use crate::kpi::rulebook::{MAX_DEFINITIONS_BYTES, MAX_FILE_BYTES, SourceFile};
 use sha2::{Digest, Sha256};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -11,6 +11,32 @@ pub fn read_definitions(dir: &Path) -> io::Result<Vec<SourceFile>> {
     let mut paths = Vec::new();
     collect(dir, &mut paths)?;
     paths.sort();
+    // Sizes are checked before anything is read, so a 50 MB file costs nothing.
+    let mut total: u64 = 0;
+    for path in &paths {
+        let size = std::fs::metadata(path)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?
+            .len();
+        if size > MAX_FILE_BYTES as u64 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "{}:1:1: the file is {size} bytes; a definitions file may be at most {MAX_FILE_BYTES} bytes",
+                    path.display()
+                ),
+            ));
+        }
+        total += size;
+        if total > MAX_DEFINITIONS_BYTES as u64 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "{}: the definitions are more than {MAX_DEFINITIONS_BYTES} bytes together; at most that is read",
+                    dir.display()
+                ),
+            ));
+        }
+    }
     paths
         .into_iter()
         .map(|path| {

@@ -24,7 +24,7 @@ pub fn parse_teams(
     let mut errors = ImportErrors::default();
     let mut lines: HashMap<&str, u64> = HashMap::new();
     for row in table.rows() {
-        match row.required("id") {
+        match row.id("id") {
             Ok(id) => {
                 if let Some(first) = lines.insert(id, row.line) {
                     errors.push(row.error("id", format!("duplicate team `{id}`; first on {}", table.place(first))));
@@ -52,7 +52,7 @@ pub fn parse_teams(
                 }
             };
             Ok(TeamRow {
-                key: row.required("id")?.to_owned(),
+                key: row.id("id")?.to_owned(),
                 name: row.required("name")?.to_owned(),
                 parent,
             })
@@ -78,7 +78,7 @@ pub fn parse_people(
     let mut rows = Vec::new();
     for row in table.rows() {
         let parsed = (|| {
-            let id = row.required("id")?;
+            let id = row.id("id")?;
             if let Some(first) = lines.insert(id.to_owned(), row.line) {
                 return Err(row.error(
                     "id",

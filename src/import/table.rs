@@ -5,6 +5,7 @@ use std::fmt;
 use std::path::Path;
 
 use super::spreadsheet;
+use crate::kpi::id;
 
 /// How many bad rows are listed before the rest are only counted.
 const MAX_LISTED: usize = 200;
@@ -94,14 +95,22 @@ impl<'t> Row<'t> {
             .map_or("", str::trim)
     }
 
-    /// An error about this row's `column`.
+    /// An error about this row's `column`. A message quotes what the row holds, so
+    /// characters nobody can see (a line break, a direction override) are escaped.
     pub fn error(&self, column: &str, message: impl Into<String>) -> RowError {
         RowError {
             file: self.table.file.clone(),
             line: self.line,
-            column: Some(column.to_owned()),
-            message: message.into(),
+            column: Some(id::escape_hidden(column)),
+            message: id::escape_hidden(&message.into()),
         }
+    }
+
+    /// The field of `column` as an id (see [`crate::kpi::id`]).
+    pub fn id(&self, column: &str) -> Result<&'t str, RowError> {
+        let text = self.required(column)?;
+        id::check(text).map_err(|e| self.error(column, e.to_string()))?;
+        Ok(text)
     }
 
     /// The field of `column` as a finite number.
@@ -143,7 +152,7 @@ pub struct Table {
 }
 
 impl Table {
-    /// Reads `path` (CSV, or a spreadsheet by its extension: .xlsx, .xlsm, .xls, .ods),
+    /// Reads `path` (CSV, or a workbook by its extension: .xlsx, .xlsm, .xlsb),
     /// checking that the header holds every `required` column and no column outside
     /// `required` and `optional`.
     pub fn read(path: &Path, columns: (&[&str], &[&str])) -> Result<Table, ImportErrors> {
@@ -155,7 +164,18 @@ impl Table {
     pub fn read_as(path: &Path, source: &str, (required, optional): (&[&str], &[&str])) -> Result<Table, ImportErrors> {
         let file = source.to_owned();
         let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-        if matches!(extension.as_deref(), Some("xlsx" | "xlsm" | "xls" | "xlsb" | "ods")) {
+        if let Some(old @ ("xls" | "ods")) = extension.as_deref() {
+            return Err(whole_file(
+                &file,
+                format!(
+                    "`.{old}` files are not read (they cannot be read cell by cell, so a small file could claim any amount of memory); save the sheet as .xlsx or .csv"
+                ),
+            ));
+        }
+        if extension
+            .as_deref()
+            .is_some_and(|e| spreadsheet::EXTENSIONS.contains(&e))
+        {
             let (columns, records) = spreadsheet::read(path).map_err(|message| {
                 let mut errors = ImportErrors::default();
                 errors.push(RowError {
@@ -244,7 +264,7 @@ impl Table {
                 errors.push(RowError {
                     file: file.clone(),
                     line: 1,
-                    column: Some(column.clone()),
+                    column: Some(id::escape_hidden(column)),
                     message: format!("unknown column; expected {}", [required, optional].concat().join(",")),
                 });
             }
@@ -302,6 +322,18 @@ impl Table {
             line: *line,
         })
     }
+}
+
+/// An error about the whole file, placed on its first line.
+fn whole_file(file: &str, message: String) -> ImportErrors {
+    let mut errors = ImportErrors::default();
+    errors.push(RowError {
+        file: file.to_owned(),
+        line: 1,
+        column: None,
+        message,
+    });
+    errors
 }
 
 fn io_reason(error: &csv::Error) -> String {

@@ -5,6 +5,7 @@
 pub mod definition;
 pub mod evaluate;
 pub mod formula;
+pub mod id;
 pub mod organisation;
 pub mod period;
 pub mod rollup;

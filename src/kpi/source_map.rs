@@ -78,6 +78,36 @@ fn join(path: &[&str]) -> String {
     path.join("\u{1f}")
 }
 
+/// Where `text` first nests deeper than `limit` mappings and sequences, if it does.
+/// The events are read lazily, so a file nested a hundred thousand levels deep is
+/// refused after its first `limit` levels: the YAML scanner behind serde_yaml takes
+/// time quadratic in the depth, so this runs before it.
+pub fn too_deep(text: &str, limit: usize) -> Option<Position> {
+    let mut depth = 0usize;
+    for event in Parser::new_from_str(text) {
+        match event {
+            Ok((Event::MappingStart(..) | Event::SequenceStart(..), span)) => {
+                depth += 1;
+                if depth > limit {
+                    return Some(position(&span));
+                }
+            }
+            Ok((Event::MappingEnd | Event::SequenceEnd, _)) => depth = depth.saturating_sub(1),
+            Ok(_) => {}
+            // The scanner has a flow-nesting limit of its own, met while it reads ahead.
+            Err(error) if error.info().contains("recursion limit") => {
+                return Some(Position {
+                    line: error.marker().line(),
+                    column: error.marker().col() + 1,
+                });
+            }
+            // serde_yaml reports a broken file better, with its own position.
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
 fn position(span: &Span) -> Position {
     Position {
         line: span.start.line(),
@@ -187,6 +217,19 @@ kpis:
       - from: 10
         points: 50
 ";
+
+    #[test]
+    fn nesting_past_the_limit_is_found_where_it_starts() {
+        assert_eq!(too_deep(TEXT, 5), None);
+        assert_eq!(too_deep(TEXT, 4), Some(Position { line: 7, column: 9 }));
+        let flow = format!("a: {}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert_eq!(too_deep(&flow, 64).map(|p| p.line), Some(1));
+        let shallow_flow = format!("a: {}{}", "[".repeat(70), "]".repeat(70));
+        // The root mapping is the first level, so the 64th bracket is the 65th.
+        assert_eq!(too_deep(&shallow_flow, 64), Some(Position { line: 1, column: 67 }));
+        let block = format!("a:\n  {}x\n", "- ".repeat(100_000));
+        assert_eq!(too_deep(&block, 64).map(|p| p.line), Some(2));
+    }
 
     #[test]
     fn nested_keys_and_values_have_their_positions() {

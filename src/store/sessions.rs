@@ -177,3 +177,37 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Deletes the sessions that have ended by time, so the table holds only live ones.
+    pub async fn purge_expired_sessions(&self) -> Result<u64, StoreError> {
+        use sea_orm::{ColumnTrait, QueryFilter};
+        let purged = sessions::Entity::delete_many()
+            .filter(sessions::Column::ExpiresAt.lte(now()))
+            .exec(self.db())
+            .await?;
+        Ok(purged.rows_affected)
+    }
+
+    /// The server secret called `name`: `made` (a fresh random value) if no server
+    /// of this database has made it yet, else the one made first, so that every
+    /// server shares it.
+    pub async fn server_secret(&self, name: &str, made: String) -> Result<String, StoreError> {
+        use super::entity::server_secrets;
+        use sea_orm::sea_query::OnConflict;
+        let model = server_secrets::ActiveModel {
+            name: ActiveValue::Set(name.to_owned()),
+            secret: ActiveValue::Set(made),
+            created_at: ActiveValue::Set(now()),
+        };
+        server_secrets::Entity::insert(model)
+            .on_conflict(OnConflict::column(server_secrets::Column::Name).do_nothing().to_owned())
+            .exec_without_returning(self.db())
+            .await?;
+        server_secrets::Entity::find_by_id(name.to_owned())
+            .one(self.db())
+            .await?
+            .map(|row| row.secret)
+            .ok_or_else(|| StoreError::Corrupt(format!("the server secret `{name}` vanished as it was made")))
+    }
+}

@@ -8,6 +8,7 @@ mod error;
 mod pages;
 mod scores;
 mod session;
+mod signing;
 mod telemetry;
 mod throttle;
 mod upload;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     telemetry: telemetry::Telemetry,
     throttle: throttle::Throttle,
+    /// Read from the database on first use; see `signing`.
+    signer: tokio::sync::OnceCell<signing::Signer>,
 }
 
 /// A bound, ready-to-run server.
@@ -70,6 +73,7 @@ impl Application {
             secure_cookies: settings.server.secure_cookies,
             telemetry: telemetry::Telemetry::new(&settings.metrics),
             throttle: throttle::Throttle::new(&settings.sign_in, settings.server.behind_proxy),
+            signer: tokio::sync::OnceCell::new(),
         });
         let server = HttpServer::new(move || {
             App::new()
@@ -118,6 +122,16 @@ impl Application {
     }
 }
 
+/// `text` percent-encoded for a URL's path segment or query value. Ids keep to a
+/// grammar that needs no encoding, but a link must not depend on that: anything
+/// outside RFC 3986's unreserved characters is encoded, `/` included, as askama's
+/// `urlencode_strict` does in the templates.
+pub(crate) fn url_part(text: &str) -> String {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+    utf8_percent_encode(text, UNRESERVED).to_string()
+}
+
 /// Headers every response carries: pages are private and framed by nobody.
 fn security_headers() -> DefaultHeaders {
     DefaultHeaders::new()
@@ -129,4 +143,15 @@ fn security_headers() -> DefaultHeaders {
         .add(("X-Frame-Options", "DENY"))
         .add(("Referrer-Policy", "same-origin"))
         .add(("Cache-Control", "no-store"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_url_part_cannot_leave_its_segment() {
+        assert_eq!(super::url_part("p002"), "p002");
+        assert_eq!(super::url_part("../../admin/users"), "..%2F..%2Fadmin%2Fusers");
+        assert_eq!(super::url_part("p1\r\nSet-Cookie: x"), "p1%0D%0ASet-Cookie%3A%20x");
+        assert_eq!(super::url_part("李"), "%E6%9D%8E");
+    }
 }

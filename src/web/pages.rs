@@ -20,6 +20,7 @@ use super::access::refuse;
 use super::error::AppError;
 use super::scores::{CardRef, DefaultMonth};
 use super::session::{self, LOGIN_COOKIE, SESSION_COOKIE, Session};
+use super::signing::{Purpose, Signer};
 use crate::kpi::period::Period;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
@@ -54,17 +55,34 @@ pub struct PeriodQuery {
     pub kind: Option<String>,
 }
 
+/// How long a sign-in form may be left open before it must be loaded again.
+const SIGN_IN_FORM_SECONDS: i64 = 12 * 3600;
+
 #[get("/login")]
-async fn login_page(state: web::Data<AppState>) -> HttpResponse {
-    // The sign-in form's CSRF token rides in a cookie of its own (double submit).
-    let csrf = session::random_token();
+async fn login_page(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    // The sign-in form's CSRF token rides in a cookie of its own (double submit),
+    // signed, so that a value an attacker plants in both is refused.
+    let issued = chrono::Utc::now().timestamp();
+    let csrf = state
+        .signer()
+        .await?
+        .seal(Purpose::SignInForm, &format!("{}-{issued}", session::random_token()));
     let page = LoginPage {
         csrf: csrf.clone(),
         error: None,
     };
-    render(page)
+    Ok(render(page)
         .cookie(session::cookie(&state, LOGIN_COOKIE, csrf, "/login"))
-        .finish_with_body()
+        .finish_with_body())
+}
+
+/// Whether `sent` is a sign-in form token this server's key signed, not yet stale.
+fn sign_in_form_token_holds(signer: &Signer, sent: &str) -> bool {
+    let issued = signer
+        .open(Purpose::SignInForm, sent)
+        .and_then(|message| message.rsplit_once('-'))
+        .and_then(|(_, issued)| issued.parse::<i64>().ok());
+    issued.is_some_and(|issued| (0..SIGN_IN_FORM_SECONDS).contains(&(chrono::Utc::now().timestamp() - issued)))
 }
 
 #[post("/login")]
@@ -74,7 +92,7 @@ async fn login(
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
     let expected = req.cookie(LOGIN_COOKIE).map(|c| c.value().to_owned());
-    if expected.as_deref() != Some(form.csrf.as_str()) {
+    if expected.as_deref() != Some(form.csrf.as_str()) || !sign_in_form_token_holds(state.signer().await?, &form.csrf) {
         return Err(AppError::BadCsrf);
     }
     match super::throttle::verify(&state, &req, &form.username, &form.password).await? {

@@ -98,6 +98,8 @@ pub async fn verify(state: &AppState, username: &str, password: &str) -> Result<
 
 /// Starts a new session (a new id at every sign-in); returns its cookie.
 pub async fn start(state: &AppState, account: &Account) -> Result<Cookie<'static>, AppError> {
+    // Sessions that ended by time go at each sign-in, so the table holds live ones only.
+    state.store.purge_expired_sessions().await?;
     let token = random_token();
     let expires = chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS);
     let expires = expires.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);

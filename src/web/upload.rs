@@ -30,7 +30,7 @@ const DRAIN_LIMIT: u64 = 4 * UPLOAD_LIMIT;
 /// The largest text field (the CSRF token, the kind).
 const FIELD_LIMIT: usize = 1024;
 /// The extensions the importer reads; anything else is refused before importing.
-const EXTENSIONS: [&str; 5] = ["csv", "xlsx", "xlsm", "xls", "ods"];
+const EXTENSIONS: [&str; 4] = ["csv", "xlsx", "xlsm", "xlsb"];
 
 /// What the form can say a file holds, with the columns it expects.
 const KINDS: [(&str, ImportKind); 4] = [

@@ -133,9 +133,19 @@ async fn an_admin_creates_an_account_that_signs_in_and_sees_only_its_card() {
         )
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert_eq!(response.headers()["location"], "/admin/users?created=rep.p004");
-    let list = app.page(&admin, "/admin/users?created=rep.p004").await;
+    let location = response.headers()["location"].to_str().expect("a location").to_owned();
+    assert!(location.starts_with("/admin/users?created=rep.p004&sig="), "{location}");
+    let list = app.page(&admin, &location).await;
     assert!(list.contains("Account rep.p004 created."), "{list}");
+    let unsigned = app
+        .page(&admin, "/admin/users?created=Your+password+expired%2C+call+555")
+        .await;
+    assert!(
+        !unsigned.contains("password expired"),
+        "a link cannot put words on the page"
+    );
+    let forged = app.page(&admin, &location.replace("rep.p004", "rep.p005")).await;
+    assert!(!forged.contains("created."), "the signature covers the name");
     assert!(list.contains("data-account=\"rep.p004\""));
 
     let account = app

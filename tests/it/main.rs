@@ -8,6 +8,7 @@ mod check;
 mod empty_periods;
 mod evaluate;
 mod helpers;
+mod hostile;
 mod ops;
 mod pages;
 mod properties;

@@ -113,7 +113,7 @@ impl TestApp {
 
 pub(crate) fn hidden_csrf(page: &str) -> String {
     let start = page.find("name=\"csrf\" value=\"").expect("a CSRF field") + "name=\"csrf\" value=\"".len();
-    page[start..].chars().take_while(|c| c.is_ascii_hexdigit()).collect()
+    page[start..].chars().take_while(|c| *c != '"').collect()
 }
 
 #[tokio::test]
@@ -346,6 +346,34 @@ async fn forms_without_their_csrf_token_are_refused() {
         .await
         .expect("POST /login");
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+
+    // An attacker who can plant a cookie (a sibling subdomain) sets it to match the
+    // form they make the victim post: the value is not one the server signed.
+    let planted = app.client();
+    let url = reqwest::Url::parse(&app.address).expect("the address");
+    let jar = reqwest::cookie::Jar::default();
+    jar.add_cookie_str("ys_login=chosen-by-the-attacker; Path=/login", &url);
+    let planted_client = reqwest::Client::builder()
+        .cookie_provider(std::sync::Arc::new(jar))
+        .redirect(Policy::none())
+        .build()
+        .expect("a client");
+    let response = planted_client
+        .post(format!("{}/login", app.address))
+        .form(&[
+            ("username", "rep.p002"),
+            ("password", DEMO_PASSWORD),
+            ("csrf", "chosen-by-the-attacker"),
+        ])
+        .send()
+        .await
+        .expect("POST /login");
+    assert_eq!(
+        response.status(),
+        StatusCode::FORBIDDEN,
+        "a planted double-submit is refused"
+    );
+    drop(planted);
 
     let signed_in = app.signed_in("rep.p002").await;
     let logout = signed_in

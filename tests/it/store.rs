@@ -55,7 +55,7 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .expect("a runtime")
 }
 
-fn run(url: &str, args: &[&str]) -> Output {
+pub(crate) fn run(url: &str, args: &[&str]) -> Output {
     yardstick()
         .arg("--database")
         .arg(url)
@@ -64,7 +64,7 @@ fn run(url: &str, args: &[&str]) -> Output {
         .expect("run yardstick")
 }
 
-fn ok(url: &str, args: &[&str]) -> String {
+pub(crate) fn ok(url: &str, args: &[&str]) -> String {
     let output = run(url, args);
     assert!(
         output.status.success(),
@@ -74,7 +74,7 @@ fn ok(url: &str, args: &[&str]) -> String {
     String::from_utf8(output.stdout).expect("UTF-8 output")
 }
 
-fn import_demo(url: &str) {
+pub(crate) fn import_demo(url: &str) {
     for kind in ["teams", "people", "targets", "metrics"] {
         let file = demo(&format!("{kind}.csv"));
         ok(url, &["import", kind, &file.display().to_string()]);

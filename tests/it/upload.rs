@@ -235,3 +235,40 @@ async fn an_upload_without_its_csrf_token_or_with_an_unreadable_file_writes_noth
     assert_eq!(no_kind.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.p002_visits().await, 30.0);
 }
+
+/// A workbook of a header and one value at the last cell Excel has, `XFD1048576`: its
+/// sheet declares 17 billion cells.
+pub(crate) fn far_cell_workbook(path: &std::path::Path) {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for (c, name) in ["id", "name", "email", "team", "role"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *name).expect("a header cell");
+    }
+    sheet.write_string(1_048_575, 16_383, "far").expect("the far cell");
+    workbook.save(path).expect("save the workbook");
+}
+
+#[tokio::test]
+async fn a_small_workbook_claiming_a_huge_sheet_is_refused_and_the_server_goes_on() {
+    let app = spawn_app().await;
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("far.xlsx");
+    far_cell_workbook(&path);
+    let bytes = std::fs::read(&path).expect("the workbook");
+    assert!(bytes.len() < 16 * 1024, "a small file: {} bytes", bytes.len());
+    let hr = app.signed_in("hr").await;
+    let response = app.upload(&hr, "people", "far.xlsx", bytes, None).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = response.text().await.expect("a page");
+    assert!(
+        page.contains("cell XFD1048576 holds a value beyond column IV; at most 256 columns are read"),
+        "{page}"
+    );
+    let old = app.upload(&hr, "people", "old.xls", b"not read".to_vec(), None).await;
+    assert_eq!(old.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.status(&hr, "/upload").await,
+        StatusCode::OK,
+        "the server goes on serving"
+    );
+}

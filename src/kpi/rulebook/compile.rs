@@ -50,6 +50,19 @@ pub(super) fn compile(sources: &[SourceFile]) -> Result<Rulebook, DefinitionErro
             problem: Problem::NoFiles,
         });
     }
+    let size: usize = sources.iter().map(|s| s.text.len()).sum();
+    if size > MAX_DEFINITIONS_BYTES {
+        compiler.errors.push(DefinitionError {
+            file: "(definitions)".into(),
+            line: 1,
+            column: 1,
+            problem: Problem::TooMuchText {
+                size,
+                limit: MAX_DEFINITIONS_BYTES,
+            },
+        });
+        return Err(DefinitionErrors(compiler.errors));
+    }
     for source in sources {
         compiler.read(source);
     }
@@ -64,8 +77,32 @@ pub(super) fn compile(sources: &[SourceFile]) -> Result<Rulebook, DefinitionErro
     }
 }
 
+/// Why a file is refused before the YAML parser sees it: too large, or nested too
+/// deep (the parser's time grows with the square of the depth).
+fn unreadable(text: &str) -> Option<(Position, Problem)> {
+    let top = Position { line: 1, column: 1 };
+    if text.len() > MAX_FILE_BYTES {
+        let problem = Problem::FileTooLarge {
+            size: text.len(),
+            limit: MAX_FILE_BYTES,
+        };
+        return Some((top, problem));
+    }
+    crate::kpi::source_map::too_deep(text, MAX_NESTING).map(|at| (at, Problem::TooDeep { limit: MAX_NESTING }))
+}
+
 impl<'a> Compiler<'a> {
     fn read(&mut self, source: &'a SourceFile) {
+        if let Some((position, problem)) = unreadable(&source.text) {
+            self.all_files_read = false;
+            self.errors.push(DefinitionError {
+                file: source.name.clone(),
+                line: position.line,
+                column: position.column,
+                problem,
+            });
+            return;
+        }
         match serde_yaml::from_str::<Option<DefinitionFile>>(&source.text) {
             Ok(def) => self.files.push(File {
                 name: &source.name,
@@ -100,6 +137,25 @@ impl<'a> Compiler<'a> {
         });
     }
 
+    /// Reports a key that is not an id; a metric or KPI id must also be a formula variable.
+    fn check_id(&mut self, at: At, variable: bool) {
+        let checked = if variable {
+            crate::kpi::id::check_variable(at.key)
+        } else {
+            crate::kpi::id::check(at.key)
+        };
+        if let Err(error) = checked {
+            let position = self.key_at(at, &[]);
+            let what = match at.section {
+                "metrics" => "metric",
+                "kpis" => "KPI",
+                "roles" => "role",
+                _ => "grade scale",
+            };
+            self.report(at.file, position, Problem::BadId { what, error });
+        }
+    }
+
     fn value_at(&self, at: At, rest: &[&str]) -> Position {
         let path: Vec<&str> = [at.section, at.key].into_iter().chain(rest.iter().copied()).collect();
         self.files[at.file].map.value(&path)
@@ -128,6 +184,7 @@ impl<'a> Compiler<'a> {
                     section: "metrics",
                     key,
                 };
+                self.check_id(at, true);
                 if self.unique(&mut seen, at) {
                     metrics.push(Metric {
                         key: key.clone(),
@@ -144,6 +201,7 @@ impl<'a> Compiler<'a> {
                     section: "kpis",
                     key,
                 };
+                self.check_id(at, true);
                 if self.unique(&mut seen, at) {
                     kpi_defs.push((at, kpi));
                 }
@@ -154,6 +212,7 @@ impl<'a> Compiler<'a> {
                     section: "roles",
                     key,
                 };
+                self.check_id(at, false);
                 if let Some(&first) = roles_seen.get(key.as_str()) {
                     self.duplicate(at, first, "roles");
                 } else {
@@ -167,6 +226,7 @@ impl<'a> Compiler<'a> {
                     section: "grade_scales",
                     key,
                 };
+                self.check_id(at, false);
                 if let Some((first, _)) = scale_defs.get(key.as_str()) {
                     self.duplicate(at, first.file, "grade_scales");
                 } else {

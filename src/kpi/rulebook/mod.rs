@@ -263,6 +263,14 @@ pub enum Slot {
     Kpi(KpiId),
 }
 
+/// The largest definitions file read: the shipped rulebook is 43 KB in all, and a
+/// company's own is not a hundred times larger.
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
+/// All the files of a rulebook together.
+pub const MAX_DEFINITIONS_BYTES: usize = 8 * 1024 * 1024;
+/// How deep mappings and sequences may nest; the schema needs six levels.
+pub const MAX_NESTING: usize = 64;
+
 impl Rulebook {
     /// Loads, validates and compiles the files of a definitions folder. Every problem
     /// in every file is reported at once, each with its file, line and column.

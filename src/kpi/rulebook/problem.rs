@@ -10,6 +10,17 @@ pub enum Problem {
     Yaml(String),
     #[error("duplicate id `{id}`: already defined at {first}")]
     DuplicateId { id: String, first: String },
+    #[error("the file is {size} bytes; a definitions file may be at most {limit} bytes")]
+    FileTooLarge { size: usize, limit: usize },
+    #[error("the definitions are {size} bytes together; at most {limit} bytes are read")]
+    TooMuchText { size: usize, limit: usize },
+    #[error("the file nests deeper than {limit} levels; definitions need a few")]
+    TooDeep { limit: usize },
+    #[error("the {what} id {error}")]
+    BadId {
+        what: &'static str,
+        error: crate::kpi::id::IdError,
+    },
     #[error("no definitions found: the folder holds no .yaml file")]
     NoFiles,
     #[error("{context}: {error}")]

@@ -7,6 +7,7 @@ pub mod imports;
 pub mod metric_values;
 pub mod people;
 pub mod periods;
+pub mod server_secrets;
 pub mod sessions;
 pub mod snapshots;
 pub mod targets;

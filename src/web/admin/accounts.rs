@@ -10,6 +10,7 @@ use crate::web::error::AppError;
 use crate::web::hash_password;
 use crate::web::pages::{Lang, Nav};
 use crate::web::session::{self, Session};
+use crate::web::signing::{Purpose, Signer};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
@@ -96,10 +97,23 @@ struct UsersPage {
     problems: FieldProblems,
 }
 
+/// What a redirect after a change says happened. Signed for the admin who made the
+/// change, so a link cannot put words of its own on the page.
 #[derive(Debug, Deserialize)]
 pub struct Notice {
     created: Option<String>,
     disabled: Option<String>,
+    sig: Option<String>,
+}
+
+fn notice_message(what: &str, username: &str, admin: &str) -> String {
+    format!("{what}\0{username}\0{admin}")
+}
+
+/// `/admin/users?{what}={username}&sig=...`, for `admin` to see.
+fn notice_location(signer: &Signer, what: &str, username: &str, admin: &str) -> String {
+    let sig = signer.sign(Purpose::Notice, &notice_message(what, username, admin));
+    format!("/admin/users?{what}={}&sig={sig}", crate::web::url_part(username))
 }
 
 #[get("/admin/users")]
@@ -109,10 +123,18 @@ async fn accounts_page(
     notice: web::Query<Notice>,
 ) -> Result<HttpResponse, AppError> {
     let session = admin(&req, &state).await?;
+    let signer = state.signer().await?;
+    let me = &session.account.username;
+    let signed = |what: &str, name: &str| {
+        let sig = notice.sig.as_deref().unwrap_or_default();
+        signer.verify(Purpose::Notice, &notice_message(what, name, me), sig)
+    };
     let notice = match (&notice.created, &notice.disabled) {
-        (Some(name), _) => Some(format!("Account {name} created.")),
-        (None, Some(name)) => Some(format!("Account {name} disabled; its sessions have ended.")),
-        (None, None) => None,
+        (Some(name), _) if signed("created", name) => Some(format!("Account {name} created.")),
+        (None, Some(name)) if signed("disabled", name) => {
+            Some(format!("Account {name} disabled; its sessions have ended."))
+        }
+        _ => None,
     };
     let page = users_page(
         &state,
@@ -189,9 +211,11 @@ async fn create_account(
         ..account
     };
     match state.store.insert_account(account, &session.account.username).await {
-        Ok(_) => Ok(see_other(&format!(
-            "/admin/users?created={}",
-            query_value(&entered.username)
+        Ok(_) => Ok(see_other(&notice_location(
+            state.signer().await?,
+            "created",
+            &entered.username,
+            &session.account.username,
         ))),
         // Somebody took the name between the check and the write.
         Err(StoreError::Unsupported(reason)) => {
@@ -232,9 +256,11 @@ async fn disable_account(
             .disable_account(&account.username, &session.account.username)
             .await?;
     }
-    Ok(see_other(&format!(
-        "/admin/users?disabled={}",
-        query_value(&account.username)
+    Ok(see_other(&notice_location(
+        state.signer().await?,
+        "disabled",
+        &account.username,
+        &session.account.username,
     )))
 }
 
@@ -309,17 +335,4 @@ fn account_row(account: AccountEntry, me: &str) -> AccountRow {
         ),
         username: account.username,
     }
-}
-
-/// `text` percent-encoded for a query string.
-fn query_value(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_') {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }

@@ -32,7 +32,7 @@ async fn index(
     let session = session::current(&req, &state, false).await?;
     if let (AccountRole::Rep, Some(person)) = (session.account.role, &session.account.person) {
         return Ok(HttpResponse::SeeOther()
-            .insert_header(("Location", format!("/scorecards/{person}")))
+            .insert_header(("Location", format!("/scorecards/{}", crate::web::url_part(person))))
             .finish());
     }
     let chosen = chosen(&state, &query).await?;

@@ -246,3 +246,37 @@ async fn rows_for_a_finalized_month_are_refused() {
         (StatusCode::UNPROCESSABLE_ENTITY, vec!["rows[0].period"])
     );
 }
+
+#[tokio::test]
+async fn ids_outside_the_grammar_are_refused_on_every_row() {
+    let app = spawn_app().await;
+    let hr = token(&app, "hr", ApiScope::Write).await;
+    let bad = [
+        "../../admin/users",
+        "p1\r\nSet-Cookie: x=1",
+        "=HYPERLINK(1)",
+        "p\u{202e}9",
+        "p\u{0}9",
+        "a b",
+    ];
+    let rows: Vec<Value> = bad
+        .iter()
+        .map(|id| json!({ "id": id, "name": "Bad", "email": "b@example.com", "team": "east", "role": "junior_rep" }))
+        .collect();
+    let (status, body) = post(&app, &hr, "/api/v1/people", &json!({ "rows": rows })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let expected: Vec<String> = (0..bad.len()).map(|i| format!("rows[{i}].id")).collect();
+    assert_eq!(paths(&body), expected);
+    let text = body.to_string();
+    assert!(
+        !text.contains('\r') && !text.contains("\\r"),
+        "no raw line break is echoed: {text}"
+    );
+    assert!(text.contains("p1\\\\u{d}\\\\u{a}Set-Cookie"), "{text}");
+    let teams = json!({ "rows": [{ "id": "-east", "name": "Minus" }] });
+    let (status, body) = post(&app, &hr, "/api/v1/teams", &teams).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.to_string().contains("starts with `-`"), "{body}");
+    let (_, list) = get(&app, &hr, "/api/v1/people").await;
+    assert!(!list.to_string().contains("Bad"), "nothing written");
+}

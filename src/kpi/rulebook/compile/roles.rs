@@ -185,6 +185,17 @@ impl Compiler<'_> {
         for (i, adjustment) in def.adjustments.iter().enumerate() {
             let index = i.to_string();
             let what = format!("adjustment `{}` of role `{role_key}`", adjustment.id);
+            if let Err(error) = crate::kpi::id::check(&adjustment.id) {
+                let position = self.value_at(at, &["adjustments", &index, "id"]);
+                self.report(
+                    at.file,
+                    position,
+                    Problem::BadId {
+                        what: "adjustment",
+                        error,
+                    },
+                );
+            }
             if !adjustment_ids.insert(adjustment.id.as_str()) {
                 let position = self.value_at(at, &["adjustments", &index, "id"]);
                 self.report(
@@ -240,6 +251,10 @@ impl Compiler<'_> {
         for (i, gate) in def.gates.iter().enumerate() {
             let index = i.to_string();
             let what = format!("condition of gate `{}` in role `{role_key}`", gate.id);
+            if let Err(error) = crate::kpi::id::check(&gate.id) {
+                let position = self.value_at(at, &["gates", &index, "id"]);
+                self.report(at.file, position, Problem::BadId { what: "gate", error });
+            }
             let effect = match &gate.then {
                 GateAction::ZeroTotal => Some(GateEffect::ZeroTotal),
                 GateAction::ZeroTier(tier) => {

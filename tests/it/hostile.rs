@@ -1,0 +1,250 @@
+//! Hostile input, as a tester out to break the server would send it: files that claim
+//! more than they hold, ids that are not ids, floods, and concurrent writers. Nothing
+//! takes the process down, slips through, or leaves the store half-written.
+
+use crate::helpers::{demo, root, write, yardstick};
+use crate::store::{run, sqlite_database};
+use crate::upload::far_cell_workbook;
+
+#[test]
+fn a_workbook_claiming_a_huge_sheet_is_refused_by_the_command_line_with_the_cell() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let url = sqlite_database(dir.path());
+    let path = dir.path().join("far.xlsx");
+    far_cell_workbook(&path);
+    let output = run(&url, &["import", "people", &path.display().to_string()]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("far.xlsx:1: cell XFD1048576 holds a value beyond column IV; at most 256 columns are read"),
+        "{stderr}"
+    );
+    let old = dir.path().join("people.ods");
+    std::fs::write(&old, "not read").expect("written");
+    let output = run(&url, &["import", "people", &old.display().to_string()]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("`.ods` files are not read"), "{stderr}");
+    assert!(stderr.contains("save the sheet as .xlsx or .csv"), "{stderr}");
+}
+
+/// `yardstick check DIR` on a folder holding `files`: its exit code and messages.
+fn check(files: &[(&str, String)]) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for (name, text) in files {
+        write(dir.path(), name, text);
+    }
+    let output = yardstick()
+        .arg("check")
+        .arg(dir.path())
+        .output()
+        .expect("run yardstick check");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn definitions_nested_a_hundred_thousand_levels_deep_are_refused_at_the_line_it_starts() {
+    let depth = 100_000;
+    let text = format!(
+        "metrics:\n  leads:\n    name: Leads\n    unit: count\n    extra: {}{}\n",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    let (code, stderr) = check(&[("deep.yaml", text)]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("deep.yaml:5:") && stderr.contains(": the file nests deeper than 64 levels"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_definitions_file_past_its_size_cap_is_refused_before_it_is_read() {
+    let big = format!("metrics:\n{}", "  # padding\n".repeat(100_000));
+    let (code, stderr) = check(&[("big.yaml", big)]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("big.yaml:1:1: the file is 1200009 bytes; a definitions file may be at most 1048576 bytes"),
+        "{stderr}"
+    );
+    let part = format!("# {}\n", "x".repeat(1_000_000));
+    let folder: Vec<(String, String)> = (0..9).map(|i| (format!("part{i}.yaml"), part.clone())).collect();
+    let folder: Vec<(&str, String)> = folder.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
+    let (code, stderr) = check(&folder);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("the definitions are more than 8388608 bytes together"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn definitions_given_as_text_are_capped_as_files_are() {
+    use yardstick::kpi::rulebook::{Rulebook, SourceFile};
+    let big = SourceFile {
+        name: "big.yaml".into(),
+        text: format!("metrics:\n{}", "  # padding\n".repeat(100_000)),
+    };
+    let errors = Rulebook::load(&[big]).expect_err("too large");
+    assert!(
+        errors.to_string().contains("big.yaml:1:1: the file is 1200009 bytes"),
+        "{errors}"
+    );
+    let parts: Vec<SourceFile> = (0..9)
+        .map(|i| SourceFile {
+            name: format!("part{i}.yaml"),
+            text: format!("# {}\n", "x".repeat(1_000_000)),
+        })
+        .collect();
+    let errors = Rulebook::load(&parts).expect_err("too much together");
+    assert!(
+        errors
+            .to_string()
+            .contains("the definitions are 9000027 bytes together; at most 8388608 bytes are read"),
+        "{errors}"
+    );
+}
+
+/// The shipped definitions copied to `dir`, each file passed through `edit`.
+fn definitions_copy(dir: &std::path::Path, edit: impl Fn(&str, String) -> String) -> std::path::PathBuf {
+    let target = dir.join("kpi-definitions");
+    std::fs::create_dir_all(&target).expect("a folder");
+    for entry in std::fs::read_dir(root().join("kpi-definitions")).expect("the shipped definitions") {
+        let path = entry.expect("an entry").path();
+        let name = path.file_name().and_then(|n| n.to_str()).expect("a name").to_owned();
+        if name.ends_with(".yaml") {
+            let text = std::fs::read_to_string(&path).expect("a file");
+            std::fs::write(target.join(&name), edit(&name, text)).expect("written");
+        }
+    }
+    target
+}
+
+#[test]
+fn a_csv_cell_a_spreadsheet_would_run_is_written_as_text() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let definitions = definitions_copy(dir.path(), |name, text| {
+        if name == "grades.yaml" {
+            text.replace("grade: B,", "grade: \"=B\",")
+                .replace("grade: C,", "grade: \"@C\",")
+        } else {
+            text.replace("cap_grade: C", "cap_grade: \"@C\"")
+                .replace("cap_grade: B", "cap_grade: \"=B\"")
+        }
+    });
+    let output = yardstick()
+        .args(["evaluate", "--period", "2026-10", "--format", "csv", "--definitions"])
+        .arg(&definitions)
+        .arg("--people")
+        .arg(demo("people.csv"))
+        .arg("--teams")
+        .arg(demo("teams.csv"))
+        .arg("--data")
+        .arg(demo("metrics.csv"))
+        .arg("--targets")
+        .arg(demo("targets.csv"))
+        .output()
+        .expect("run yardstick");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let mut reader = csv::Reader::from_reader(output.stdout.as_slice());
+    let grade = reader
+        .headers()
+        .expect("a header")
+        .iter()
+        .position(|h| h == "grade")
+        .expect("a grade column");
+    let grades: Vec<String> = reader.records().map(|r| r.expect("a row")[grade].to_owned()).collect();
+    assert!(grades.iter().any(|g| g == "'=B"), "{grades:?}");
+    assert!(
+        grades.iter().all(|g| !g.starts_with(['=', '+', '-', '@'])),
+        "{grades:?}"
+    );
+}
+
+#[test]
+fn a_people_file_with_ids_outside_the_grammar_is_refused_row_by_row() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let url = sqlite_database(dir.path());
+    let teams = demo("teams.csv");
+    crate::store::ok(&url, &["import", "teams", &teams.display().to_string()]);
+    let people = write(
+        dir.path(),
+        "people.csv",
+        "id,name,email,team,role\n\
+         ../../admin/users,A,a@example.com,east,junior_rep\n\
+         \"p1\r\nSet-Cookie: x\",B,b@example.com,east,junior_rep\n\
+         @SUM(1),C,c@example.com,east,junior_rep\n\
+         ok.1,D,d@example.com,east,junior_rep\n",
+    );
+    let output = run(&url, &["import", "people", &people.display().to_string()]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("people.csv:2: column `id`: `../../admin/users` holds `/`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("people.csv:3: column `id`: `p1\\u{d}\\u{a}Set-Cookie: x` holds U+000D"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("people.csv:5: column `id`: `@SUM(1)` holds `@`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("people.csv:6"), "{stderr}");
+    assert!(
+        stderr.contains("3 bad rows; nothing from these files was used"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn definition_ids_outside_the_grammar_are_named_with_their_place() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let definitions = definitions_copy(dir.path(), |name, text| {
+        if name == "metrics.yaml" {
+            format!(
+                "{text}\n  \"win-rate\":\n    name: {{ en: Win rate, zh: 赢率 }}\n    unit: count\n    over_time: sum\n"
+            )
+        } else {
+            text
+        }
+    });
+    let output = yardstick()
+        .arg("check")
+        .arg(&definitions)
+        .output()
+        .expect("run yardstick check");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("metrics.yaml:")
+            && stderr.contains("the metric id `win-rate` holds `-`; a metric or KPI id is a formula variable"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn sessions_that_ended_by_time_are_purged_at_the_next_sign_in() {
+    let app = crate::server::spawn_app().await;
+    let account = app
+        .store
+        .find_account_by_name("hr")
+        .await
+        .expect("store")
+        .expect("the demo's hr");
+    app.store
+        .insert_session("stale-hash", account.id, "csrf", "2020-01-01T00:00:00.000Z")
+        .await
+        .expect("an old session");
+    app.signed_in("rep.p002").await;
+    assert_eq!(
+        app.store.purge_expired_sessions().await.expect("store"),
+        0,
+        "the sign-in already purged the stale one"
+    );
+    assert!(app.store.find_session("stale-hash").await.expect("store").is_none());
+}
