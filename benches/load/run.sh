@@ -38,7 +38,7 @@ for _ in $(seq 100); do curl -sf http://127.0.0.1:18181/healthz >/dev/null && br
 
 sign_in() {
   local jar="$work/$1.cookies"
-  csrf=$(curl -s -c "$jar" http://127.0.0.1:18181/login | grep -o 'name="csrf" value="[0-9a-f]*"' | sed 's/.*value="//; s/"//')
+  csrf=$(curl -s -c "$jar" http://127.0.0.1:18181/login | grep -o 'name="csrf" value="[^"]*"' | sed 's/.*value="//; s/"//')
   curl -s -b "$jar" -c "$jar" -o /dev/null -d "username=$1&password=load-test-password&csrf=$csrf" http://127.0.0.1:18181/login
   grep ys_session "$jar" | awk '{print $7}'
 }

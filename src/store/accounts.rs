@@ -249,20 +249,31 @@ impl Store {
         Ok(())
     }
 
-    /// Records an event of the web layer (a failed login, a denied access).
-    pub async fn record(
-        &self,
-        actor: &str,
-        action: &str,
-        entity: &str,
-        key: &str,
-        detail: Option<String>,
-    ) -> Result<(), StoreError> {
-        super::entity::audit_log::Entity::insert(audit_entry(actor, action, entity, key.to_owned(), None, detail))
-            .exec_without_returning(self.db())
-            .await?;
+    /// Records events of the web layer (failed sign-ins, denied reads) in one statement
+    /// per chunk, outside any write transaction.
+    pub async fn record(&self, events: Vec<AuditEvent>) -> Result<(), StoreError> {
+        let entries: Vec<_> = events
+            .into_iter()
+            .map(|e| audit_entry(&e.actor, &e.action, &e.entity, e.key, None, e.detail))
+            .collect();
+        for chunk in entries.chunks(super::CHUNK_ROWS) {
+            super::entity::audit_log::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(self.db())
+                .await?;
+        }
         Ok(())
     }
+}
+
+/// Something the web layer saw that the audit log keeps: who, what, on what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEvent {
+    pub actor: String,
+    /// `login_failed`, `login_locked`, `access_denied`.
+    pub action: String,
+    pub entity: String,
+    pub key: String,
+    pub detail: Option<String>,
 }
 
 /// The problems of a new account against what `db` holds; see `check_new_account`.

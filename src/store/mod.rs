@@ -12,7 +12,7 @@ mod sessions;
 mod targets;
 mod tokens;
 
-pub use accounts::{Account, AccountEntry, AccountProblem, AccountRole, NewAccount};
+pub use accounts::{Account, AccountEntry, AccountProblem, AccountRole, AuditEvent, NewAccount};
 pub use metrics::{ImportRefused, MetricRow, MetricsImport};
 pub use organisation::{Changes, PersonRow, TeamRow};
 pub use periods::{PeriodStatus, SnapshotRow};

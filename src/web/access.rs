@@ -94,7 +94,7 @@ pub async fn refuse(
     period: Option<Period>,
 ) -> Result<(), AppError> {
     state
-        .store
+        .audit
         .record(
             &session.account.username,
             "access_denied",
@@ -102,7 +102,7 @@ pub async fn refuse(
             key,
             period.map(|p| p.to_string()),
         )
-        .await?;
+        .await;
     Err(AppError::NotFound)
 }
 

@@ -23,8 +23,8 @@ pub enum AppError {
     Unauthenticated { json: bool },
     #[error("the form has expired or did not come from this site; reload the page and try again")]
     BadCsrf,
-    #[error("too many sign-in attempts at once; wait a moment and try again")]
-    TooManyRequests,
+    #[error("too many sign-in attempts at once; wait {retry_after} seconds and try again")]
+    SignInBusy { retry_after: u64 },
     #[error("too many failed sign-ins; wait {retry_after} seconds and try again")]
     SignInLocked { retry_after: u64 },
     #[error("{0}")]
@@ -58,7 +58,7 @@ impl AppError {
             AppError::NotFound => "not_found",
             AppError::Unauthenticated { .. } => "unauthenticated",
             AppError::BadCsrf => "bad_csrf",
-            AppError::TooManyRequests => "too_many_requests",
+            AppError::SignInBusy { .. } => "too_many_requests",
             AppError::SignInLocked { .. } => "sign_in_locked",
             AppError::BadRequest(_) => "bad_request",
             AppError::BadToken => "invalid_token",
@@ -101,7 +101,7 @@ impl ResponseError for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
             AppError::BadCsrf => StatusCode::FORBIDDEN,
-            AppError::TooManyRequests | AppError::SignInLocked { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::SignInBusy { .. } | AppError::SignInLocked { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::BadRequest(_) | AppError::BadBody { .. } => StatusCode::BAD_REQUEST,
             AppError::BadToken => StatusCode::UNAUTHORIZED,
             AppError::InsufficientScope | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -182,9 +182,9 @@ pub fn json_error(error: &AppError) -> HttpResponse {
     response
 }
 
-/// A locked-out sign-in says when to come back.
+/// A locked-out or turned-away sign-in says when to come back.
 fn retry_after(error: &AppError, response: &mut HttpResponse) {
-    if let AppError::SignInLocked { retry_after } = error {
+    if let AppError::SignInLocked { retry_after } | AppError::SignInBusy { retry_after } = error {
         response.headers_mut().insert(
             actix_web::http::header::RETRY_AFTER,
             actix_web::http::header::HeaderValue::from(*retry_after),

@@ -4,6 +4,7 @@
 mod access;
 mod admin;
 mod api;
+mod audit;
 mod error;
 mod pages;
 mod scores;
@@ -13,6 +14,7 @@ mod telemetry;
 mod throttle;
 mod upload;
 
+pub use audit::AuditTrail;
 pub use session::{hash_password, new_api_token};
 pub use upload::UPLOAD_LIMIT;
 
@@ -24,7 +26,6 @@ use actix_web::middleware::DefaultHeaders;
 use actix_web::{App, HttpServer, web};
 use std::net::TcpListener;
 use std::sync::Arc;
-use tokio::sync::Semaphore;
 
 /// What every request handler shares.
 #[derive(Debug)]
@@ -32,14 +33,14 @@ pub struct AppState {
     pub store: Store,
     pub rulebook: Arc<Rulebook>,
     scores: scores::ScoreCache,
-    /// Password checks allowed at once; more get 429 rather than queueing on the CPU.
-    password_checks: Arc<Semaphore>,
     /// Checked against when a username is unknown, so timing reveals nothing.
     stand_in_hash: String,
     /// Mark cookies Secure (behind TLS).
     pub secure_cookies: bool,
     telemetry: telemetry::Telemetry,
     throttle: throttle::Throttle,
+    /// Rows of reads and refusals, written behind the request.
+    audit: audit::AuditTrail,
     /// Read from the database on first use; see `signing`.
     signer: tokio::sync::OnceCell<signing::Signer>,
 }
@@ -48,6 +49,7 @@ pub struct AppState {
 pub struct Application {
     port: u16,
     server: Server,
+    audit: audit::AuditTrail,
 }
 
 impl std::fmt::Debug for Application {
@@ -64,11 +66,12 @@ impl Application {
         let bind = &settings.server.bind;
         let listener = TcpListener::bind(bind).map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
         let port = listener.local_addr()?.port();
+        let audit = audit::AuditTrail::start(store.clone());
         let state = web::Data::new(AppState {
+            audit: audit.clone(),
             store,
             rulebook: Arc::new(rulebook),
             scores: scores::ScoreCache::default(),
-            password_checks: Arc::new(Semaphore::new(2)),
             stand_in_hash: hash_password(&session::random_token())?,
             secure_cookies: settings.server.secure_cookies,
             telemetry: telemetry::Telemetry::new(&settings.metrics),
@@ -104,11 +107,16 @@ impl Application {
         .disable_signals()
         .listen(listener)?
         .run();
-        Ok(Application { port, server })
+        Ok(Application { port, server, audit })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The writer of the audit rows of reads, to flush (tests, before they read the log).
+    pub fn audit_trail(&self) -> AuditTrail {
+        self.audit.clone()
     }
 
     /// A handle to stop the server gracefully: requests in flight are finished.
@@ -116,9 +124,11 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until stopped through `handle`.
+    /// Serves until stopped through `handle`, then writes the audit rows still waiting.
     pub async fn run(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        self.audit.flush().await;
+        served
     }
 }
 

@@ -101,14 +101,15 @@ async fn login(
             Ok(HttpResponse::SeeOther()
                 .insert_header(("Location", "/"))
                 .cookie(cookie)
+                .cookie(super::throttle::device_cookie(&state, &account.username).await?)
                 .cookie(session::expired(&state, LOGIN_COOKIE, "/login"))
                 .finish())
         }
         None => {
             state
-                .store
+                .audit
                 .record(&form.username, "login_failed", "account", &form.username, None)
-                .await?;
+                .await;
             let page = LoginPage {
                 csrf: form.csrf.clone(),
                 error: Some("Wrong username or password.".into()),

@@ -1,5 +1,6 @@
 //! Values the server hands out and must recognise when they come back unchanged: the
-//! sign-in form's CSRF token and the notice a redirect carries. Each is signed with HMAC-SHA256 under a key
+//! sign-in form's CSRF token, the notice a redirect carries, the device cookie of a
+//! browser that has signed in before. Each is signed with HMAC-SHA256 under a key
 //! that every server of the database shares (made once, kept in the database), and
 //! under a purpose, so a value signed for one use is worthless for another.
 
@@ -16,6 +17,7 @@ const KEY_NAME: &str = "signing-key";
 pub enum Purpose {
     SignInForm,
     Notice,
+    Device,
 }
 
 impl Purpose {
@@ -23,6 +25,7 @@ impl Purpose {
         match self {
             Purpose::SignInForm => b"sign-in-form",
             Purpose::Notice => b"notice",
+            Purpose::Device => b"device",
         }
     }
 }

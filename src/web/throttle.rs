@@ -1,31 +1,80 @@
-//! Sign-in throttling. Failed sign-ins are counted per account name and per client
-//! address over a sliding window; once either count reaches its limit, sign-ins for
-//! that name or from that address answer 429 with Retry-After, before any password is
-//! checked, until the oldest failure leaves the window. A successful sign-in clears
-//! the account's count. Each lockout is written to the audit log once.
+//! Sign-in throttling and the queue for password checks.
+//!
+//! Failed sign-ins are counted per account name and per client address over a
+//! sliding window; once either count reaches its limit, sign-ins for that name or
+//! from that address answer 429 with Retry-After, before any password is checked,
+//! until the oldest failure leaves the window. An attempt is counted *before* its
+//! password is checked and released if it succeeds, so parallel guesses cannot race
+//! past the limit. Each lockout is written to the audit log once.
+//!
+//! A browser that has signed in to an account before carries a signed device cookie
+//! (OWASP's "device cookies"): its attempts for that account are counted on the
+//! device alone and checked in a lane of their own, so a flood at the name, or from
+//! many addresses, does not shut the owner out. Everyone else waits in a short,
+//! bounded queue for one of two password checks, at most a few attempts per address
+//! at once; past that the answer is 429 with Retry-After.
 //!
 //! Kept in memory: a restart forgets the counts, and each server counts on its own.
 
 use super::AppState;
 use super::error::AppError;
 use super::session;
+use super::signing::{Purpose, Signer};
 use super::telemetry::SignIn;
 use crate::settings::SignInLimits;
 use crate::store::Account;
 use actix_web::HttpRequest;
+use actix_web::cookie::Cookie;
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Past this many names and addresses, those with no failure left in the window are
 /// forgotten, so guessing many names cannot grow the table without bound.
 const PRUNE_ABOVE: usize = 10_000;
+/// Password checks at once in the general lane: argon2id is made to be slow, and the
+/// machine has other work.
+const GENERAL_CHECKS: usize = 2;
+/// Attempts that may wait for a general check; past that they are turned away.
+const MAX_WAITING: usize = 16;
+/// How long an attempt waits in the general queue before it is turned away.
+const GENERAL_WAIT: Duration = Duration::from_secs(3);
+/// Attempts from one address checked or waiting at once (an office behind one NAT
+/// signs in together; a flood from one address takes no more than this of the queue).
+const PER_ADDRESS_AT_ONCE: usize = 4;
+/// How long an attempt from a known device waits for its own lane.
+const TRUSTED_WAIT: Duration = Duration::from_secs(5);
+/// What a turned-away attempt is told to wait, in seconds.
+const BUSY_RETRY_AFTER: u64 = 1;
+
+/// The device cookie, sent only to the sign-in page.
+pub const DEVICE_COOKIE: &str = "ys_device";
+const DEVICE_DAYS: i64 = 365;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Key {
     Account(String),
     Address(IpAddr),
+    /// A device cookie's nonce.
+    Device(String),
+}
+
+/// A sign-in attempt, counted as a failure on each of its keys until released.
+#[derive(Debug)]
+pub struct Attempt {
+    keys: Vec<Key>,
+    at: Instant,
+    /// The keys this attempt brought to their limit: locked if it fails.
+    locks: Vec<Key>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lane {
+    General,
+    Trusted,
 }
 
 #[derive(Debug)]
@@ -35,6 +84,56 @@ pub struct Throttle {
     window: Duration,
     behind_proxy: bool,
     failures: Mutex<HashMap<Key, VecDeque<Instant>>>,
+    general: Arc<Semaphore>,
+    trusted: Arc<Semaphore>,
+    waiting: Arc<AtomicUsize>,
+    at_once: Arc<Mutex<HashMap<IpAddr, usize>>>,
+}
+
+/// Leave to check a password; the place in line is given back when dropped.
+#[derive(Debug)]
+pub struct Permit {
+    _permit: OwnedSemaphorePermit,
+    _slot: Option<AddressSlot>,
+}
+
+/// One of an address's places among the attempts checked or waiting at once.
+#[derive(Debug)]
+struct AddressSlot {
+    address: IpAddr,
+    at_once: Arc<Mutex<HashMap<IpAddr, usize>>>,
+}
+
+impl Drop for AddressSlot {
+    fn drop(&mut self) {
+        let mut at_once = lock(&self.at_once);
+        if let Some(n) = at_once.get_mut(&self.address) {
+            *n -= 1;
+            if *n == 0 {
+                at_once.remove(&self.address);
+            }
+        }
+    }
+}
+
+/// Counts an attempt among those waiting, until dropped.
+struct Waiting(Arc<AtomicUsize>);
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding the lock leaves only counts behind: keep using them.
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn busy() -> AppError {
+    AppError::SignInBusy {
+        retry_after: BUSY_RETRY_AFTER,
+    }
 }
 
 impl Throttle {
@@ -45,58 +144,136 @@ impl Throttle {
             window: Duration::from_secs(limits.window_seconds.get()),
             behind_proxy,
             failures: Mutex::default(),
+            general: Arc::new(Semaphore::new(GENERAL_CHECKS)),
+            trusted: Arc::new(Semaphore::new(1)),
+            waiting: Arc::default(),
+            at_once: Arc::default(),
         }
     }
 
-    /// Names are counted whatever their case, so changing it buys no extra attempts.
-    fn keys(&self, username: &str, address: Option<IpAddr>) -> impl Iterator<Item = (Key, usize)> {
-        let account = (Key::Account(username.trim().to_lowercase()), self.per_account);
-        let address = address.map(|a| (Key::Address(a), self.per_address));
-        std::iter::once(account).chain(address)
+    /// The keys an attempt without a known device is counted on. Names are counted
+    /// whatever their case, so changing it buys no extra attempts.
+    fn keys(&self, username: &str, address: Option<IpAddr>) -> Vec<(Key, usize)> {
+        let mut keys = vec![(Key::Account(username.trim().to_lowercase()), self.per_account)];
+        keys.extend(address.map(|a| (Key::Address(a), self.per_address)));
+        keys
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, VecDeque<Instant>>> {
-        // A panic while holding the lock leaves only counts behind: keep using them.
-        self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// How long `username` from `address` must wait before trying again; `None`: not at all.
-    pub fn wait(&self, username: &str, address: Option<IpAddr>, now: Instant) -> Option<Duration> {
-        let mut failures = self.lock();
-        self.keys(username, address)
-            .filter_map(|(key, limit)| {
-                let times = failures.get_mut(&key)?;
-                forget_before(times, now, self.window);
-                let oldest = *times.front()?;
-                (times.len() >= limit).then(|| (oldest + self.window).saturating_duration_since(now))
-            })
-            .max()
-    }
-
-    /// Counts a failed sign-in; returns the names and addresses it locked out.
-    pub fn failed(&self, username: &str, address: Option<IpAddr>, now: Instant) -> Vec<Key> {
-        let mut failures = self.lock();
+    /// Counts an attempt on `keys` unless one of them is at its limit already; then
+    /// the wait until it is free again.
+    pub fn reserve(&self, keys: &[(Key, usize)], now: Instant) -> Result<Attempt, Duration> {
+        let mut failures = lock(&self.failures);
         if failures.len() > PRUNE_ABOVE {
             failures.retain(|_, times| {
                 forget_before(times, now, self.window);
                 !times.is_empty()
             });
         }
-        self.keys(username, address)
-            .filter(|(key, limit)| {
-                let times = failures.entry(key.clone()).or_default();
+        let wait = keys
+            .iter()
+            .filter_map(|(key, limit)| {
+                let times = failures.get_mut(key)?;
                 forget_before(times, now, self.window);
-                times.push_back(now);
-                // Exactly at the limit: the failure that locked it, reported once.
-                times.len() == *limit
+                let oldest = *times.front()?;
+                (times.len() >= *limit).then(|| (oldest + self.window).saturating_duration_since(now))
             })
-            .map(|(key, _)| key)
-            .collect()
+            .max();
+        if let Some(wait) = wait {
+            return Err(wait);
+        }
+        let mut locks = Vec::new();
+        for (key, limit) in keys {
+            let times = failures.entry(key.clone()).or_default();
+            times.push_back(now);
+            if times.len() == *limit {
+                locks.push(key.clone());
+            }
+        }
+        Ok(Attempt {
+            keys: keys.iter().map(|(key, _)| key.clone()).collect(),
+            at: now,
+            locks,
+        })
+    }
+
+    /// Takes back an attempt that was not a failure: one that succeeded, or was never
+    /// checked.
+    pub fn release(&self, attempt: &Attempt) {
+        let mut failures = lock(&self.failures);
+        for key in &attempt.keys {
+            if let Some(times) = failures.get_mut(key) {
+                if let Some(i) = times.iter().rposition(|t| *t == attempt.at) {
+                    times.remove(i);
+                }
+                if times.is_empty() {
+                    failures.remove(key);
+                }
+            }
+        }
     }
 
     /// Clears the account's count after a successful sign-in; the address keeps its own.
     pub fn succeeded(&self, username: &str) {
-        self.lock().remove(&Key::Account(username.trim().to_lowercase()));
+        lock(&self.failures).remove(&Key::Account(username.trim().to_lowercase()));
+    }
+
+    /// Waits for leave to check a password in `lane`, or turns the attempt away.
+    async fn permit(&self, lane: Lane, address: Option<IpAddr>) -> Result<Permit, AppError> {
+        if lane == Lane::Trusted {
+            let permit = tokio::time::timeout(TRUSTED_WAIT, self.trusted.clone().acquire_owned())
+                .await
+                .map_err(|_| busy())?
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("password permits: {e}")))?;
+            return Ok(Permit {
+                _permit: permit,
+                _slot: None,
+            });
+        }
+        let slot = self.address_slot(address)?;
+        let waiting = self.join_queue()?;
+        // The semaphore hands out permits in the order they were asked for.
+        let permit = tokio::time::timeout(GENERAL_WAIT, self.general.clone().acquire_owned())
+            .await
+            .map_err(|_| busy())?
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("password permits: {e}")))?;
+        drop(waiting);
+        Ok(Permit {
+            _permit: permit,
+            _slot: slot,
+        })
+    }
+
+    /// One of `address`'s places among the attempts at once, if it has one left.
+    fn address_slot(&self, address: Option<IpAddr>) -> Result<Option<AddressSlot>, AppError> {
+        let Some(address) = address else { return Ok(None) };
+        let mut at_once = lock(&self.at_once);
+        let n = at_once.entry(address).or_default();
+        if *n >= PER_ADDRESS_AT_ONCE {
+            return Err(busy());
+        }
+        *n += 1;
+        Ok(Some(AddressSlot {
+            address,
+            at_once: Arc::clone(&self.at_once),
+        }))
+    }
+
+    /// A place in the general queue, if it is not full.
+    fn join_queue(&self) -> Result<Waiting, AppError> {
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(busy());
+        }
+        Ok(Waiting(Arc::clone(&self.waiting)))
+    }
+
+    /// Leave to hash a password (a new account's), in the general lane's order.
+    pub async fn hashing_permit(&self) -> Result<OwnedSemaphorePermit, AppError> {
+        self.general
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("password permits: {e}")))
     }
 }
 
@@ -121,44 +298,99 @@ fn client_address(req: &HttpRequest, behind_proxy: bool) -> Option<IpAddr> {
     forwarded.or_else(|| req.peer_addr().map(|a| a.ip()))
 }
 
-/// `session::verify` behind the throttle: refused with 429 while locked out, counted
-/// and, on reaching a limit, recorded in the audit log.
+/// The nonce of the request's device cookie, if the server signed it for `username`.
+fn known_device(req: &HttpRequest, signer: &Signer, username: &str) -> Option<String> {
+    let cookie = req.cookie(DEVICE_COOKIE)?;
+    let message = signer.open(Purpose::Device, cookie.value())?;
+    let (name, nonce) = message.split_once('|')?;
+    (name == username.trim().to_lowercase()).then(|| nonce.to_owned())
+}
+
+/// A device cookie for the account just signed in to from this browser.
+pub async fn device_cookie(state: &AppState, username: &str) -> Result<Cookie<'static>, AppError> {
+    let message = format!("{}|{}", username.trim().to_lowercase(), session::random_token());
+    let value = state.signer().await?.seal(Purpose::Device, &message);
+    let mut cookie = session::cookie(state, DEVICE_COOKIE, value, "/login");
+    cookie.set_max_age(actix_web::cookie::time::Duration::days(DEVICE_DAYS));
+    Ok(cookie)
+}
+
+/// `session::verify` behind the throttle: refused with 429 while locked out or while
+/// the queue is full, counted and, on reaching a limit, recorded in the audit log.
 pub async fn verify(
     state: &AppState,
     req: &HttpRequest,
     username: &str,
     password: &str,
 ) -> Result<Option<Account>, AppError> {
-    let address = client_address(req, state.throttle.behind_proxy);
-    if let Some(wait) = state.throttle.wait(username, address, Instant::now()) {
-        state.telemetry.sign_in(SignIn::Throttled);
-        // Whole seconds, rounded up: a client that waits that long is let in.
-        let retry_after = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-        return Err(AppError::SignInLocked {
-            retry_after: retry_after.max(1),
-        });
-    }
-    let account = session::verify(state, username, password).await?;
+    let throttle = &state.throttle;
+    let address = client_address(req, throttle.behind_proxy);
+    let now = Instant::now();
+    // A known device is counted on its own; locked out, it is a stranger again.
+    let trusted = known_device(req, state.signer().await?, username).and_then(|nonce| {
+        throttle
+            .reserve(&[(Key::Device(nonce), throttle.per_account)], now)
+            .ok()
+    });
+    let (attempt, lane) = match trusted {
+        Some(attempt) => (attempt, Lane::Trusted),
+        None => match throttle.reserve(&throttle.keys(username, address), now) {
+            Ok(attempt) => (attempt, Lane::General),
+            Err(wait) => {
+                state.telemetry.sign_in(SignIn::Throttled);
+                // Whole seconds, rounded up: a client that waits that long is let in.
+                let retry_after = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+                return Err(AppError::SignInLocked {
+                    retry_after: retry_after.max(1),
+                });
+            }
+        },
+    };
+    let checked = match throttle.permit(lane, address).await {
+        Ok(permit) => {
+            let checked = session::verify(state, username, password).await;
+            drop(permit);
+            checked
+        }
+        Err(error) => Err(error),
+    };
+    let account = match checked {
+        Ok(account) => account,
+        Err(error) => {
+            // Turned away or failed on our side: no password was judged wrong.
+            throttle.release(&attempt);
+            if matches!(error, AppError::SignInBusy { .. }) {
+                state.telemetry.sign_in(SignIn::Throttled);
+            }
+            return Err(error);
+        }
+    };
     if account.is_some() {
-        state.throttle.succeeded(username);
+        throttle.release(&attempt);
+        // From a known device only the device's count clears: a flood at the name
+        // keeps the name locked for everyone else.
+        if lane == Lane::General {
+            throttle.succeeded(username);
+        }
         state.telemetry.sign_in(SignIn::Succeeded);
         return Ok(account);
     }
     state.telemetry.sign_in(SignIn::Failed);
-    for key in state.throttle.failed(username, address, Instant::now()) {
-        let (entity, locked) = match &key {
+    for key in &attempt.locks {
+        let (entity, locked) = match key {
             Key::Account(name) => ("account", name.clone()),
             Key::Address(ip) => ("client_address", ip.to_string()),
+            Key::Device(_) => ("account", username.trim().to_lowercase()),
         };
         tracing::warn!(entity, locked, "sign-ins locked out after too many failures");
         let detail = format!(
             "too many failed sign-ins; locked for up to {} s",
-            state.throttle.window.as_secs()
+            throttle.window.as_secs()
         );
         state
-            .store
+            .audit
             .record(username, "login_locked", entity, &locked, Some(detail))
-            .await?;
+            .await;
     }
     Ok(None)
 }
@@ -181,56 +413,111 @@ mod tests {
 
     const HOME: Option<IpAddr> = Some(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
 
+    /// An attempt that fails: reserved and never released.
+    fn fail(throttle: &Throttle, name: &str, at: Instant) -> Result<Vec<Key>, Duration> {
+        throttle.reserve(&throttle.keys(name, HOME), at).map(|a| a.locks)
+    }
+
+    fn wait(throttle: &Throttle, name: &str, at: Instant) -> Option<Duration> {
+        match throttle.reserve(&throttle.keys(name, HOME), at) {
+            Ok(attempt) => {
+                throttle.release(&attempt);
+                None
+            }
+            Err(wait) => Some(wait),
+        }
+    }
+
     #[test]
     fn the_third_failure_locks_the_name_until_the_first_leaves_the_window() {
         let throttle = throttle(3, 100, 60);
         let t0 = Instant::now();
         let s = Duration::from_secs;
-        assert!(throttle.failed("rep.p002", HOME, t0).is_empty());
-        assert!(throttle.failed("rep.p002", HOME, t0 + s(10)).is_empty());
+        assert_eq!(fail(&throttle, "rep.p002", t0), Ok(vec![]));
+        assert_eq!(fail(&throttle, "rep.p002", t0 + s(10)), Ok(vec![]));
         assert_eq!(
-            throttle.wait("rep.p002", HOME, t0 + s(15)),
+            wait(&throttle, "rep.p002", t0 + s(15)),
             None,
             "two failures are allowed"
         );
-        let locked = throttle.failed("REP.p002", HOME, t0 + s(20));
-        assert_eq!(locked, vec![Key::Account("rep.p002".into())], "case does not matter");
-        assert_eq!(throttle.wait("rep.p002", HOME, t0 + s(20)), Some(s(40)));
-        assert_eq!(throttle.wait("rep.p002", HOME, t0 + s(59)), Some(s(1)));
+        let locked = fail(&throttle, "REP.p002", t0 + s(20));
         assert_eq!(
-            throttle.wait("rep.p002", HOME, t0 + s(60)),
+            locked,
+            Ok(vec![Key::Account("rep.p002".into())]),
+            "case does not matter"
+        );
+        assert_eq!(wait(&throttle, "rep.p002", t0 + s(20)), Some(s(40)));
+        assert_eq!(wait(&throttle, "rep.p002", t0 + s(59)), Some(s(1)));
+        assert_eq!(
+            wait(&throttle, "rep.p002", t0 + s(60)),
             None,
             "the first failure has left the window"
         );
-        assert_eq!(
-            throttle.wait("rep.p003", HOME, t0 + s(20)),
-            None,
-            "another name is free"
-        );
+        assert_eq!(wait(&throttle, "rep.p003", t0 + s(20)), None, "another name is free");
+    }
+
+    #[test]
+    fn parallel_attempts_are_counted_before_their_passwords_so_none_races_past_the_limit() {
+        let throttle = throttle(5, 20, 60);
+        let t0 = Instant::now();
+        // Eight attempts at once, none of them checked yet.
+        let attempts: Vec<_> = (0..8)
+            .map(|_| throttle.reserve(&throttle.keys("hr", HOME), t0))
+            .collect();
+        assert_eq!(attempts.iter().filter(|a| a.is_ok()).count(), 5);
+        // From one address, under many names: twenty, not twenty-one.
+        let throttle = self::throttle(5, 20, 60);
+        let guesses = (0..30)
+            .filter(|i| throttle.reserve(&throttle.keys(&format!("name{i}"), HOME), t0).is_ok())
+            .count();
+        assert_eq!(guesses, 20);
     }
 
     #[test]
     fn a_success_clears_the_names_count_but_not_the_addresss() {
         let throttle = throttle(2, 3, 60);
         let t0 = Instant::now();
-        throttle.failed("rep.p002", HOME, t0);
+        fail(&throttle, "rep.p002", t0).expect("free");
+        let attempt = throttle.reserve(&throttle.keys("rep.p002", HOME), t0).expect("free");
+        throttle.release(&attempt);
         throttle.succeeded("rep.p002");
-        assert!(
-            throttle.failed("rep.p002", HOME, t0).is_empty(),
-            "the count starts again"
-        );
-        let locked = throttle.failed("hr", HOME, t0);
-        assert_eq!(locked, vec![Key::Address(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST))]);
+        assert_eq!(fail(&throttle, "rep.p002", t0), Ok(vec![]), "the count starts again");
+        let locked = fail(&throttle, "hr", t0);
         assert_eq!(
-            throttle.wait("admin", HOME, t0),
+            locked,
+            Ok(vec![Key::Address(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST))])
+        );
+        assert_eq!(
+            wait(&throttle, "admin", t0),
             Some(Duration::from_secs(60)),
             "the address is locked for every name"
         );
-        assert_eq!(
-            throttle.wait("admin", None, t0),
-            None,
-            "unknown addresses are not pooled"
+        let stranger = throttle.reserve(&[(Key::Account("admin".into()), 2)], t0);
+        assert!(stranger.is_ok(), "unknown addresses are not pooled");
+    }
+
+    #[test]
+    fn a_released_attempt_leaves_no_count_behind() {
+        let throttle = throttle(1, 100, 60);
+        let t0 = Instant::now();
+        let attempt = throttle.reserve(&throttle.keys("hr", HOME), t0).expect("free");
+        assert!(
+            throttle.reserve(&throttle.keys("hr", HOME), t0).is_err(),
+            "one at a time at limit 1"
         );
+        throttle.release(&attempt);
+        assert!(throttle.reserve(&throttle.keys("hr", HOME), t0).is_ok());
+    }
+
+    #[test]
+    fn a_known_device_is_counted_on_its_own() {
+        let throttle = throttle(2, 100, 60);
+        let t0 = Instant::now();
+        fail(&throttle, "hr", t0).expect("free");
+        fail(&throttle, "hr", t0).expect("free");
+        assert!(wait(&throttle, "hr", t0).is_some(), "the name is locked");
+        let device = [(Key::Device("nonce".into()), 2)];
+        assert!(throttle.reserve(&device, t0).is_ok(), "its owner's browser is not");
     }
 
     #[test]
@@ -258,10 +545,36 @@ mod tests {
     fn a_lockout_is_reported_once() {
         let throttle = throttle(1, 100, 60);
         let t0 = Instant::now();
-        assert_eq!(throttle.failed("hr", HOME, t0).len(), 1);
+        assert_eq!(fail(&throttle, "hr", t0).map(|l| l.len()), Ok(1));
         assert!(
-            throttle.failed("hr", HOME, t0).is_empty(),
-            "a failure racing past the check adds no second report"
+            fail(&throttle, "hr", t0).is_err(),
+            "the next is refused, not reported again"
         );
+    }
+
+    #[test]
+    fn the_general_queue_turns_away_past_its_bounds() {
+        let throttle = throttle(100, 100, 60);
+        let flood: IpAddr = "203.0.113.9".parse().expect("an address");
+        let slots: Vec<_> = (0..PER_ADDRESS_AT_ONCE)
+            .map(|_| throttle.address_slot(Some(flood)).expect("a place"))
+            .collect();
+        assert!(matches!(
+            throttle.address_slot(Some(flood)),
+            Err(AppError::SignInBusy { retry_after: 1 })
+        ));
+        assert!(
+            throttle.address_slot(HOME).is_ok(),
+            "another address has its own places"
+        );
+        drop(slots);
+        assert!(throttle.address_slot(Some(flood)).is_ok(), "places are given back");
+
+        let queue: Vec<_> = (0..MAX_WAITING)
+            .map(|_| throttle.join_queue().expect("a place"))
+            .collect();
+        assert!(matches!(throttle.join_queue(), Err(AppError::SignInBusy { .. })));
+        drop(queue);
+        assert!(throttle.join_queue().is_ok());
     }
 }

@@ -132,7 +132,7 @@ async fn nobody_sees_the_trend_of_a_card_they_may_not_open() {
     }
     let care = app.signed_in("lead.care").await;
     assert_eq!(app.status(&care, "/scorecards/p002/trend").await, StatusCode::NOT_FOUND);
-    let trail = app.store.audit_trail("scorecard", "p003").await.expect("audit");
+    let trail = app.audit_trail("scorecard", "p003").await;
     assert!(
         trail
             .iter()
@@ -273,7 +273,7 @@ async fn team_pages_answer_every_role_as_the_access_rules_say() {
         };
         assert_eq!(app.status(&client, "/teams").await, overview, "{user} GET /teams");
     }
-    let trail = app.store.audit_trail("team", "east").await.expect("audit");
+    let trail = app.audit_trail("team", "east").await;
     assert!(
         trail
             .iter()

@@ -96,11 +96,7 @@ async fn a_good_csv_is_imported_audited_under_its_own_name_and_shows_on_the_scor
     assert_eq!(count(&page, "unchanged"), "1");
 
     assert_eq!(app.p002_visits().await, 31.0);
-    let change = app
-        .store
-        .audit_trail("metric_value", "p002/2026-10/visits_made")
-        .await
-        .expect("audit");
+    let change = app.audit_trail("metric_value", "p002/2026-10/visits_made").await;
     assert!(
         change
             .iter()

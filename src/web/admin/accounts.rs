@@ -196,12 +196,7 @@ async fn create_account(
         return refuse(&state, &session, entered, problems).await;
     }
     // argon2id is made to be slow: hash off the async workers, a few at a time.
-    let permit = state
-        .password_checks
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("password permits: {e}")))?;
+    let permit = state.throttle.hashing_permit().await?;
     let hash = web::block(move || hash_password(&password))
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing: {e}")))??;

@@ -129,11 +129,7 @@ async fn sent_metric_values_show_in_the_scorecard_right_after() {
         before["card"]["total"],
         after["card"]["total"]
     );
-    let trail = app
-        .store
-        .audit_trail("metric_value", "p002/2026-10/sales_amount")
-        .await
-        .expect("audit");
+    let trail = app.audit_trail("metric_value", "p002/2026-10/sales_amount").await;
     let last = trail.last().expect("the correction is audited");
     assert_eq!(
         (last.before.as_deref(), last.after.as_deref()),
