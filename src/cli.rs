@@ -8,7 +8,7 @@ use crate::kpi::rulebook::{Rulebook, SourceFile};
 use crate::report::{Format, PeriodReport};
 use crate::review;
 use crate::settings::{LogFormat, Overrides, Settings};
-use crate::store::{PeriodStatus, Store};
+use crate::store::Store;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use secrecy::ExposeSecret;
@@ -360,7 +360,7 @@ async fn evaluate_stored(settings: &Settings, rulebook: &Rulebook, period: Perio
         .await
         .map_err(failure)?;
     if let Period::Month(month) = period {
-        if store.period_status(&month.to_string()).await.map_err(failure)? == PeriodStatus::Finalized {
+        if store.is_finalized(month).await.map_err(failure)? {
             return review::frozen_report(&store, period).await.map_err(failure);
         }
     }

@@ -16,7 +16,8 @@ pub use organisation::{PEOPLE_COLUMNS, TEAM_COLUMNS, build_organisation, parse_p
 pub use table::{ImportErrors, RowError, Table};
 pub use targets::{TARGET_COLUMNS, build_target_book, parse_targets};
 pub use to_store::{
-    ImportFailure, ImportKind, ImportReport, import_file, import_file_as, import_table, stored_organisation,
+    FinalizedRows, ImportFailure, ImportKind, ImportReport, import_file, import_file_as, import_table,
+    stored_organisation,
 };
 
 use crate::kpi::organisation::Organisation;

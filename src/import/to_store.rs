@@ -11,9 +11,10 @@ use super::{
 use crate::kpi::organisation::{Organisation, TeamLoop};
 use crate::kpi::period::Period;
 use crate::kpi::rulebook::Rulebook;
-use crate::store::{Changes, ImportRefused, MetricsImport, Store, StoreError, TeamRow};
+use crate::store::{Changes, ImportRefused, MetricsImport, PersonRow, Store, StoreError, TeamRow};
 use sha2::{Digest, Sha256};
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
 use std::path::Path;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -36,6 +37,9 @@ pub struct ImportReport {
 pub enum ImportFailure {
     #[error("{0}")]
     Rows(ImportErrors),
+    /// Well-formed rows that would change months already finalized.
+    #[error("{0}")]
+    Finalized(FinalizedRows),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("cannot read {path}: {reason}")]
@@ -45,6 +49,59 @@ pub enum ImportFailure {
 impl From<ImportErrors> for ImportFailure {
     fn from(errors: ImportErrors) -> Self {
         ImportFailure::Rows(errors)
+    }
+}
+
+/// Rows that would change finalized months, said once per month with their count
+/// (a year of rows for a frozen month is one refusal, not thousands of lines).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FinalizedRows {
+    pub file: String,
+    /// Each finalized month with the lines (or, for rows given in memory, the
+    /// indexes) of the rows that would change it, in order.
+    pub months: BTreeMap<String, Vec<u64>>,
+}
+
+impl FinalizedRows {
+    fn new(file: &str, rows: Vec<(u64, String)>) -> FinalizedRows {
+        let mut months: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+        for (line, month) in rows {
+            months.entry(month).or_default().push(line);
+        }
+        for lines in months.values_mut() {
+            lines.sort_unstable();
+        }
+        FinalizedRows {
+            file: file.to_owned(),
+            months,
+        }
+    }
+
+    /// Why `month`'s rows were refused, with how many there are.
+    pub fn reason(month: &str, lines: &[u64]) -> String {
+        let mut reason = format!("period {month} is finalized; its data and targets can no longer change");
+        if let [first, .., last] = lines {
+            reason.push_str(&format!(
+                " ({} rows would change it, from line {first} to line {last})",
+                lines.len()
+            ));
+        }
+        reason
+    }
+}
+
+impl fmt::Display for FinalizedRows {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (month, lines) in &self.months {
+            let first = lines.first().copied().unwrap_or(1);
+            writeln!(
+                f,
+                "{}:{first}: column `period`: {}",
+                self.file,
+                FinalizedRows::reason(month, lines)
+            )?;
+        }
+        f.write_str("nothing from these files was used")
     }
 }
 
@@ -133,56 +190,49 @@ pub async fn import_table(
 ) -> Result<ImportReport, ImportFailure> {
     let source = table.file();
     let refused = |error: ImportRefused| match error {
-        ImportRefused::Finalized(lines) => {
-            let mut errors = ImportErrors::default();
-            for (line, period) in lines {
-                let message = format!("period {period} is finalized; its data and targets can no longer change");
-                errors.push(RowError {
-                    file: source.to_owned(),
-                    line,
-                    column: Some("period".into()),
-                    message,
-                });
-            }
-            ImportFailure::Rows(errors)
-        }
+        ImportRefused::Finalized(rows) => ImportFailure::Finalized(FinalizedRows::new(source, rows)),
         ImportRefused::Store(e) => ImportFailure::Store(e),
     };
+    // Every check reads the store through the write it guards: a concurrent import
+    // waits for this one to commit, so what was checked is what is written over.
+    let writer = store.writer().await?;
+    let teams = writer.list_teams().await?;
+    let people = writer.list_people().await?;
     let (rows, changes) = match kind {
         ImportKind::Teams => {
-            let stored = store.list_teams().await?;
-            let known: HashSet<String> = stored.iter().map(|t| t.key.clone()).collect();
-            let people: HashSet<String> = store.list_people().await?.into_iter().map(|p| p.key).collect();
+            let known: HashSet<String> = teams.iter().map(|t| t.key.clone()).collect();
+            let people: HashSet<String> = people.into_iter().map(|p| p.key).collect();
             let rows = parse_teams(table, &known, &people)?;
             // The tree after the import must still be a tree.
-            let mut combined: Vec<TeamRow> = stored
+            let mut combined: Vec<TeamRow> = teams
                 .into_iter()
                 .filter(|t| !rows.iter().any(|r| r.key == t.key))
                 .collect();
             combined.extend(rows.iter().cloned());
             organisation_of(rulebook, &combined, &[]).map_err(|team_loop| loop_error(table, &team_loop))?;
-            (rows.len(), store.upsert_teams(&rows, source, actor).await?)
+            (rows.len(), writer.upsert_teams(&rows, source, actor).await?)
         }
         ImportKind::People => {
-            let teams: HashSet<String> = store.list_teams().await?.into_iter().map(|t| t.key).collect();
-            let people: HashSet<String> = store.list_people().await?.into_iter().map(|p| p.key).collect();
+            let teams: HashSet<String> = teams.into_iter().map(|t| t.key).collect();
+            let people: HashSet<String> = people.into_iter().map(|p| p.key).collect();
             let rows = parse_people(table, rulebook, &teams, &people)?;
-            (rows.len(), store.upsert_people(&rows, source, actor).await?)
+            (rows.len(), writer.upsert_people(&rows, source, actor).await?)
         }
         ImportKind::Targets => {
-            let organisation = stored_organisation(store, rulebook, None).await?;
+            let organisation = organisation_from(rulebook, &teams, people, None)?;
             let rows = parse_targets(table, rulebook, &organisation)?;
-            let changes = store.import_targets(&rows, source, actor).await.map_err(refused)?;
+            let changes = writer.import_targets(&rows, source, actor).await.map_err(refused)?;
             (rows.len(), changes)
         }
         ImportKind::Metrics => {
-            let organisation = stored_organisation(store, rulebook, None).await?;
+            let organisation = organisation_from(rulebook, &teams, people, None)?;
             let rows = parse_metrics(table, rulebook, &subject_keys(&organisation))?;
             let import = MetricsImport { source, digest, actor };
-            let changes = store.import_metrics(&rows, &import, progress).await.map_err(refused)?;
+            let changes = writer.import_metrics(&rows, &import, progress).await.map_err(refused)?;
             (rows.len(), changes)
         }
     };
+    writer.commit().await?;
     Ok(ImportReport { rows, changes })
 }
 
@@ -211,7 +261,18 @@ pub async fn stored_organisation(
     period: Option<Period>,
 ) -> Result<Organisation, StoreError> {
     let teams = store.list_teams().await?;
-    let mut people = store.list_people().await?;
+    let people = store.list_people().await?;
+    organisation_from(rulebook, &teams, people, period)
+}
+
+/// The organisation of stored rows, roles resolved against `rulebook`; with a period,
+/// only the people active in at least one of its months.
+fn organisation_from(
+    rulebook: &Rulebook,
+    teams: &[TeamRow],
+    mut people: Vec<PersonRow>,
+    period: Option<Period>,
+) -> Result<Organisation, StoreError> {
     if let Some(period) = period {
         let months: Vec<String> = period.months().iter().map(ToString::to_string).collect();
         people.retain(|p| {
@@ -232,5 +293,5 @@ pub async fn stored_organisation(
             unknown.join(", ")
         )));
     }
-    build_organisation(rulebook, &teams, &people, "teams").map_err(|e| StoreError::Corrupt(e.to_string()))
+    build_organisation(rulebook, teams, &people, "teams").map_err(|e| StoreError::Corrupt(e.to_string()))
 }

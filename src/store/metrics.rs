@@ -1,8 +1,9 @@
 //! Metric values: imported all or nothing, read back per period.
 
-use super::entity::{imports, metric_values, periods};
+use super::entity::{imports, metric_values};
 use super::organisation::Changes;
-use super::{CHUNK_ROWS, Store, StoreError, audit_entry, now, upsert};
+use super::periods::finalized_months;
+use super::{CHUNK_ROWS, Store, StoreError, Writer, audit_entry, now, upsert};
 use crate::kpi::period::{Month, Period};
 use rustc_hash::FxHashMap;
 use sea_orm::sea_query::Query;
@@ -31,42 +32,26 @@ pub struct MetricsImport<'a> {
     pub actor: &'a str,
 }
 
-impl Store {
-    /// Writes `rows` in one transaction: new values are added, corrected values
-    /// replace the old ones (each replacement in the audit log with its old value),
-    /// identical values are left alone. Rows for a finalized month refuse the whole
-    /// import, listed by line.
+impl Writer {
+    /// Writes `rows`: new values are added, corrected values replace the old ones (each
+    /// replacement in the audit log with its old value), identical values are left
+    /// alone. A row that would change a finalized month refuses the whole import; one
+    /// that repeats what such a month holds is merely unchanged.
     pub async fn import_metrics(
         &self,
         rows: &[MetricRow],
         import: &MetricsImport<'_>,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<Changes, ImportRefused> {
-        let txn = self.begin_write().await?;
+        let txn = self.txn();
         let months: BTreeSet<String> = rows.iter().map(|r| r.month.to_string()).collect();
-        let finalized: BTreeSet<String> = periods::Entity::find()
-            .filter(periods::Column::Month.is_in(months.iter().cloned()))
-            .filter(periods::Column::Status.eq("finalized"))
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|p| p.month)
-            .collect();
-        if !finalized.is_empty() {
-            let lines = rows
-                .iter()
-                .filter(|r| finalized.contains(&r.month.to_string()))
-                .map(|r| (r.line, r.month.to_string()))
-                .collect();
-            return Err(ImportRefused::Finalized(lines));
-        }
-
+        let finalized = finalized_months(txn, months.iter().cloned()).await?;
         let mut stored = Vec::new();
         for month in &months {
             stored.extend(
                 metric_values::Entity::find()
                     .filter(metric_values::Column::Month.eq(month.as_str()))
-                    .all(&txn)
+                    .all(txn)
                     .await?,
             );
         }
@@ -76,30 +61,22 @@ impl Store {
             .collect();
         let month_names: HashMap<Month, String> = rows.iter().map(|r| (r.month, r.month.to_string())).collect();
 
-        let at = now();
-        let import_row = imports::ActiveModel {
-            id: ActiveValue::NotSet,
-            kind: ActiveValue::Set("metrics".into()),
-            source: ActiveValue::Set(import.source.to_owned()),
-            digest: ActiveValue::Set(import.digest.to_owned()),
-            actor: ActiveValue::Set(import.actor.to_owned()),
-            at: ActiveValue::Set(at),
-            added: ActiveValue::Set(0),
-            changed: ActiveValue::Set(0),
-            unchanged: ActiveValue::Set(0),
-        };
-        let import_id = imports::Entity::insert(import_row).exec(&txn).await?.last_insert_id;
-
         let mut changes = Changes::default();
         let mut writes: Vec<&MetricRow> = Vec::new();
         let mut audit = Vec::new();
+        let mut refused = Vec::new();
         for row in rows {
-            let old = existing.get(&(&*row.subject, month_names[&row.month].as_str(), &*row.metric));
+            let month = month_names[&row.month].as_str();
+            let old = existing.get(&(&*row.subject, month, &*row.metric));
+            if old.is_some_and(|old| old.to_bits() == row.value.to_bits()) {
+                changes.unchanged += 1;
+                continue;
+            }
+            if finalized.contains(month) {
+                refused.push((row.line, month.to_owned()));
+                continue;
+            }
             match old {
-                Some(old) if old.to_bits() == row.value.to_bits() => {
-                    changes.unchanged += 1;
-                    continue;
-                }
                 Some(old) => {
                     changes.changed += 1;
                     let entity_key = format!("{}/{}/{}", row.subject, row.month, row.metric);
@@ -116,11 +93,25 @@ impl Store {
             }
             writes.push(row);
         }
-        if changes.added + changes.changed == 0 {
+        if !refused.is_empty() {
+            return Err(ImportRefused::Finalized(refused));
+        }
+        if writes.is_empty() {
             // Nothing to change: leave no trace of a no-op import.
-            txn.rollback().await?;
             return Ok(changes);
         }
+        let import_row = imports::ActiveModel {
+            id: ActiveValue::NotSet,
+            kind: ActiveValue::Set("metrics".into()),
+            source: ActiveValue::Set(import.source.to_owned()),
+            digest: ActiveValue::Set(import.digest.to_owned()),
+            actor: ActiveValue::Set(import.actor.to_owned()),
+            at: ActiveValue::Set(now()),
+            added: ActiveValue::Set(0),
+            changed: ActiveValue::Set(0),
+            unchanged: ActiveValue::Set(0),
+        };
+        let import_id = imports::Entity::insert(import_row).exec(txn).await?.last_insert_id;
         // Plain multi-row upserts: at a million rows, building entity models would cost
         // more than the database's own work.
         use metric_values::Column as C;
@@ -154,7 +145,7 @@ impl Store {
             None,
             Some(summary.to_string()),
         ));
-        Store::audit(&txn, audit).await?;
+        Store::audit(txn, audit).await?;
         imports::Entity::update(imports::ActiveModel {
             id: ActiveValue::Unchanged(import_id),
             added: ActiveValue::Set(changes.added as i64),
@@ -162,12 +153,13 @@ impl Store {
             unchanged: ActiveValue::Set(changes.unchanged as i64),
             ..Default::default()
         })
-        .exec(&txn)
+        .exec(txn)
         .await?;
-        txn.commit().await?;
         Ok(changes)
     }
+}
 
+impl Store {
     /// Every stored value of the months of `period`.
     pub async fn list_metric_values(&self, period: Period) -> Result<Vec<MetricRow>, StoreError> {
         let months: Vec<String> = period.months().iter().map(Month::to_string).collect();
@@ -198,6 +190,19 @@ impl Store {
         use sea_orm::PaginatorTrait;
         Ok(metric_values::Entity::find().count(self.db()).await?)
     }
+
+    /// The latest month that has any metric value, the natural default to show.
+    pub async fn latest_month(&self) -> Result<Option<Month>, StoreError> {
+        use sea_orm::{QueryOrder, QuerySelect};
+        let month = metric_values::Entity::find()
+            .select_only()
+            .column(metric_values::Column::Month)
+            .order_by_desc(metric_values::Column::Month)
+            .into_tuple::<String>()
+            .one(self.db())
+            .await?;
+        Ok(month.and_then(|m| m.parse().ok()))
+    }
 }
 
 /// Why an import was refused as a whole.
@@ -212,20 +217,5 @@ pub enum ImportRefused {
 impl From<sea_orm::DbErr> for ImportRefused {
     fn from(error: sea_orm::DbErr) -> Self {
         ImportRefused::Store(StoreError::Database(error))
-    }
-}
-
-impl Store {
-    /// The latest month that has any metric value, the natural default to show.
-    pub async fn latest_month(&self) -> Result<Option<Month>, StoreError> {
-        use sea_orm::{QueryOrder, QuerySelect};
-        let month = metric_values::Entity::find()
-            .select_only()
-            .column(metric_values::Column::Month)
-            .order_by_desc(metric_values::Column::Month)
-            .into_tuple::<String>()
-            .one(self.db())
-            .await?;
-        Ok(month.and_then(|m| m.parse().ok()))
     }
 }

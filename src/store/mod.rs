@@ -53,6 +53,26 @@ pub struct Store {
     sessions: std::sync::Arc<sessions::SessionMemory>,
 }
 
+/// One write in progress, held by a caller that checks what it writes against what is
+/// stored. Reads made through it see what the write will commit over (no other writer
+/// runs meanwhile), so a check that passed still holds at `commit`. Dropped without
+/// `commit`, it writes nothing.
+#[derive(Debug)]
+pub struct Writer {
+    txn: DatabaseTransaction,
+}
+
+impl Writer {
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.txn.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) fn txn(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+}
+
 /// Rows per multi-row statement: under SQLite's 32,766 bound variables for our widest rows.
 pub(crate) const CHUNK_ROWS: usize = 4000;
 
@@ -119,6 +139,13 @@ impl Store {
             txn.execute_unprepared("SELECT pg_advisory_xact_lock(7261626)").await?;
         }
         Ok(txn)
+    }
+
+    /// The one writer, for a caller that reads what it checks through it.
+    pub async fn writer(&self) -> Result<Writer, StoreError> {
+        Ok(Writer {
+            txn: self.begin_write().await?,
+        })
     }
 
     /// A consistent copy of a live SQLite database, taken while others keep working.

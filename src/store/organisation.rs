@@ -2,8 +2,8 @@
 //! back as the core's `Organisation`.
 
 use super::entity::{imports, people, teams};
-use super::{Store, StoreError, audit_entry, now};
-use sea_orm::{ActiveValue, DatabaseTransaction, EntityTrait, QueryOrder};
+use super::{Store, StoreError, Writer, audit_entry, now};
+use sea_orm::{ActiveValue, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryOrder};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -38,59 +38,30 @@ pub struct Changes {
 
 impl Store {
     pub async fn list_teams(&self) -> Result<Vec<TeamRow>, StoreError> {
-        let models = teams::Entity::find()
-            .order_by_asc(teams::Column::Id)
-            .all(self.db())
-            .await?;
-        let keys: HashMap<i64, String> = models.iter().map(|t| (t.id, t.key.clone())).collect();
-        Ok(models
-            .iter()
-            .map(|t| TeamRow {
-                key: t.key.clone(),
-                name: t.name.clone(),
-                parent: t.parent_id.and_then(|p| keys.get(&p).cloned()),
-            })
-            .collect())
+        teams_in(self.db()).await
     }
 
     pub async fn list_people(&self) -> Result<Vec<PersonRow>, StoreError> {
-        let team_keys: HashMap<i64, String> = teams::Entity::find()
-            .all(self.db())
-            .await?
-            .into_iter()
-            .map(|t| (t.id, t.key))
-            .collect();
-        let models = people::Entity::find()
-            .order_by_asc(people::Column::Id)
-            .all(self.db())
-            .await?;
-        let person_keys: HashMap<i64, String> = models.iter().map(|p| (p.id, p.key.clone())).collect();
-        models
-            .into_iter()
-            .map(|p| {
-                let team = team_keys
-                    .get(&p.team_id)
-                    .cloned()
-                    .ok_or_else(|| StoreError::Corrupt(format!("person {} has no team", p.key)))?;
-                Ok(PersonRow {
-                    manager: p.manager_id.and_then(|m| person_keys.get(&m).cloned()),
-                    key: p.key,
-                    name: p.name,
-                    email: p.email,
-                    team,
-                    role: p.role,
-                    active_from: p.active_from,
-                    active_to: p.active_to,
-                })
-            })
-            .collect()
+        people_in(self.db()).await
+    }
+}
+
+impl Writer {
+    /// The teams as this write sees them.
+    pub async fn list_teams(&self) -> Result<Vec<TeamRow>, StoreError> {
+        teams_in(self.txn()).await
+    }
+
+    /// The people as this write sees them.
+    pub async fn list_people(&self) -> Result<Vec<PersonRow>, StoreError> {
+        people_in(self.txn()).await
     }
 
     /// Adds or updates teams; parents may be other rows of the same import, `source`.
     pub async fn upsert_teams(&self, rows: &[TeamRow], source: &str, actor: &str) -> Result<Changes, StoreError> {
-        let txn = self.begin_write().await?;
+        let txn = self.txn();
         let existing: HashMap<String, teams::Model> = teams::Entity::find()
-            .all(&txn)
+            .all(txn)
             .await?
             .into_iter()
             .map(|t| (t.key.clone(), t))
@@ -123,7 +94,7 @@ impl Store {
                     name: ActiveValue::Set(row.name.clone()),
                     parent_id: ActiveValue::Set(None),
                 };
-                let id = teams::Entity::insert(model).exec(&txn).await?.last_insert_id;
+                let id = teams::Entity::insert(model).exec(txn).await?.last_insert_id;
                 ids.insert(row.key.clone(), id);
             }
         }
@@ -139,7 +110,7 @@ impl Store {
                 name: ActiveValue::Set(row.name.clone()),
                 parent_id: ActiveValue::Set(row.parent.as_ref().map(|p| ids[p])),
             };
-            teams::Entity::update(model).exec(&txn).await?;
+            teams::Entity::update(model).exec(txn).await?;
             if old.is_some() {
                 changes.changed += 1
             } else {
@@ -154,22 +125,21 @@ impl Store {
                 Some(json(row)),
             ));
         }
-        Store::audit(&txn, audit).await?;
-        record_import(&txn, "teams", source, actor, changes).await?;
-        txn.commit().await?;
+        Store::audit(txn, audit).await?;
+        record_import(txn, "teams", source, actor, changes).await?;
         Ok(changes)
     }
 
     /// Adds or updates people; their teams and managers must exist or come in the same import, `source`.
     pub async fn upsert_people(&self, rows: &[PersonRow], source: &str, actor: &str) -> Result<Changes, StoreError> {
-        let txn = self.begin_write().await?;
+        let txn = self.txn();
         let team_ids: HashMap<String, i64> = teams::Entity::find()
-            .all(&txn)
+            .all(txn)
             .await?
             .into_iter()
             .map(|t| (t.key, t.id))
             .collect();
-        let existing = people::Entity::find().all(&txn).await?;
+        let existing = people::Entity::find().all(txn).await?;
         let mut ids: HashMap<String, i64> = existing.iter().map(|p| (p.key.clone(), p.id)).collect();
         let keys_by_id: HashMap<i64, String> = existing.iter().map(|p| (p.id, p.key.clone())).collect();
         let team_keys: HashMap<i64, String> = team_ids.iter().map(|(k, v)| (*v, k.clone())).collect();
@@ -205,7 +175,7 @@ impl Store {
         for row in rows {
             if !ids.contains_key(&row.key) {
                 let id = people::Entity::insert(model(row, ActiveValue::NotSet, None))
-                    .exec(&txn)
+                    .exec(txn)
                     .await?
                     .last_insert_id;
                 ids.insert(row.key.clone(), id);
@@ -219,7 +189,7 @@ impl Store {
             }
             let manager = row.manager.as_ref().map(|m| ids[m]);
             people::Entity::update(model(row, ActiveValue::Unchanged(ids[&row.key]), manager))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
             if old.is_some() {
                 changes.changed += 1
@@ -235,11 +205,53 @@ impl Store {
                 Some(json(row)),
             ));
         }
-        Store::audit(&txn, audit).await?;
-        record_import(&txn, "people", source, actor, changes).await?;
-        txn.commit().await?;
+        Store::audit(txn, audit).await?;
+        record_import(txn, "people", source, actor, changes).await?;
         Ok(changes)
     }
+}
+
+async fn teams_in(db: &impl ConnectionTrait) -> Result<Vec<TeamRow>, StoreError> {
+    let models = teams::Entity::find().order_by_asc(teams::Column::Id).all(db).await?;
+    let keys: HashMap<i64, String> = models.iter().map(|t| (t.id, t.key.clone())).collect();
+    Ok(models
+        .iter()
+        .map(|t| TeamRow {
+            key: t.key.clone(),
+            name: t.name.clone(),
+            parent: t.parent_id.and_then(|p| keys.get(&p).cloned()),
+        })
+        .collect())
+}
+
+async fn people_in(db: &impl ConnectionTrait) -> Result<Vec<PersonRow>, StoreError> {
+    let team_keys: HashMap<i64, String> = teams::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.key))
+        .collect();
+    let models = people::Entity::find().order_by_asc(people::Column::Id).all(db).await?;
+    let person_keys: HashMap<i64, String> = models.iter().map(|p| (p.id, p.key.clone())).collect();
+    models
+        .into_iter()
+        .map(|p| {
+            let team = team_keys
+                .get(&p.team_id)
+                .cloned()
+                .ok_or_else(|| StoreError::Corrupt(format!("person {} has no team", p.key)))?;
+            Ok(PersonRow {
+                manager: p.manager_id.and_then(|m| person_keys.get(&m).cloned()),
+                key: p.key,
+                name: p.name,
+                email: p.email,
+                team,
+                role: p.role,
+                active_from: p.active_from,
+                active_to: p.active_to,
+            })
+        })
+        .collect()
 }
 
 /// Records an import that changed something: the data version moves with it, so

@@ -4,7 +4,8 @@
 use super::entity::{definition_versions, imports, periods, snapshots};
 use super::{CHUNK_ROWS, Store, StoreError, audit_entry, now};
 use crate::kpi::period::Month;
-use sea_orm::{ActiveValue, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PeriodStatus {
@@ -21,6 +22,42 @@ impl PeriodStatus {
             PeriodStatus::Finalized => "finalized",
         }
     }
+
+    /// The status a stored row names. Anything else was written by something that does
+    /// not know these states; taking it for `Open` could let a frozen month change.
+    fn from_stored(month: &str, status: &str) -> Result<Self, StoreError> {
+        match status {
+            "open" => Ok(PeriodStatus::Open),
+            "in_review" => Ok(PeriodStatus::InReview),
+            "finalized" => Ok(PeriodStatus::Finalized),
+            other => Err(StoreError::Corrupt(format!(
+                "period {month} has the status `{other}`, which is none of open, in_review, finalized"
+            ))),
+        }
+    }
+}
+
+/// Those of `months` that are finalized: the one answer every writer (and reader) of
+/// a month asks for. A month without a row is open.
+pub(crate) async fn finalized_months(
+    db: &impl ConnectionTrait,
+    months: impl IntoIterator<Item = String>,
+) -> Result<BTreeSet<String>, StoreError> {
+    let mut finalized = BTreeSet::new();
+    let months: Vec<String> = months.into_iter().collect();
+    // Bounded lists: SQLite allows 32,766 variables in one statement.
+    for chunk in months.chunks(CHUNK_ROWS) {
+        for period in periods::Entity::find()
+            .filter(periods::Column::Month.is_in(chunk.iter().cloned()))
+            .all(db)
+            .await?
+        {
+            if PeriodStatus::from_stored(&period.month, &period.status)? == PeriodStatus::Finalized {
+                finalized.insert(period.month);
+            }
+        }
+    }
+    Ok(finalized)
 }
 
 /// One subject's frozen card.
@@ -35,13 +72,8 @@ pub struct SnapshotRow {
 }
 
 impl Store {
-    pub async fn period_status(&self, month: &str) -> Result<PeriodStatus, StoreError> {
-        let status = periods::Entity::find_by_id(month.to_owned()).one(self.db()).await?;
-        Ok(match status.as_ref().map(|p| p.status.as_str()) {
-            Some("finalized") => PeriodStatus::Finalized,
-            Some("in_review") => PeriodStatus::InReview,
-            _ => PeriodStatus::Open,
-        })
+    pub async fn is_finalized(&self, month: Month) -> Result<bool, StoreError> {
+        Ok(!finalized_months(self.db(), [month.to_string()]).await?.is_empty())
     }
 
     /// The latest finalized month, if any: a page's default when later months have
@@ -89,10 +121,10 @@ impl Store {
         actor: &str,
     ) -> Result<bool, StoreError> {
         let txn = self.begin_write().await?;
-        let current = periods::Entity::find_by_id(month.to_owned()).one(&txn).await?;
-        if current.as_ref().is_some_and(|p| p.status == "finalized") {
+        if !finalized_months(&txn, [month.to_owned()]).await?.is_empty() {
             return Err(StoreError::Finalized(month.to_owned()));
         }
+        let current = periods::Entity::find_by_id(month.to_owned()).one(&txn).await?;
         let newest = imports::Entity::find()
             .select_only()
             .column(imports::Column::Id)

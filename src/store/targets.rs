@@ -1,11 +1,12 @@
 //! Targets per role, team or person: imported with an audit entry per change, read
 //! back as the core's `TargetBook`.
 
-use super::entity::{imports, periods, targets};
+use super::entity::{imports, targets};
 use super::metrics::ImportRefused;
 use super::organisation::{Changes, json};
-use super::{Store, StoreError, audit_entry, now};
-use sea_orm::{ActiveValue, ColumnTrait, EntityTrait, QueryFilter};
+use super::periods::finalized_months;
+use super::{Store, StoreError, Writer, audit_entry, now};
+use sea_orm::{ActiveValue, EntityTrait};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -23,32 +24,19 @@ pub struct TargetRow {
     pub stretch: Option<f64>,
 }
 
-impl Store {
-    /// Adds or replaces targets in one transaction; a target for a finalized month refuses the import.
+impl Writer {
+    /// Adds or replaces targets. A target that would change a finalized month refuses
+    /// the import; one that repeats what such a month holds is merely unchanged.
     pub async fn import_targets(
         &self,
         rows: &[TargetRow],
         source: &str,
         actor: &str,
     ) -> Result<Changes, ImportRefused> {
-        let txn = self.begin_write().await?;
-        let finalized: Vec<String> = periods::Entity::find()
-            .filter(periods::Column::Status.eq("finalized"))
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|p| p.month)
-            .collect();
-        let refused: Vec<(u64, String)> = rows
-            .iter()
-            .filter(|r| finalized.contains(&r.period))
-            .map(|r| (r.line, r.period.clone()))
-            .collect();
-        if !refused.is_empty() {
-            return Err(ImportRefused::Finalized(refused));
-        }
+        let txn = self.txn();
+        let finalized = finalized_months(txn, rows.iter().map(|r| r.period.clone())).await?;
         let existing: HashMap<(String, String, String, String), targets::Model> = targets::Entity::find()
-            .all(&txn)
+            .all(txn)
             .await?
             .into_iter()
             .map(|t| {
@@ -58,20 +46,9 @@ impl Store {
                 )
             })
             .collect();
-        let import_row = imports::ActiveModel {
-            id: ActiveValue::NotSet,
-            kind: ActiveValue::Set("targets".into()),
-            source: ActiveValue::Set(source.to_owned()),
-            digest: ActiveValue::Set(String::new()),
-            actor: ActiveValue::Set(actor.to_owned()),
-            at: ActiveValue::Set(now()),
-            added: ActiveValue::Set(0),
-            changed: ActiveValue::Set(0),
-            unchanged: ActiveValue::Set(0),
-        };
-        let import_id = imports::Entity::insert(import_row).exec(&txn).await?.last_insert_id;
         let mut changes = Changes::default();
-        let mut audit = Vec::new();
+        let mut writes = Vec::new();
+        let mut refused = Vec::new();
         for row in rows {
             let key = (
                 row.scope.clone(),
@@ -80,23 +57,39 @@ impl Store {
                 row.period.clone(),
             );
             let old = existing.get(&key);
-            let old_row = old.map(|t| TargetRow {
-                line: 0,
-                scope: t.scope.clone(),
-                scope_key: t.scope_key.clone(),
-                kpi: t.kpi.clone(),
-                period: t.period.clone(),
-                target: t.target,
-                threshold: t.threshold,
-                stretch: t.stretch,
-            });
-            if old_row
-                .as_ref()
-                .is_some_and(|o| o.target == row.target && o.threshold == row.threshold && o.stretch == row.stretch)
-            {
+            if old.is_some_and(|o| o.target == row.target && o.threshold == row.threshold && o.stretch == row.stretch) {
                 changes.unchanged += 1;
-                continue;
+            } else if finalized.contains(&row.period) {
+                refused.push((row.line, row.period.clone()));
+            } else {
+                if old.is_some() {
+                    changes.changed += 1;
+                } else {
+                    changes.added += 1;
+                }
+                writes.push((row, old));
             }
+        }
+        if !refused.is_empty() {
+            return Err(ImportRefused::Finalized(refused));
+        }
+        if writes.is_empty() {
+            return Ok(changes);
+        }
+        let import_row = imports::ActiveModel {
+            id: ActiveValue::NotSet,
+            kind: ActiveValue::Set("targets".into()),
+            source: ActiveValue::Set(source.to_owned()),
+            digest: ActiveValue::Set(String::new()),
+            actor: ActiveValue::Set(actor.to_owned()),
+            at: ActiveValue::Set(now()),
+            added: ActiveValue::Set(changes.added as i64),
+            changed: ActiveValue::Set(changes.changed as i64),
+            unchanged: ActiveValue::Set(changes.unchanged as i64),
+        };
+        let import_id = imports::Entity::insert(import_row).exec(txn).await?.last_insert_id;
+        let mut audit = Vec::new();
+        for (row, old) in writes {
             let model = targets::ActiveModel {
                 id: old.map_or(ActiveValue::NotSet, |t| ActiveValue::Unchanged(t.id)),
                 scope: ActiveValue::Set(row.scope.clone()),
@@ -109,12 +102,20 @@ impl Store {
                 import_id: ActiveValue::Set(import_id),
             };
             if old.is_some() {
-                targets::Entity::update(model).exec(&txn).await?;
-                changes.changed += 1;
+                targets::Entity::update(model).exec(txn).await?;
             } else {
-                targets::Entity::insert(model).exec(&txn).await?;
-                changes.added += 1;
+                targets::Entity::insert(model).exec(txn).await?;
             }
+            let old_row = old.map(|t| TargetRow {
+                line: 0,
+                scope: t.scope.clone(),
+                scope_key: t.scope_key.clone(),
+                kpi: t.kpi.clone(),
+                period: t.period.clone(),
+                target: t.target,
+                threshold: t.threshold,
+                stretch: t.stretch,
+            });
             let entity_key = format!("{}:{}/{}/{}", row.scope, row.scope_key, row.kpi, row.period);
             audit.push(audit_entry(
                 actor,
@@ -125,15 +126,12 @@ impl Store {
                 Some(json(row)),
             ));
         }
-        if changes.added + changes.changed == 0 {
-            txn.rollback().await?;
-            return Ok(changes);
-        }
-        Store::audit(&txn, audit).await?;
-        txn.commit().await?;
+        Store::audit(txn, audit).await?;
         Ok(changes)
     }
+}
 
+impl Store {
     /// Every stored target.
     pub async fn list_targets(&self) -> Result<Vec<TargetRow>, StoreError> {
         Ok(targets::Entity::find()

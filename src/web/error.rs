@@ -41,6 +41,10 @@ pub enum AppError {
     /// Rows that are well-formed but refused by the same checks as a file import.
     #[error("{message}")]
     InvalidRows { message: String, errors: Vec<FieldError> },
+    /// Data or targets for a month that is finalized: the request was right, the
+    /// month is closed. Each refused month is one error at its first row.
+    #[error("{message}")]
+    PeriodFinalized { message: String, errors: Vec<FieldError> },
     #[error("the request body is larger than the {limit} bytes this route accepts")]
     PayloadTooLarge { limit: usize },
     #[error("this route does not answer {method}; it answers {allow}")]
@@ -66,6 +70,7 @@ impl AppError {
             AppError::Forbidden(_) => "forbidden",
             AppError::BadBody { .. } => "invalid_body",
             AppError::InvalidRows { .. } => "invalid_rows",
+            AppError::PeriodFinalized { .. } => "period_finalized",
             AppError::PayloadTooLarge { .. } => "payload_too_large",
             AppError::MethodNotAllowed { .. } => "method_not_allowed",
             AppError::UploadTooLarge(_) => "payload_too_large",
@@ -73,10 +78,12 @@ impl AppError {
         }
     }
 
-    /// The bad fields behind a 400 or 422; none for other errors.
+    /// The bad fields behind a 400, 409 or 422; none for other errors.
     fn field_errors(&self) -> &[FieldError] {
         match self {
-            AppError::BadBody { errors, .. } | AppError::InvalidRows { errors, .. } => errors,
+            AppError::BadBody { errors, .. }
+            | AppError::InvalidRows { errors, .. }
+            | AppError::PeriodFinalized { errors, .. } => errors,
             _ => &[],
         }
     }
@@ -84,7 +91,13 @@ impl AppError {
 
 impl From<crate::store::StoreError> for AppError {
     fn from(error: crate::store::StoreError) -> Self {
-        AppError::Internal(error.into())
+        match error {
+            crate::store::StoreError::Finalized(_) => AppError::PeriodFinalized {
+                message: error.to_string(),
+                errors: Vec::new(),
+            },
+            other => AppError::Internal(other.into()),
+        }
     }
 }
 
@@ -106,6 +119,7 @@ impl ResponseError for AppError {
             AppError::BadToken => StatusCode::UNAUTHORIZED,
             AppError::InsufficientScope | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::InvalidRows { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::PeriodFinalized { .. } => StatusCode::CONFLICT,
             AppError::PayloadTooLarge { .. } | AppError::UploadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -150,11 +164,13 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// Stable, snake_case: `not_found`, `unauthenticated`, `invalid_token`,
     /// `insufficient_scope`, `forbidden`, `bad_csrf`, `bad_request`, `invalid_body`,
-    /// `invalid_rows`, `payload_too_large`, `method_not_allowed`, `internal`.
+    /// `invalid_rows`, `period_finalized`, `payload_too_large`, `method_not_allowed`,
+    /// `too_many_requests`, `sign_in_locked`, `internal`.
     pub code: String,
     /// For people; may change wording between versions.
     pub message: String,
-    /// Every bad field, for `invalid_body` and `invalid_rows`; empty otherwise.
+    /// Every bad field, for `invalid_body`, `invalid_rows` and `period_finalized`;
+    /// empty otherwise.
     pub errors: Vec<FieldError>,
 }
 

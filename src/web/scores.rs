@@ -13,7 +13,7 @@ use crate::kpi::organisation::Organisation;
 use crate::kpi::period::{Month, Period};
 use crate::report::{CardView, PeriodReport};
 use crate::review;
-use crate::store::{Account, PeriodStatus};
+use crate::store::Account;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -253,7 +253,7 @@ fn today() -> Month {
 async fn score(state: &AppState, period: Period) -> Result<ScoredPeriod, AppError> {
     let rulebook = &state.rulebook;
     let finalized = match period {
-        Period::Month(m) => state.store.period_status(&m.to_string()).await? == PeriodStatus::Finalized,
+        Period::Month(m) => state.store.is_finalized(m).await?,
         _ => false,
     };
     let report = if finalized {

@@ -10,7 +10,8 @@ use super::admin::{require, respond};
 use super::error::AppError;
 use super::session::{self, Session};
 use crate::import::{
-    ImportFailure, ImportKind, METRIC_COLUMNS, PEOPLE_COLUMNS, TARGET_COLUMNS, TEAM_COLUMNS, import_file_as,
+    FinalizedRows, ImportFailure, ImportKind, METRIC_COLUMNS, PEOPLE_COLUMNS, TARGET_COLUMNS, TEAM_COLUMNS,
+    import_file_as,
 };
 use crate::web::access::Capability;
 use crate::web::pages::{Lang, Nav};
@@ -145,6 +146,21 @@ async fn upload_file(
                     .map(|e| (e.line, e.column.unwrap_or_default(), e.message))
                     .collect(),
                 more: errors.more,
+            },
+        ),
+        Err(ImportFailure::Finalized(refused)) => (
+            StatusCode::CONFLICT,
+            Outcome::Refused {
+                file: file.name.clone(),
+                errors: refused
+                    .months
+                    .iter()
+                    .map(|(month, lines)| {
+                        let first = lines.first().copied().unwrap_or(1);
+                        (first, "period".to_owned(), FinalizedRows::reason(month, lines))
+                    })
+                    .collect(),
+                more: 0,
             },
         ),
         Err(e) => return Err(AppError::Internal(anyhow::Error::new(e).context("upload"))),

@@ -530,3 +530,133 @@ fn people_are_scored_only_in_the_months_they_are_active() {
     let stderr = String::from_utf8(run(url, &["import", "people", &bad.display().to_string()]).stderr).expect("UTF-8");
     assert!(stderr.contains("column `manager`: unknown person `nobody`"), "{stderr}");
 }
+
+#[test]
+fn two_team_imports_at_once_cannot_close_a_loop() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for url in databases(dir.path()) {
+        import_demo(&url);
+        // Each file alone is a valid change; together they make two teams each other's
+        // parent. Whichever lands second must see the first and be refused.
+        for round in 0..6 {
+            let (a, b) = (format!("loop-a{round}"), format!("loop-b{round}"));
+            let base = write(dir.path(), "base.csv", &format!("id,name,parent\n{a},A,\n{b},B,\n"));
+            ok(&url, &["import", "teams", &base.display().to_string()]);
+            let first = write(dir.path(), "first.csv", &format!("id,name,parent\n{a},A,{b}\n"));
+            let second = write(dir.path(), "second.csv", &format!("id,name,parent\n{b},B,{a}\n"));
+            let spawn = |file: &PathBuf| {
+                std::process::Command::new(assert_cmd::cargo::cargo_bin("yardstick"))
+                    .current_dir(root())
+                    .args(["--database", url.as_str(), "import", "teams"])
+                    .arg(file)
+                    .output()
+                    .expect("run")
+            };
+            let outputs = std::thread::scope(|s| {
+                let one = s.spawn(|| spawn(&first));
+                let two = s.spawn(|| spawn(&second));
+                [one.join().expect("join"), two.join().expect("join")]
+            });
+            let refused: Vec<String> = outputs
+                .iter()
+                .filter(|o| !o.status.success())
+                .map(|o| String::from_utf8_lossy(&o.stderr).into_owned())
+                .collect();
+            assert_eq!(
+                refused.len(),
+                1,
+                "{url}, round {round}: exactly one import is refused: {refused:?}"
+            );
+            assert!(refused[0].contains("teams form a loop"), "{url}: {}", refused[0]);
+        }
+        // What is stored still makes an organisation.
+        let report = evaluate_json(&url, "2026-10");
+        assert_eq!(report["people"], files_json("2026-10")["people"], "{url}");
+    }
+}
+
+#[test]
+fn a_finalized_month_takes_its_own_rows_again_but_no_change() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for url in databases(dir.path()) {
+        import_demo(&url);
+        ok(&url, &["finalize", "--period", "2026-10"]);
+
+        // The demo's own file again (October included) is a no-op, not a refusal.
+        let again = ok(&url, &["import", "metrics", &demo("metrics.csv").display().to_string()]);
+        assert!(again.contains(" 0 added, 0 changed, "), "{url}: {again}");
+        let targets = ok(&url, &["import", "targets", &demo("targets.csv").display().to_string()]);
+        assert!(targets.contains(" 0 added, 0 changed, "), "{url}: {targets}");
+
+        // 200 changed rows for October are one refusal with their count and span.
+        let before = count(&url);
+        let mut text = String::from("subject,period,metric,value\np002,2026-09,visits_made,1\n");
+        text.push_str(&october_rows_changed(200));
+        let late = write(dir.path(), "late.csv", &text);
+        let refused = run(&url, &["import", "metrics", &late.display().to_string()]);
+        assert_eq!(refused.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(
+            stderr.contains(
+                "late.csv:3: column `period`: period 2026-10 is finalized; its data and targets can no \
+                 longer change (200 rows would change it, from line 3 to line 202)"
+            ),
+            "{url}: {stderr}"
+        );
+        assert_eq!(stderr.matches("is finalized").count(), 1, "{url}: said once: {stderr}");
+        assert_eq!(
+            count(&url),
+            before,
+            "{url}: the open month's row was not written either"
+        );
+    }
+}
+
+#[test]
+fn a_period_with_an_unknown_stored_status_is_an_error_not_an_open_month() {
+    use sea_orm::ConnectionTrait;
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for url in databases(dir.path()) {
+        import_demo(&url);
+        ok(&url, &["finalize", "--period", "2026-10"]);
+        runtime().block_on(async {
+            let db = sea_orm::Database::connect(url.as_str()).await.expect("connect");
+            db.execute_unprepared("UPDATE periods SET status = 'archived' WHERE month = '2026-10'")
+                .await
+                .expect("update");
+        });
+        let late = write(
+            dir.path(),
+            "late.csv",
+            "subject,period,metric,value\np002,2026-10,visits_made,99\n",
+        );
+        for args in [
+            vec!["import", "metrics", late.to_str().expect("a path")],
+            vec!["evaluate", "--period", "2026-10"],
+        ] {
+            let output = run(&url, &args);
+            assert_eq!(output.status.code(), Some(1), "{url}: {args:?}");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(
+                stderr.contains("stored data cannot be read") && stderr.contains("archived"),
+                "{url}: {args:?}: {stderr}"
+            );
+        }
+    }
+}
+
+/// The first `n` of the demo's October metric rows, each value one higher.
+pub(crate) fn october_rows_changed(n: usize) -> String {
+    let demo = std::fs::read_to_string(demo("metrics.csv")).expect("demo metrics");
+    let rows: Vec<String> = demo
+        .lines()
+        .filter(|line| line.contains(",2026-10,"))
+        .take(n)
+        .map(|line| {
+            let (key, value) = line.rsplit_once(',').expect("a value");
+            format!("{key},{}\n", value.parse::<f64>().expect("a number") + 1.0)
+        })
+        .collect();
+    assert_eq!(rows.len(), n, "the demo has {n} October rows");
+    rows.concat()
+}

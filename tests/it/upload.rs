@@ -185,6 +185,34 @@ async fn a_file_with_bad_rows_is_refused_whole_with_every_bad_row_listed() {
 }
 
 #[tokio::test]
+async fn a_file_changing_a_finalized_month_is_refused_409_once_per_month() {
+    let app = spawn_app().await;
+    let dir = crate::helpers::root().join("kpi-definitions");
+    let files = yardstick::import::read_definitions(&dir).expect("definitions");
+    let rulebook = yardstick::kpi::rulebook::Rulebook::load(&files).expect("the shipped definitions");
+    let digest = yardstick::import::definitions_digest(&dir, &files);
+    let october = "2026-10".parse().expect("a month");
+    yardstick::review::finalize(&app.store, &rulebook, &files, &digest, october, "test")
+        .await
+        .expect("finalize");
+    let hr = app.signed_in("hr").await;
+    let file = format!(
+        "subject,period,metric,value\n{}",
+        crate::store::october_rows_changed(50)
+    );
+    let response = app.upload(&hr, "metrics", "late.csv", file.into(), None).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let page = response.text().await.expect("a page");
+    assert!(page.contains("nothing from it was written"), "{page}");
+    assert_eq!(page.matches("data-line=").count(), 1, "one line for the month:\n{page}");
+    assert!(
+        page.contains("period 2026-10 is finalized; its data and targets can no longer change (50 rows"),
+        "{page}"
+    );
+    assert_eq!(app.p002_visits().await, 30.0);
+}
+
+#[tokio::test]
 async fn an_oversize_file_is_answered_413_and_writes_nothing() {
     let app = spawn_app().await;
     let hr = app.signed_in("hr").await;

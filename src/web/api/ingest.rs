@@ -4,7 +4,7 @@
 
 use super::body::{self, METRICS_LIMIT, SMALL_LIMIT};
 use super::{ApiResult, caller};
-use crate::import::{ImportFailure, ImportKind, RowError, Table, import_table};
+use crate::import::{FinalizedRows, ImportFailure, ImportKind, RowError, Table, import_table};
 use crate::web::AppState;
 use crate::web::access::{Capability, may};
 use crate::web::error::{AppError, FieldError};
@@ -241,6 +241,7 @@ async fn ingest<T: AsRecord + serde::de::DeserializeOwned>(
         .await
         .map_err(|failure| match failure {
             ImportFailure::Rows(errors) => invalid_rows(&errors.errors, errors.more),
+            ImportFailure::Finalized(refused) => finalized_rows(&refused),
             ImportFailure::Store(e) => AppError::from(e),
             ImportFailure::Read { reason, .. } => AppError::Internal(anyhow::anyhow!(reason)),
         })?;
@@ -269,6 +270,26 @@ fn invalid_rows(errors: &[RowError], more: usize) -> AppError {
         format!("{n} bad row{}; nothing was written", if n == 1 { "" } else { "s" })
     };
     AppError::InvalidRows { message, errors }
+}
+
+/// Rows for finalized months as 409, one error per month at its first row.
+fn finalized_rows(refused: &FinalizedRows) -> AppError {
+    let errors: Vec<FieldError> = refused
+        .months
+        .iter()
+        .map(|(month, rows)| FieldError {
+            path: format!("rows[{}].period", rows.first().copied().unwrap_or(0)),
+            message: FinalizedRows::reason(month, rows),
+        })
+        .collect();
+    let months: Vec<&str> = refused.months.keys().map(String::as_str).collect();
+    let message = format!(
+        "period{} {} {} finalized; nothing was written",
+        if months.len() == 1 { "" } else { "s" },
+        months.join(", "),
+        if months.len() == 1 { "is" } else { "are" }
+    );
+    AppError::PeriodFinalized { message, errors }
 }
 
 /// `rows[3].value` for an error in row 3's `value` (rows are placed by index).

@@ -216,16 +216,17 @@ async fn rows_for_a_finalized_month_are_refused() {
     let hr = token(&app, "hr", ApiScope::Write).await;
     let rows = json!({ "rows": [
         { "subject": "p002", "period": "2026-10", "metric": "leads", "value": 50 },
-        { "subject": "p002", "period": "2026-09", "metric": "leads", "value": 50 },
+        { "subject": "p002", "period": "2026-09", "metric": "leads", "value": 57 },
     ] });
     let (status, body) = post(&app, &hr, "/api/v1/metrics", &rows).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "period_finalized");
     assert_eq!(paths(&body), ["rows[1].period"]);
     assert!(
         body["error"]["errors"][0]["message"]
             .as_str()
             .expect("a message")
-            .contains("finalized")
+            .contains("period 2026-09 is finalized")
     );
     let (_, card) = get(&app, &hr, "/api/v1/scorecards/p002?period=2026-10").await;
     assert_eq!(
@@ -237,9 +238,17 @@ async fn rows_for_a_finalized_month_are_refused() {
     let targets =
         json!({ "rows": [{ "subject": "p002", "period": "2026-09", "kpi": "visit_plan_completion", "target": 70 }] });
     let (status, body) = post(&app, &hr, "/api/v1/targets", &targets).await;
+    assert_eq!((status, paths(&body)), (StatusCode::CONFLICT, vec!["rows[0].period"]));
+
+    // Sending September's stored values again changes nothing, so it is no refusal.
+    let (_, card) = get(&app, &hr, "/api/v1/scorecards/p002?period=2026-09").await;
+    let stored = input(&card, "sales_conversion_rate", "leads");
+    let same = json!({ "rows": [{ "subject": "p002", "period": "2026-09", "metric": "leads", "value": stored }] });
+    let (status, body) = post(&app, &hr, "/api/v1/metrics", &same).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
-        (status, paths(&body)),
-        (StatusCode::UNPROCESSABLE_ENTITY, vec!["rows[0].period"])
+        (body["unchanged"].as_u64(), body["changed"].as_u64()),
+        (Some(1), Some(0))
     );
 }
 
