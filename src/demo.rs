@@ -58,10 +58,55 @@ pub const DEMO_LOGINS: &[DemoLogin] = &[
     },
 ];
 
+/// Who the demo's imports are recorded as: a database whose first import was made by
+/// this actor is one the demo seeded.
+pub const DEMO_ACTOR: &str = "demo";
+
+/// Why `serve --demo` will not touch a database.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "--demo: this database already holds {holds}, which the demo did not load; the demo's \
+     accounts share a public password, so they are created only in a database the demo \
+     seeded itself. Serve this database without --demo, or give --demo a new database \
+     (e.g. --database sqlite://demo.db?mode=rwc)"
+)]
+pub struct NotADemoDatabase {
+    holds: String,
+}
+
 /// Imports `examples/demo` into an empty database and creates the demo accounts that
-/// are missing. A database that already holds people keeps its data.
+/// are missing. A database the demo seeded earlier keeps its data and gets back any
+/// missing demo account; any other database is refused, since the accounts' password
+/// is public.
 pub async fn seed(store: &Store, rulebook: &Rulebook, demo_dir: &Path) -> anyhow::Result<()> {
-    if store.list_people().await?.is_empty() {
+    let people = store.list_people().await?;
+    match store.first_import().await? {
+        Some(first) if first.actor != DEMO_ACTOR => {
+            let holds = format!(
+                "data first imported by {} ({}, {})",
+                first.actor, first.source, first.at
+            );
+            return Err(NotADemoDatabase { holds }.into());
+        }
+        Some(_) => {}
+        None => {
+            let accounts = store.list_accounts().await?;
+            if !accounts.is_empty() || !people.is_empty() {
+                let count = |n: usize, one: &str, many: &str| match n {
+                    0 => format!("no {many}"),
+                    1 => format!("1 {one}"),
+                    n => format!("{n} {many}"),
+                };
+                let holds = format!(
+                    "{} and {}",
+                    count(accounts.len(), "account", "accounts"),
+                    count(people.len(), "person", "people")
+                );
+                return Err(NotADemoDatabase { holds }.into());
+            }
+        }
+    }
+    if people.is_empty() {
         let quiet = |_: u64| {};
         for (kind, file) in [
             (ImportKind::Teams, "teams.csv"),
@@ -69,7 +114,7 @@ pub async fn seed(store: &Store, rulebook: &Rulebook, demo_dir: &Path) -> anyhow
             (ImportKind::Targets, "targets.csv"),
             (ImportKind::Metrics, "metrics.csv"),
         ] {
-            import_file(store, rulebook, kind, &demo_dir.join(file), "demo", &quiet)
+            import_file(store, rulebook, kind, &demo_dir.join(file), DEMO_ACTOR, &quiet)
                 .await
                 .map_err(|e| anyhow::anyhow!("demo data {file}: {e}"))?;
         }
@@ -84,7 +129,7 @@ pub async fn seed(store: &Store, rulebook: &Rulebook, demo_dir: &Path) -> anyhow
                 person: login.person,
                 teams: &teams,
             };
-            store.insert_account(account, "demo").await?;
+            store.insert_account(account, DEMO_ACTOR).await?;
         }
     }
     Ok(())

@@ -118,6 +118,16 @@ pub fn escape_hidden(text: &str) -> String {
         .collect()
 }
 
+/// How a message quotes text a user sent: hidden characters escaped, and cut after
+/// 64 characters so a megabyte of junk is not sent back.
+pub fn shown(text: &str) -> String {
+    const SHOWN: usize = 64;
+    match text.char_indices().nth(SHOWN) {
+        Some((end, _)) => format!("{}…", escape_hidden(&text[..end])),
+        None => escape_hidden(text),
+    }
+}
+
 /// Characters a reader cannot see that change what they see: controls, and the
 /// marks, embeddings, overrides and isolates of bidirectional text.
 pub fn hidden(c: char) -> bool {
@@ -150,6 +160,19 @@ mod tests {
         for id in ["leads", "win_rate", "nps2", "_hidden"] {
             assert_eq!(check_variable(id), Ok(()), "{id}");
         }
+    }
+
+    #[test]
+    fn text_quoted_back_is_escaped_and_cut() {
+        assert_eq!(shown("2026-1\0"), "2026-1\\u{0}");
+        assert_eq!(shown("\u{202e}01-6202"), "\\u{202e}01-6202");
+        let long = "x".repeat(70);
+        assert_eq!(shown(&long), format!("{}…", "x".repeat(64)));
+        assert_eq!(
+            shown(&"é".repeat(64)),
+            "é".repeat(64),
+            "64 characters, not bytes, are kept"
+        );
     }
 
     #[test]

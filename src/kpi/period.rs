@@ -116,7 +116,10 @@ impl Serialize for Month {
 
 /// Why a text is not a period.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{text}` is not a period; expected a month `YYYY-MM`, a quarter `YYYY-Qn` or a year `YYYY`")]
+#[error(
+    "`{}` is not a period; expected a month `YYYY-MM`, a quarter `YYYY-Qn` or a year `YYYY`",
+    super::id::shown(text)
+)]
 pub struct PeriodParseError {
     pub text: String,
 }

@@ -107,6 +107,15 @@ impl Store {
         Ok(newest.unwrap_or(0))
     }
 
+    /// The oldest import: who first loaded data into this database (the demo creates
+    /// its accounts only where it did).
+    pub async fn first_import(&self) -> Result<Option<imports::Model>, StoreError> {
+        Ok(imports::Entity::find()
+            .order_by_asc(imports::Column::Id)
+            .one(self.db())
+            .await?)
+    }
+
     /// Freezes `month`: records the definitions, writes every snapshot and marks the
     /// period finalized, all in one transaction. `scored_at` is the data version the
     /// snapshots were computed from; if an import landed since, nothing is written and

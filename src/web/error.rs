@@ -45,6 +45,8 @@ pub enum AppError {
     /// month is closed. Each refused month is one error at its first row.
     #[error("{message}")]
     PeriodFinalized { message: String, errors: Vec<FieldError> },
+    #[error("the request body must be JSON, sent as Content-Type: application/json; this one is {found}")]
+    UnsupportedMediaType { found: String },
     #[error("the request body is larger than the {limit} bytes this route accepts")]
     PayloadTooLarge { limit: usize },
     #[error("this route does not answer {method}; it answers {allow}")]
@@ -71,6 +73,7 @@ impl AppError {
             AppError::BadBody { .. } => "invalid_body",
             AppError::InvalidRows { .. } => "invalid_rows",
             AppError::PeriodFinalized { .. } => "period_finalized",
+            AppError::UnsupportedMediaType { .. } => "unsupported_media_type",
             AppError::PayloadTooLarge { .. } => "payload_too_large",
             AppError::MethodNotAllowed { .. } => "method_not_allowed",
             AppError::UploadTooLarge(_) => "payload_too_large",
@@ -122,6 +125,7 @@ impl ResponseError for AppError {
             AppError::PeriodFinalized { .. } => StatusCode::CONFLICT,
             AppError::PayloadTooLarge { .. } | AppError::UploadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -164,8 +168,8 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// Stable, snake_case: `not_found`, `unauthenticated`, `invalid_token`,
     /// `insufficient_scope`, `forbidden`, `bad_csrf`, `bad_request`, `invalid_body`,
-    /// `invalid_rows`, `period_finalized`, `payload_too_large`, `method_not_allowed`,
-    /// `too_many_requests`, `sign_in_locked`, `internal`.
+    /// `invalid_rows`, `period_finalized`, `unsupported_media_type`, `payload_too_large`,
+    /// `method_not_allowed`, `too_many_requests`, `sign_in_locked`, `internal`.
     pub code: String,
     /// For people; may change wording between versions.
     pub message: String,

@@ -6,6 +6,7 @@ mod admin;
 mod api;
 mod audit;
 mod error;
+mod form;
 mod pages;
 mod scores;
 mod session;
@@ -81,7 +82,6 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
-                .app_data(web::FormConfig::default().limit(16 * 1024))
                 .app_data(api::query_config())
                 .wrap(security_headers())
                 // Outermost, so its span and log line cover everything below.

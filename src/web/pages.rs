@@ -18,6 +18,7 @@ pub use words::Lang;
 use super::AppState;
 use super::access::refuse;
 use super::error::AppError;
+use super::form::Form;
 use super::scores::{CardRef, DefaultMonth};
 use super::session::{self, LOGIN_COOKIE, SESSION_COOKIE, Session};
 use super::signing::{Purpose, Signer};
@@ -86,11 +87,8 @@ fn sign_in_form_token_holds(signer: &Signer, sent: &str) -> bool {
 }
 
 #[post("/login")]
-async fn login(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    form: web::Form<LoginForm>,
-) -> Result<HttpResponse, AppError> {
+async fn login(req: HttpRequest, state: web::Data<AppState>, form: Form<LoginForm>) -> Result<HttpResponse, AppError> {
+    let form = form.fields()?;
     let expected = req.cookie(LOGIN_COOKIE).map(|c| c.value().to_owned());
     if expected.as_deref() != Some(form.csrf.as_str()) || !sign_in_form_token_holds(state.signer().await?, &form.csrf) {
         return Err(AppError::BadCsrf);
@@ -122,12 +120,9 @@ async fn login(
 }
 
 #[post("/logout")]
-async fn logout(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    form: web::Form<CsrfForm>,
-) -> Result<HttpResponse, AppError> {
+async fn logout(req: HttpRequest, state: web::Data<AppState>, form: Form<CsrfForm>) -> Result<HttpResponse, AppError> {
     let session = session::current(&req, &state, false).await?;
+    let form = form.fields()?;
     if session.csrf != form.csrf {
         return Err(AppError::BadCsrf);
     }

@@ -90,7 +90,18 @@ async fn upload_file(
     state: web::Data<AppState>,
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let session = uploader(&req, &state).await?;
+    let session = match uploader(&req, &state).await {
+        Ok(session) => session,
+        // The file of someone who may not send it is never read; closing the
+        // connection keeps their client from sending its next request after it.
+        Err(refused) => {
+            let mut response = actix_web::ResponseError::error_response(&refused);
+            response
+                .head_mut()
+                .set_connection_type(actix_web::http::ConnectionType::Close);
+            return Ok(response);
+        }
+    };
     let received = receive(payload).await?;
     if received.csrf != session.csrf {
         return Err(AppError::BadCsrf);

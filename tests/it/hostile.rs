@@ -388,3 +388,183 @@ async fn a_refused_card_view_does_not_wait_for_the_writer() {
         "the refusal is recorded once the writer is done: {trail:?}"
     );
 }
+
+/// `serve --demo` on `url`, given 30 s to refuse before it is stopped.
+fn serve_demo(url: &str) -> std::process::Output {
+    yardstick()
+        .args(["--database", url, "serve", "--demo", "--bind", "127.0.0.1:0"])
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .expect("run yardstick")
+}
+
+fn has_account(url: &str, username: &str) -> bool {
+    crate::store::runtime().block_on(async {
+        let store = yardstick::store::Store::open(url).await.expect("open the database");
+        store
+            .find_account_by_name(username)
+            .await
+            .expect("read accounts")
+            .is_some()
+    })
+}
+
+#[test]
+fn serve_demo_creates_its_public_accounts_only_in_a_database_it_seeded() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+
+    let company = format!("sqlite://{}?mode=rwc", dir.path().join("company.db").display());
+    crate::store::import_demo(&company);
+    let output = serve_demo(&company);
+    assert_eq!(output.status.code(), Some(1), "a company's database is refused");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--demo: this database already holds data first imported by"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("teams.csv"), "the first import is named: {stderr}");
+    assert!(
+        stderr.contains("created only in a database the demo seeded itself"),
+        "{stderr}"
+    );
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("Demo sign-ins"));
+    assert!(!has_account(&company, "admin") && !has_account(&company, "hr"));
+
+    let accounts_only = format!("sqlite://{}?mode=rwc", dir.path().join("accounts.db").display());
+    yardstick()
+        .args([
+            "--database",
+            &accounts_only,
+            "user",
+            "add",
+            "--username",
+            "boss",
+            "--role",
+            "admin",
+        ])
+        .write_stdin("a-long-enough-password\n")
+        .assert()
+        .success();
+    let output = serve_demo(&accounts_only);
+    assert_eq!(output.status.code(), Some(1), "a database with accounts is refused");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("already holds 1 account and no people"), "{stderr}");
+    assert!(!has_account(&accounts_only, "admin"));
+
+    // The demo's own database is taken up again without a second import.
+    let own = format!("sqlite://{}?mode=rwc", dir.path().join("demo.db").display());
+    let files = yardstick::import::read_definitions(&root().join("kpi-definitions")).expect("definitions");
+    let rulebook = yardstick::kpi::rulebook::Rulebook::load(&files).expect("the shipped definitions");
+    crate::store::runtime().block_on(async {
+        let store = yardstick::store::Store::open(&own).await.expect("open the database");
+        yardstick::demo::seed(&store, &rulebook, &root().join("examples/demo"))
+            .await
+            .expect("an empty database is seeded");
+        let first = store.first_import().await.expect("imports").expect("one import");
+        assert_eq!(first.actor, yardstick::demo::DEMO_ACTOR);
+        let people = store.list_people().await.expect("people").len();
+        yardstick::demo::seed(&store, &rulebook, &root().join("examples/demo"))
+            .await
+            .expect("the demo's own database is taken up again");
+        assert_eq!(
+            store.list_people().await.expect("people").len(),
+            people,
+            "imported once"
+        );
+    });
+    assert!(has_account(&own, "hr"));
+}
+
+#[tokio::test]
+async fn a_form_post_from_a_stranger_is_sent_to_sign_in_whatever_its_body() {
+    let app = crate::server::spawn_app().await;
+    let stranger = app.client();
+    for path in ["/admin/users", "/admin/users/disable", "/logout", "/upload"] {
+        for (content_type, body) in [
+            ("application/x-www-form-urlencoded", "%zz=%%&&="),
+            ("text/plain", "username=x"),
+            ("application/x-www-form-urlencoded", ""),
+        ] {
+            let response = stranger
+                .post(format!("{}{path}", app.address))
+                .header("Content-Type", content_type)
+                .body(body)
+                .send()
+                .await
+                .expect("a POST");
+            assert_eq!(
+                response.status(),
+                StatusCode::SEE_OTHER,
+                "{path} {content_type} {body:?}"
+            );
+            assert_eq!(response.headers()["location"], "/login", "{path}");
+        }
+    }
+
+    // Signed in, a form that cannot be read is a page saying why.
+    let admin = app.signed_in("admin").await;
+    let response = admin
+        .post(format!("{}/admin/users/disable", app.address))
+        .header("Content-Type", "text/plain")
+        .body("username=hr")
+        .send()
+        .await
+        .expect("a POST");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .expect("ASCII")
+            .starts_with("text/html"),
+        "an HTML page"
+    );
+    let page = response.text().await.expect("the page");
+    assert!(page.contains("application/x-www-form-urlencoded"), "{page}");
+    let response = admin
+        .post(format!("{}/admin/users/disable", app.address))
+        .form(&[("username", "hr")])
+        .send()
+        .await
+        .expect("a POST");
+    assert_eq!(
+        response.status(),
+        StatusCode::BAD_REQUEST,
+        "a form missing its csrf field"
+    );
+    let page = response.text().await.expect("the page");
+    assert!(page.contains("missing field `csrf`"), "{page}");
+    assert!(
+        app.store
+            .find_account_by_name("hr")
+            .await
+            .expect("accounts")
+            .is_some_and(|a| !a.disabled),
+        "nothing was done"
+    );
+}
+
+#[test]
+fn evaluate_into_a_pipe_closed_early_ends_quietly() {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("yardstick"))
+        .current_dir(root())
+        .args(["evaluate", "--period", "2026-Q4", "--format", "json"])
+        .arg("--people")
+        .arg(demo("people.csv"))
+        .arg("--teams")
+        .arg(demo("teams.csv"))
+        .arg("--data")
+        .arg(demo("metrics.csv"))
+        .arg("--targets")
+        .arg(demo("targets.csv"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start yardstick");
+    // The reader leaves before the first line is written, as `head -0` would.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("yardstick ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.is_empty(), "{stderr}");
+    assert_eq!(output.status.code(), Some(0));
+}

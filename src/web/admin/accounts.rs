@@ -7,6 +7,7 @@ use crate::store::{AccountEntry, AccountProblem, AccountRole, NewAccount, StoreE
 use crate::web::AppState;
 use crate::web::access::Capability;
 use crate::web::error::AppError;
+use crate::web::form::Form;
 use crate::web::hash_password;
 use crate::web::pages::{Lang, Nav};
 use crate::web::session::{self, Session};
@@ -151,9 +152,10 @@ async fn accounts_page(
 async fn create_account(
     req: HttpRequest,
     state: web::Data<AppState>,
-    form: web::Form<Vec<(String, String)>>,
+    form: Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let session = admin(&req, &state).await?;
+    let form = form.fields()?;
     let field = |name: &str| form.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str());
     if field("csrf") != session.csrf {
         return Err(AppError::BadCsrf);
@@ -231,9 +233,10 @@ pub struct DisableForm {
 async fn disable_account(
     req: HttpRequest,
     state: web::Data<AppState>,
-    form: web::Form<DisableForm>,
+    form: Form<DisableForm>,
 ) -> Result<HttpResponse, AppError> {
     let session = admin(&req, &state).await?;
+    let form = form.fields()?;
     if form.csrf != session.csrf {
         return Err(AppError::BadCsrf);
     }

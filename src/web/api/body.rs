@@ -1,5 +1,5 @@
-//! Request bodies: read up to a limit (413 past it, whatever the client claims), then
-//! parsed as JSON with the path of the first bad field (400).
+//! Request bodies: declared as JSON (415 otherwise), read up to a limit (413 past it,
+//! whatever the client claims), then parsed with the path of the first bad field (400).
 
 use crate::web::error::{AppError, FieldError};
 use actix_web::HttpRequest;
@@ -10,6 +10,32 @@ use serde::de::DeserializeOwned;
 pub const METRICS_LIMIT: usize = 8 * 1024 * 1024;
 /// People, teams and targets are a few thousand rows at most.
 pub const SMALL_LIMIT: usize = 1024 * 1024;
+
+/// Refuses a body not declared as JSON (`application/json` or `application/…+json`,
+/// with any parameters): a form post or a stray upload is told what to send, before
+/// a byte of it is read.
+pub fn require_json(req: &HttpRequest) -> Result<(), AppError> {
+    let declared = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let essence = declared
+        .as_deref()
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase());
+    let is_json = essence
+        .as_deref()
+        .is_some_and(|e| e == "application/json" || (e.starts_with("application/") && e.ends_with("+json")));
+    if is_json {
+        return Ok(());
+    }
+    Err(AppError::UnsupportedMediaType {
+        found: match essence {
+            Some(e) if !e.is_empty() => format!("`{}`", crate::kpi::id::shown(&e)),
+            _ => "no Content-Type".to_owned(),
+        },
+    })
+}
 
 /// The whole body, refused as soon as it passes `limit` bytes: a declared length
 /// over the limit is refused before anything is read, and a body without one (or

@@ -157,7 +157,9 @@ impl AsRecord for TargetIn {
         (status = 401, description = "Not signed in, or a bad token", body = crate::web::error::ErrorBody),
         (status = 403, description = "A read-scope token, an account other than hr or admin, or a session without its X-CSRF-Token", body = crate::web::error::ErrorBody),
         (status = 413, description = "The body is over 8 MiB", body = crate::web::error::ErrorBody),
-        (status = 422, description = "Rows refused (unknown subject or metric, a finalized month, ...); each at `rows[i].field`; nothing was written", body = crate::web::error::ErrorBody),
+        (status = 415, description = "The body is not declared as JSON (Content-Type: application/json)", body = crate::web::error::ErrorBody),
+        (status = 409, description = "Rows would change a finalized month; one error per month at its first row; nothing was written", body = crate::web::error::ErrorBody),
+        (status = 422, description = "Rows refused (unknown subject or metric, ...); each at `rows[i].field`; nothing was written", body = crate::web::error::ErrorBody),
     )
 )]
 #[post("/api/v1/metrics")]
@@ -175,6 +177,7 @@ pub(super) async fn post_metrics(req: HttpRequest, state: web::Data<AppState>, p
         (status = 401, description = "Not signed in, or a bad token", body = crate::web::error::ErrorBody),
         (status = 403, description = "A read-scope token, an account other than hr or admin, or a session without its X-CSRF-Token", body = crate::web::error::ErrorBody),
         (status = 413, description = "The body is over 1 MiB", body = crate::web::error::ErrorBody),
+        (status = 415, description = "The body is not declared as JSON (Content-Type: application/json)", body = crate::web::error::ErrorBody),
         (status = 422, description = "Rows refused, each at `rows[i].field`; nothing was written", body = crate::web::error::ErrorBody),
     )
 )]
@@ -193,6 +196,7 @@ pub(super) async fn post_people(req: HttpRequest, state: web::Data<AppState>, pa
         (status = 401, description = "Not signed in, or a bad token", body = crate::web::error::ErrorBody),
         (status = 403, description = "A read-scope token, an account other than hr or admin, or a session without its X-CSRF-Token", body = crate::web::error::ErrorBody),
         (status = 413, description = "The body is over 1 MiB", body = crate::web::error::ErrorBody),
+        (status = 415, description = "The body is not declared as JSON (Content-Type: application/json)", body = crate::web::error::ErrorBody),
         (status = 422, description = "Rows refused (an unknown parent, a loop), each at `rows[i].field`; nothing was written", body = crate::web::error::ErrorBody),
     )
 )]
@@ -211,7 +215,9 @@ pub(super) async fn post_teams(req: HttpRequest, state: web::Data<AppState>, pay
         (status = 401, description = "Not signed in, or a bad token", body = crate::web::error::ErrorBody),
         (status = 403, description = "A read-scope token, an account other than hr or admin, or a session without its X-CSRF-Token", body = crate::web::error::ErrorBody),
         (status = 413, description = "The body is over 1 MiB", body = crate::web::error::ErrorBody),
-        (status = 422, description = "Rows refused (a KPI not on the card, a finalized month, ...), each at `rows[i].field`; nothing was written", body = crate::web::error::ErrorBody),
+        (status = 415, description = "The body is not declared as JSON (Content-Type: application/json)", body = crate::web::error::ErrorBody),
+        (status = 409, description = "Rows would change a finalized month; one error per month at its first row; nothing was written", body = crate::web::error::ErrorBody),
+        (status = 422, description = "Rows refused (a KPI not on the card, ...), each at `rows[i].field`; nothing was written", body = crate::web::error::ErrorBody),
     )
 )]
 #[post("/api/v1/targets")]
@@ -230,6 +236,7 @@ async fn ingest<T: AsRecord + serde::de::DeserializeOwned>(
     if !may(&session.account, Capability::SendData) {
         return Err(AppError::Forbidden("only hr and admin accounts may send data".into()).into());
     }
+    body::require_json(req)?;
     let bytes = body::read(req, payload, limit).await?;
     let rows: Rows<T> = body::parse(&bytes)?;
     let (required, optional) = T::KIND.columns();

@@ -122,11 +122,57 @@ async fn malformed_bodies_are_400_with_the_path_of_the_bad_field() {
 }
 
 #[tokio::test]
+async fn a_body_not_declared_as_json_is_415_before_it_is_read() {
+    let app = spawn_app().await;
+    let hr = token(&app, "hr", ApiScope::Write).await;
+    let body = r#"{"rows":[{"subject":"p002","period":"2026-10","metric":"leads","value":1}]}"#;
+    for (content_type, named) in [
+        (
+            Some("application/x-www-form-urlencoded"),
+            "`application/x-www-form-urlencoded`",
+        ),
+        (Some("text/plain; charset=utf-8"), "`text/plain`"),
+        (None, "no Content-Type"),
+    ] {
+        let mut request = app
+            .client()
+            .post(format!("{}/api/v1/metrics", app.address))
+            .bearer_auth(&hr)
+            .body(body);
+        if let Some(content_type) = content_type {
+            request = request.header("Content-Type", content_type);
+        }
+        let (status, answer) = answer(request.send().await.expect("a POST")).await;
+        assert_eq!(
+            (status, code(&answer)),
+            (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+            "{content_type:?}"
+        );
+        let message = answer["error"]["message"].as_str().expect("a message");
+        assert!(message.contains("Content-Type: application/json"), "{message}");
+        assert!(message.contains(named), "{content_type:?}: {message}");
+    }
+    let request = app
+        .client()
+        .post(format!("{}/api/v1/metrics", app.address))
+        .bearer_auth(&hr)
+        .header("Content-Type", "Application/JSON; charset=utf-8")
+        .body(body);
+    let (status, answer) = answer(request.send().await.expect("a POST")).await;
+    assert_eq!(status, StatusCode::OK, "JSON with a charset is JSON: {answer}");
+}
+
+#[tokio::test]
 async fn a_bad_period_or_query_string_is_400_json() {
     let app = spawn_app().await;
     let hr = token(&app, "hr", ApiScope::Read).await;
     let (status, body) = get(&app, &hr, "/api/v1/scorecards/p002?period=2026-13").await;
     assert_eq!((status, code(&body)), (StatusCode::BAD_REQUEST, "bad_request"));
+    let (status, body) = get(&app, &hr, "/api/v1/scorecards/p002?period=2026-1%00%E2%80%AE").await;
+    assert_eq!((status, code(&body)), (StatusCode::BAD_REQUEST, "bad_request"));
+    let message = body["error"]["message"].as_str().expect("a message");
+    assert!(message.contains("`2026-1\\u{0}\\u{202e}` is not a period"), "{message}");
+    assert!(!message.contains('\0') && !message.contains('\u{202e}'), "{message:?}");
     let (status, body) = get(&app, &hr, "/api/v1/scorecards/p002?period=2026-10&period=2026-09").await;
     assert_eq!(
         (status, code(&body)),
