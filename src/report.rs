@@ -1,7 +1,7 @@
 //! Scorecards as people read them: a table, JSON with every number explained, or
 //! CSV for a spreadsheet.
 
-use crate::kpi::definition::{AdjustmentKind, LocalizedName};
+use crate::kpi::definition::{AdjustmentKind, Direction, LocalizedName, Unit};
 use crate::kpi::evaluate::{PeriodScores, inputs_subject};
 use crate::kpi::organisation::{Organisation, PersonId, Subject, TeamId};
 use crate::kpi::period::Period;
@@ -11,6 +11,7 @@ use crate::kpi::rulebook::{KpiId, Role, Rulebook, Target};
 use crate::kpi::scorecard::{
     CardResult, Evaluation, ExplainedInput, Explainer, GateState, KpiOutcome, Scorecard, SubjectInputs, Workspace,
 };
+use crate::kpi::shortfall::{self, Gap};
 use serde::{Deserialize, Serialize};
 use std::io::{self, Write};
 
@@ -122,6 +123,37 @@ pub struct KpiView {
     pub weight: f64,
     pub effective_weight: f64,
     pub contribution: f64,
+    /// The KPI's unit and direction, which say how its gap reads; absent in cards
+    /// frozen before, where the rulebook in force answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<Unit>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<Direction>,
+}
+
+impl KpiView {
+    /// How far the KPI is from its target; `None` when it has no value, or its
+    /// direction is known neither to the card nor to `rulebook`.
+    pub fn gap(&self, rulebook: &Rulebook) -> Option<Gap> {
+        let KpiOutcome::Scored { value, points, .. } = self.outcome else {
+            return None;
+        };
+        let direction = self
+            .direction
+            .or_else(|| rulebook.find_kpi(&self.kpi).map(|k| rulebook.kpi(k).direction))?;
+        Some(shortfall::gap(
+            direction,
+            &self.target,
+            value,
+            points,
+            self.effective_weight,
+        ))
+    }
+
+    pub fn unit_in(&self, rulebook: &Rulebook) -> Option<Unit> {
+        self.unit
+            .or_else(|| rulebook.find_kpi(&self.kpi).map(|k| rulebook.kpi(k).unit))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -387,6 +419,8 @@ pub fn card_view(
                     weight: k.weight,
                     effective_weight: k.effective_weight,
                     contribution: k.contribution,
+                    unit: Some(kpi.unit),
+                    direction: Some(kpi.direction),
                 }
             })
             .collect(),

@@ -26,6 +26,19 @@ pub struct DefinitionFile {
     pub roles: IndexMap<String, RoleDef>,
     #[serde(default, deserialize_with = "unique_keys")]
     pub grade_scales: IndexMap<String, GradeScaleDef>,
+    /// The currency amounts (`unit: currency`) are in; set in one file at most.
+    #[serde(default)]
+    pub currency: Option<Currency>,
+}
+
+/// The currency of every amount in the rulebook, as a card shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Currency {
+    /// The ISO 4217 code, e.g. `CNY`.
+    pub code: String,
+    /// What goes before an amount, e.g. `¥`.
+    pub symbol: String,
 }
 
 /// A name in the languages the product speaks.

@@ -12,5 +12,6 @@ pub mod rollup;
 pub mod rulebook;
 pub mod scorecard;
 pub mod scoring;
+pub mod shortfall;
 mod source_map;
 pub mod targets;

@@ -3,6 +3,7 @@
 
 mod cards;
 mod chart;
+mod glance;
 mod nav;
 mod periods;
 mod teams;

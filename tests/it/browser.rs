@@ -141,6 +141,42 @@ async fn a_rep_signs_in_with_a_browser_and_reads_their_scorecard() {
     std::fs::create_dir_all(&out).expect("a folder for screenshots");
     std::fs::write(out.join("scorecard.png"), png).expect("save the screenshot");
 
+    // At a glance: each scored KPI's standing in words, and the largest shortfalls.
+    let standings = browser
+        .find_all(Locator::Css("[data-testid=standing]"))
+        .await
+        .expect("standings");
+    assert!(standings.len() >= 5, "{} standings", standings.len());
+    for standing in &standings {
+        let text = standing.text().await.expect("text");
+        assert!(
+            ["On track", "Behind", "Far behind"].iter().any(|w| text.contains(w)),
+            "a word, not colour alone: {text:?}"
+        );
+    }
+    let shortfalls = browser
+        .find_all(Locator::Css("[data-testid=shortfalls] li"))
+        .await
+        .expect("the shortfalls");
+    assert!((1..=3).contains(&shortfalls.len()), "{} shortfalls", shortfalls.len());
+    assert_fits(&browser, 1280).await;
+
+    // On a phone: the same card, no sideways scrolling, each KPI a block of its own.
+    browser.set_window_size(390, 844).await.expect("a phone-sized window");
+    browser.refresh().await.expect("reload");
+    browser
+        .wait()
+        .for_element(Locator::Css("[data-testid=shortfalls]"))
+        .await
+        .expect("the card at 390 px");
+    assert_fits(&browser, 390).await;
+    let png = browser.screenshot().await.expect("a screenshot");
+    std::fs::write(out.join("scorecard-390.png"), png).expect("save the screenshot");
+    browser
+        .set_window_size(1280, 1600)
+        .await
+        .expect("back to a desktop window");
+
     // The trend: twelve months, each a point or a gap, drawn without JavaScript.
     browser
         .goto(&format!("{}/scorecards/p002/trend?period=2026-10", app.address))
@@ -154,4 +190,33 @@ async fn a_rep_signs_in_with_a_browser_and_reads_their_scorecard() {
     let png = browser.screenshot().await.expect("a screenshot");
     std::fs::write(out.join("trend.png"), png).expect("save the screenshot");
     browser.close().await.expect("close the browser");
+}
+
+/// The page is no wider than the window: nothing to scroll sideways.
+async fn assert_fits(browser: &fantoccini::Client, width: u32) {
+    let widths = browser
+        .execute(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+            vec![],
+        )
+        .await
+        .expect("the page's widths");
+    let widths: Vec<u64> = serde_json::from_value(widths).expect("two numbers");
+    if widths[0] <= widths[1] {
+        return;
+    }
+    // Name what sticks out, to say where to look.
+    let wide = browser
+        .execute(
+            "const w = document.documentElement.clientWidth; return [...document.querySelectorAll('body *')]\
+             .filter(e => e.getBoundingClientRect().right > w + 1)\
+             .slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right));",
+            vec![],
+        )
+        .await
+        .expect("the elements past the edge");
+    panic!(
+        "at {width} px the page is {} px wide, the window {} px; past the edge: {wide}",
+        widths[0], widths[1]
+    );
 }

@@ -39,3 +39,38 @@ fn a_missing_folder_is_a_clear_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_currency_set_twice_or_badly_is_named_with_its_place() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for file in std::fs::read_dir(crate::helpers::root().join("kpi-definitions")).expect("the shipped folder") {
+        let path = file.expect("an entry").path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            std::fs::copy(&path, dir.path().join(path.file_name().expect("a name"))).expect("copied");
+        }
+    }
+    crate::helpers::write(
+        dir.path(),
+        "zz-money.yaml",
+        "# a second say\ncurrency: { code: EUR, symbol: € }\n",
+    );
+    let stderr = stderr_of(dir.path().to_str().expect("UTF-8"));
+    assert!(
+        stderr.contains("zz-money.yaml:2:1: the currency is set a second time (first at ")
+            && stderr.contains("metrics.yaml:35)"),
+        "{stderr}"
+    );
+    std::fs::remove_file(dir.path().join("zz-money.yaml")).expect("removed");
+    let metrics = dir.path().join("metrics.yaml");
+    let text = std::fs::read_to_string(&metrics).expect("read");
+    std::fs::write(
+        &metrics,
+        text.replace("{ code: CNY, symbol: ¥ }", "{ code: yuan, symbol: ¥ }"),
+    )
+    .expect("written");
+    let stderr = stderr_of(dir.path().to_str().expect("UTF-8"));
+    assert!(
+        stderr.contains("the currency code `yuan` is not three capital letters (ISO 4217, e.g. CNY)"),
+        "{stderr}"
+    );
+}

@@ -362,3 +362,157 @@ async fn the_period_switcher_changes_the_kind_of_period_and_keeps_the_language()
         StatusCode::BAD_REQUEST
     );
 }
+
+/// The row of KPI `kpi` on a card page.
+fn kpi_row<'a>(page: &'a str, kpi: &str) -> &'a str {
+    let start = page
+        .find(&format!("<tr data-kpi=\"{kpi}\""))
+        .unwrap_or_else(|| panic!("a row for {kpi}"));
+    let end = page[start..].find("</tr>").expect("the row ends") + start;
+    &page[start..end]
+}
+
+#[tokio::test]
+async fn a_card_says_what_is_behind_by_how_much_and_what_it_costs() {
+    let app = spawn_app().await;
+    let rep = app.signed_in("rep.p002").await;
+    let hr = app.signed_in("hr").await;
+    let page = html(&app, &rep, &format!("/scorecards/p002?period={PERIOD}")).await;
+
+    // Follow-up timeliness: 32 of 35 enquiries in 24 h is 91.4% against a target of
+    // 95%, 3.6 points short; 90.5 points at 15% of the card lose 1.4 of the total.
+    let row = kpi_row(&page, "follow_up_timeliness");
+    assert!(row.contains("data-standing=\"behind\""), "{row}");
+    assert!(row.contains("Behind</span>"), "a word beside the colour: {row}");
+    assert!(row.contains("3.6 points below target"), "{row}");
+    assert!(
+        row.contains("91.4% <small>/ 95.0%</small>"),
+        "units on value and target: {row}"
+    );
+    assert!(row.contains("−1.4"), "{row}");
+    assert!(
+        row.contains("class=\"bar\"") && row.contains("96.2% of target"),
+        "{row}"
+    );
+    assert!(row.contains("data-testid=\"sparkline\""), "{row}");
+    let row = kpi_row(&page, "customer_record_completeness");
+    assert!(row.contains("data-standing=\"on_track\""), "{row}");
+    assert!(!row.contains("data-testid=\"gap\""), "a met target has no gap: {row}");
+
+    // Every scored KPI has a standing, and the card's largest shortfalls lead.
+    let api = card(&app, &hr, "p002", PERIOD).await;
+    let scored = api["kpis"]
+        .as_array()
+        .expect("KPIs")
+        .iter()
+        .filter(|k| k["status"] == "scored")
+        .count();
+    assert_eq!(attributes(&page, "data-standing").len(), scored);
+    let shortfalls = &page[page.find("data-testid=\"shortfalls\"").expect("the shortfalls")..];
+    let shortfalls = &shortfalls[..shortfalls.find("</ol>").expect("a list")];
+    assert_eq!(shortfalls.matches("<li>").count(), 3, "{shortfalls}");
+    let lost: Vec<f64> = shortfalls
+        .split("class=\"lost\">−")
+        .skip(1)
+        .map(|s| s.split(' ').next().expect("a number").parse().expect("points"))
+        .collect();
+    assert!(lost.windows(2).all(|w| w[0] >= w[1]), "largest first: {lost:?}");
+
+    // The total against the grade bands, and its change since September.
+    let september = card(&app, &hr, "p002", "2026-09").await["total"]
+        .as_f64()
+        .expect("a total");
+    let october = api["total"].as_f64().expect("a total");
+    let change = october - september;
+    assert_eq!(
+        test_id(&page, "change"),
+        format!(
+            "{}{:.1} since 2026-09",
+            if change >= 0.0 { "+" } else { "−" },
+            change.abs()
+        )
+    );
+    assert_eq!(
+        attributes(&page, "class")
+            .iter()
+            .filter(|c| *c == "band" || *c == "band mine")
+            .count(),
+        5
+    );
+    assert!(
+        page.contains("class=\"band mine\"><title>A</title>"),
+        "the card's grade band"
+    );
+
+    // In Chinese: tiers, standings and gaps in the reader's words.
+    let zh = html(&app, &rep, &format!("/scorecards/p002?period={PERIOD}&lang=zh")).await;
+    let row = kpi_row(&zh, "follow_up_timeliness");
+    assert!(row.contains("落后") && row.contains("低于目标 3.6 个百分点"), "{row}");
+    assert!(row.contains("<small class=\"tier\">基础</small>"), "{row}");
+    assert!(zh.contains("<th scope=\"row\">过程</th>") && zh.contains("<th scope=\"row\">结果</th>"));
+}
+
+#[tokio::test]
+async fn amounts_show_the_currency_of_the_definitions() {
+    let app = spawn_app().await;
+    let hr = app.signed_in("hr").await;
+    let api = card(&app, &hr, "p008", PERIOD).await;
+    let amount = api["kpis"]
+        .as_array()
+        .expect("KPIs")
+        .iter()
+        .find(|k| k["status"] == "scored" && k["unit"] == "currency")
+        .expect("a KPI in money on a senior rep's card")
+        .clone();
+    let page = html(&app, &hr, &format!("/scorecards/p008?period={PERIOD}")).await;
+    let row = kpi_row(&page, amount["kpi"].as_str().expect("an id"));
+    let target = amount["target"]["target"].as_f64().expect("a target");
+    assert!(
+        row.contains(&format!("/ ¥{}", grouped(target))),
+        "¥ and thousands on the target {target}: {row}"
+    );
+}
+
+/// `12400` as `12,400`, worked out apart from the server's own formatting.
+fn grouped(value: f64) -> String {
+    let digits = format!("{value:.0}");
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[tokio::test]
+async fn bonuses_deductions_and_gates_say_why_by_name() {
+    let app = spawn_app().await;
+    let hr = app.signed_in("hr").await;
+    // p002 had 2 referring customers in October at 2 points each.
+    let page = html(&app, &hr, &format!("/scorecards/p002?period={PERIOD}")).await;
+    let adjustments = &page[page.find("data-testid=\"adjustments\"").expect("the adjustments")..];
+    assert!(
+        adjustments.contains(
+            "<th scope=\"row\">Customer referrals</th><td>2 × 2.0 points (referring_customers), at most 10.0</td><td class=\"n\">+4.0</td>"
+        ),
+        "{adjustments}"
+    );
+    assert!(
+        adjustments.contains("<th scope=\"row\">Verified complaints</th>"),
+        "{adjustments}"
+    );
+    assert!(!adjustments.contains("referral_bonus"), "names, not ids");
+    // p006 had a compliance violation in September: the red line zeroes the card.
+    let page = html(&app, &hr, "/scorecards/p006?period=2026-09").await;
+    assert!(
+        page.contains("<strong>Gate fired</strong>: Compliance red line: compliance_violations &#62; 0 held, so the card scores zero"),
+        "{page}"
+    );
+    let zh = html(&app, &hr, "/scorecards/p006?period=2026-09&lang=zh").await;
+    assert!(
+        zh.contains("合规红线一票否决：compliance_violations &#62; 0 成立，因此整张绩效卡计零分"),
+        "{zh}"
+    );
+}

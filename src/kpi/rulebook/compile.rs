@@ -9,7 +9,7 @@ pub use roles::check_target;
 use super::nearest;
 use super::problem::{DefinitionError, DefinitionErrors, Problem};
 use super::*;
-use crate::kpi::definition::{DefinitionFile, GradeScaleDef, KpiDef, LowerAchievement, RoleDef};
+use crate::kpi::definition::{Currency, DefinitionFile, GradeScaleDef, KpiDef, LowerAchievement, RoleDef};
 use crate::kpi::formula::{FormulaError, FormulaKind};
 use crate::kpi::scoring::AchievementRule;
 use crate::kpi::source_map::{Position, SourceMap};
@@ -176,8 +176,22 @@ impl<'a> Compiler<'a> {
         let mut role_defs: Vec<(At, &RoleDef)> = Vec::new();
         let mut scale_defs: HashMap<&str, (At, &GradeScaleDef)> = HashMap::new();
         let mut roles_seen: HashMap<&str, usize> = HashMap::new();
+        let mut currency: Option<(usize, Currency)> = None;
 
         for (file, def) in files.iter().enumerate() {
+            if let Some(set) = &def.currency {
+                let position = self.files[file].map.key(&["currency"]);
+                if let Some((first, _)) = &currency {
+                    let first_line = self.files[*first].map.key(&["currency"]).line;
+                    let first = format!("{}:{first_line}", self.files[*first].name);
+                    self.report(file, position, Problem::CurrencyTwice { first });
+                } else {
+                    if let Some(detail) = currency_problem(set) {
+                        self.report(file, position, Problem::BadCurrency { detail });
+                    }
+                    currency = Some((file, set.clone()));
+                }
+            }
             for (key, metric) in &def.metrics {
                 let at = At {
                     file,
@@ -348,6 +362,7 @@ impl<'a> Compiler<'a> {
             team_role: team_role.map(|(id, _)| id),
             by_key,
             role_by_key,
+            currency: currency.map(|(_, c)| c),
         }
     }
 
@@ -568,6 +583,26 @@ impl<'a> Compiler<'a> {
         }
         order
     }
+}
+
+/// What is wrong with a currency, if anything: a code of three capital letters, a
+/// short symbol a reader can see.
+fn currency_problem(currency: &Currency) -> Option<String> {
+    let code = &currency.code;
+    if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Some(format!(
+            "code `{}` is not three capital letters (ISO 4217, e.g. CNY)",
+            crate::kpi::id::shown(code)
+        ));
+    }
+    let symbol = &currency.symbol;
+    if symbol.trim().is_empty() || symbol.chars().count() > 4 || symbol.chars().any(crate::kpi::id::hidden) {
+        return Some(format!(
+            "symbol `{}` must be 1 to 4 visible characters (e.g. ¥)",
+            crate::kpi::id::shown(symbol)
+        ));
+    }
+    None
 }
 
 #[cfg(test)]

@@ -254,6 +254,7 @@ pub struct Rulebook {
     team_role: Option<RoleId>,
     by_key: HashMap<String, Slot>,
     role_by_key: HashMap<String, RoleId>,
+    currency: Option<crate::kpi::definition::Currency>,
 }
 
 /// What a formula variable names.
@@ -305,6 +306,11 @@ impl Rulebook {
     /// The role teams themselves are scored with, if the rulebook names one.
     pub fn team_role(&self) -> Option<RoleId> {
         self.team_role
+    }
+
+    /// The currency amounts are in, when the definitions name one.
+    pub fn currency(&self) -> Option<&crate::kpi::definition::Currency> {
+        self.currency.as_ref()
     }
 
     pub fn find_metric(&self, key: &str) -> Option<MetricId> {

@@ -21,6 +21,10 @@ pub enum Problem {
         what: &'static str,
         error: crate::kpi::id::IdError,
     },
+    #[error("the currency is set a second time (first at {first}); set it in one file")]
+    CurrencyTwice { first: String },
+    #[error("the currency {detail}")]
+    BadCurrency { detail: String },
     #[error("no definitions found: the folder holds no .yaml file")]
     NoFiles,
     #[error("{context}: {error}")]

@@ -1,10 +1,12 @@
 //! The list of cards one may open, and one scorecard with its standing among peers.
 
+use super::glance::{self, AdjustmentLine, Bar, Sparkline, StandingView, TotalScale, tier_name};
 use super::nav::Nav;
+use super::periods::ending_at;
 use super::words::{Lang, Words};
 use super::{PeriodQuery, chosen, render, visible_card};
 use crate::kpi::rulebook::Rulebook;
-use crate::kpi::scorecard::{Evaluation, GateState, KpiOutcome};
+use crate::kpi::scorecard::{Evaluation, KpiOutcome};
 use crate::report::{CardView, KpiView};
 use crate::standings::peer_standing;
 use crate::store::AccountRole;
@@ -78,6 +80,16 @@ struct KpiRow {
     tier: String,
     value: String,
     target: String,
+    /// On track, behind or far behind; `None` for a KPI without a value.
+    standing: Option<StandingView>,
+    /// "3.6 points below target"; empty when met.
+    gap: String,
+    /// Points of the total lost against full points, "2.4 of 20.0".
+    lost: String,
+    bar: Option<Bar>,
+    spark: Option<Sparkline>,
+    /// "higher is better".
+    direction: &'static str,
     achievement: String,
     points: String,
     weight: String,
@@ -98,15 +110,30 @@ struct Peers {
     team_median: String,
 }
 
+/// The card's top: the total on its grade scale, the change since the period
+/// before, and what costs the most.
+struct Summary {
+    scale: Option<TotalScale>,
+    /// The previous period and the change of the total since, "+3.2".
+    change: Option<(String, String)>,
+    /// Name, gap in words, points lost in words.
+    shortfalls: Vec<(String, String, String)>,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "scorecard.html")]
 struct ScorecardPage<'a> {
     nav: Nav,
     card: &'a CardView,
+    role: String,
+    summary: Summary,
+    /// Tier name, weight, score.
+    tiers: Vec<(String, String, String)>,
     rows: Vec<KpiRow>,
     /// KPIs computed for the card without being on it: name, formula, value or reason.
     supporting: Vec<(String, String, String)>,
     fired: Vec<String>,
+    adjustments: Vec<AdjustmentLine>,
     peers: Option<Peers>,
 }
 
@@ -129,7 +156,31 @@ async fn scorecard(
     let found = visible_card(&state, &session, &subject, period).await?;
     let card = found.card();
     let lang = Lang::parse(query.lang.as_deref());
-    let rows = card.kpis.iter().map(|k| kpi_row(k, lang)).collect();
+    let rulebook = &state.rulebook;
+    // The last periods of the same kind, for each KPI's sparkline and the change.
+    let recent = ending_at(period, SPARK_PERIODS);
+    let mut scored = Vec::with_capacity(recent.len());
+    for p in &recent {
+        scored.push(state.scores.get(&state, *p).await?);
+    }
+    let history: Vec<(String, Option<&CardView>)> = recent
+        .iter()
+        .zip(&scored)
+        .map(|(p, s)| (p.to_string(), s.card(&card.subject)))
+        .collect();
+    let rows = card.kpis.iter().map(|k| kpi_row(k, rulebook, &history, lang)).collect();
+    let summary = summary(card, rulebook, &history, lang);
+    let tiers = card
+        .tiers
+        .iter()
+        .map(|t| {
+            (
+                tier_name(&t.tier, lang).to_owned(),
+                format!("{:.1}%", t.effective_weight),
+                t.score.map_or_else(|| "–".to_owned(), |s| format!("{s:.1}")),
+            )
+        })
+        .collect();
     let supporting = card
         .supporting_kpis
         .iter()
@@ -141,12 +192,8 @@ async fn scorecard(
             (lang.pick(&k.name).to_owned(), k.formula.clone(), value)
         })
         .collect();
-    let fired = card
-        .gates
-        .iter()
-        .filter(|g| g.state == GateState::Fired)
-        .map(|g| format!("{} ({})", g.gate, g.condition))
-        .collect();
+    let fired = glance::fired_gates(card, rulebook, lang);
+    let adjustments = glance::adjustment_lines(card, rulebook, lang);
     let peers = peer_standing(&found.scored().report.people, &card.subject).map(|s| Peers {
         role: role_name(&state.rulebook, &card.role, lang),
         rank: s.rank,
@@ -157,9 +204,13 @@ async fn scorecard(
     let page = ScorecardPage {
         nav: Nav::new(&session, req.path(), period, lang).defaulted(chosen.default),
         card,
+        role: role_name(rulebook, &card.role, lang),
+        summary,
+        tiers,
         rows,
         supporting,
         fired,
+        adjustments,
         peers,
     };
     Ok(render(page).finish_with_body())
@@ -174,17 +225,23 @@ pub(super) fn role_name(rulebook: &Rulebook, key: &str, lang: Lang) -> String {
         .map_or_else(|| key.to_owned(), |r| lang.pick(&r.name).to_owned())
 }
 
-fn kpi_row(k: &KpiView, lang: Lang) -> KpiRow {
+/// How many periods a KPI's sparkline shows, the chosen one last.
+const SPARK_PERIODS: usize = 6;
+
+fn kpi_row(k: &KpiView, rulebook: &Rulebook, history: &[(String, Option<&CardView>)], lang: Lang) -> KpiRow {
     let number = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), |v| format!("{v:.2}"));
+    let unit = k.unit_in(rulebook);
+    let currency = rulebook.currency();
+    let shown = |v: f64| glance::with_unit(v, unit, currency, lang);
     let (value, achievement, points, reason) = match &k.outcome {
         KpiOutcome::Scored {
             value,
             achievement,
             points,
         } => (
-            number(Some(*value)),
-            number(*achievement),
-            number(Some(*points)),
+            shown(*value),
+            achievement.map_or_else(|| "–".to_owned(), |a| format!("{a:.1}%")),
+            format!("{points:.1}"),
             String::new(),
         ),
         KpiOutcome::NoData { reason } | KpiOutcome::NotComputable { reason } => {
@@ -197,12 +254,36 @@ fn kpi_row(k: &KpiView, lang: Lang) -> KpiRow {
         .map(|i| format!("{} = {}", i.name, number(i.value)))
         .collect::<Vec<_>>()
         .join(", ");
+    let gap = k.gap(rulebook);
+    let direction = k
+        .direction
+        .or_else(|| rulebook.find_kpi(&k.kpi).map(|id| rulebook.kpi(id).direction));
+    let values: Vec<(String, Option<f64>)> = history
+        .iter()
+        .map(|(label, card)| {
+            let value = card
+                .and_then(|c| c.kpis.iter().find(|other| other.kpi == k.kpi))
+                .and_then(|other| match other.outcome {
+                    KpiOutcome::Scored { value, .. } => Some(value),
+                    _ => None,
+                });
+            (label.clone(), value)
+        })
+        .collect();
     KpiRow {
         kpi: k.kpi.clone(),
         name: lang.pick(&k.name).to_owned(),
-        tier: k.tier.clone(),
+        tier: tier_name(&k.tier, lang).to_owned(),
         value,
-        target: format!("{}", k.target.target),
+        target: shown(k.target.target),
+        standing: gap.map(|g| glance::standing_view(g.standing, lang)),
+        gap: gap.map_or_else(String::new, |g| glance::gap_words(&g, unit, currency, lang)),
+        lost: gap
+            .filter(|g| g.points_lost >= 0.05)
+            .map_or_else(String::new, |g| format!("{:.1}", g.points_lost)),
+        bar: glance::bar(k, rulebook, lang),
+        spark: glance::sparkline(&values, shown, lang.words().no_data),
+        direction: direction.map_or("", |d| glance::direction_words(d, lang)),
         achievement,
         points,
         weight: format!("{:.1}%", k.effective_weight),
@@ -214,5 +295,40 @@ fn kpi_row(k: &KpiView, lang: Lang) -> KpiRow {
             .map_or_else(String::new, |c| lang.coverage(&c)),
         formula: k.formula.clone(),
         inputs,
+    }
+}
+
+fn summary(card: &CardView, rulebook: &Rulebook, history: &[(String, Option<&CardView>)], lang: Lang) -> Summary {
+    let scale = card.total.and_then(|total| {
+        let role = rulebook.find_role(&card.role)?;
+        Some(glance::total_scale(
+            &rulebook.role(role).grade_scale,
+            total,
+            card.grade.as_deref(),
+        ))
+    });
+    // The period before the chosen one is the second to last of the history.
+    let change = match (card.total, history.iter().rev().nth(1)) {
+        (Some(now), Some((label, Some(before)))) => before.total.map(|b| (label.clone(), glance::change(now, b))),
+        _ => None,
+    };
+    let currency = rulebook.currency();
+    let shortfalls = glance::largest_shortfalls(card, rulebook, 3)
+        .into_iter()
+        .map(|(k, g)| {
+            (
+                lang.pick(&k.name).to_owned(),
+                glance::gap_words(&g, k.unit_in(rulebook), currency, lang),
+                match lang {
+                    Lang::En => format!("−{:.1} points", g.points_lost),
+                    Lang::Zh => format!("−{:.1} 分", g.points_lost),
+                },
+            )
+        })
+        .collect();
+    Summary {
+        scale,
+        change,
+        shortfalls,
     }
 }

@@ -93,6 +93,13 @@ pub struct Words {
     pub without_total: &'static str,
     pub gate_fired: &'static str,
     pub adjustments: &'static str,
+    pub standing: &'static str,
+    pub points_lost: &'static str,
+    pub since: &'static str,
+    pub shortfalls: &'static str,
+    pub no_shortfall: &'static str,
+    pub last_periods: &'static str,
+    pub grade_bands: &'static str,
 }
 
 static EN: Words = Words {
@@ -144,6 +151,13 @@ static EN: Words = Words {
     without_total: "No total this period",
     gate_fired: "Gate fired",
     adjustments: "Bonuses and deductions",
+    standing: "Status",
+    points_lost: "Points lost",
+    since: "since",
+    shortfalls: "Largest shortfalls",
+    no_shortfall: "Every KPI is on track.",
+    last_periods: "Last periods",
+    grade_bands: "Grade bands",
 };
 
 static ZH: Words = Words {
@@ -195,6 +209,13 @@ static ZH: Words = Words {
     without_total: "本期无总分",
     gate_fired: "触发门槛",
     adjustments: "加分与扣分",
+    standing: "状态",
+    points_lost: "失分",
+    since: "较",
+    shortfalls: "失分最多的指标",
+    no_shortfall: "所有指标均已达标。",
+    last_periods: "近期走势",
+    grade_bands: "等级区间",
 };
 
 impl Lang {
