@@ -15,6 +15,9 @@ use crate::kpi::shortfall::{self, Gap};
 use serde::{Deserialize, Serialize};
 use std::io::{self, Write};
 
+/// The tier scores and the total, aligned on their decimal point.
+const NUMBER_COLUMNS: std::ops::RangeInclusive<usize> = 4..=7;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Table,
@@ -223,6 +226,11 @@ impl PeriodReport {
         table.set_header([
             "subject", "name", "team", "role", "base", "process", "result", "total", "grade", "note",
         ]);
+        for column in NUMBER_COLUMNS {
+            if let Some(column) = table.column_mut(column) {
+                column.set_cell_alignment(comfy_table::CellAlignment::Right);
+            }
+        }
         for card in self.cards() {
             let tier = |name: &str| {
                 card.tiers

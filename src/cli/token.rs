@@ -51,7 +51,12 @@ pub(super) async fn token(settings: &Settings, command: TokenCommand, out: &mut 
             writeln!(out, "token {} ({}) revoked", token.name, token.username).map_err(failure)
         }
         TokenCommand::List => {
-            for t in store.list_api_tokens().await.map_err(failure)? {
+            let tokens = store.list_api_tokens().await.map_err(failure)?;
+            if tokens.is_empty() {
+                return writeln!(out, "no live tokens; add one with `yardstick token add`").map_err(failure);
+            }
+            writeln!(out, "id\tname\taccount\tscope\tcreated\tlast used").map_err(failure)?;
+            for t in tokens {
                 let used = t
                     .last_used_at
                     .map_or_else(|| "never used".to_owned(), |at| format!("last used {at}"));

@@ -74,3 +74,33 @@ fn a_currency_set_twice_or_badly_is_named_with_its_place() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_readme_lists_every_column_each_file_may_have() {
+    use yardstick::import::{METRIC_COLUMNS, PEOPLE_COLUMNS, TARGET_COLUMNS, TEAM_COLUMNS};
+    let readme = std::fs::read_to_string(crate::helpers::root().join("README.md")).expect("the README");
+    for (file, (required, optional)) in [
+        ("teams", TEAM_COLUMNS),
+        ("people", PEOPLE_COLUMNS),
+        ("metrics", METRIC_COLUMNS),
+        ("targets", TARGET_COLUMNS),
+    ] {
+        let row = readme
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("| {file} |")))
+            .unwrap_or_else(|| panic!("a row for {file} in the README's table of files"));
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        for column in required {
+            assert!(
+                cells[2].contains(&format!("`{column}`")),
+                "{file}: required `{column}`: {row}"
+            );
+        }
+        for column in optional {
+            assert!(
+                cells[3].contains(&format!("`{column}`")),
+                "{file}: optional `{column}`: {row}"
+            );
+        }
+    }
+}

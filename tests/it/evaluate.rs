@@ -155,6 +155,17 @@ fn table_and_csv_formats_list_every_subject() {
     assert!(table.status.success());
     let table = String::from_utf8(table.stdout).expect("UTF-8");
     assert!(people.iter().all(|p| table.contains(&p["id"])), "{table}");
+    // The tier scores and the total line up on the right edge of their cells.
+    for line in table.lines().filter(|l| l.starts_with("│ p0")) {
+        let cells: Vec<&str> = line.split('┆').collect();
+        for cell in &cells[4..8] {
+            let text = cell.strip_suffix(' ').expect("one space of padding");
+            assert!(
+                text.ends_with(|c: char| c.is_ascii_digit() || c == '-') && text.starts_with(' '),
+                "right-aligned: {cell:?} in {line}"
+            );
+        }
+    }
 
     let csv = evaluate("2026-10", "csv", &demo("metrics.csv"));
     assert!(csv.status.success());

@@ -119,6 +119,11 @@ fn token_commands_add_list_and_revoke_and_are_audited() {
         .write_stdin("a-long-enough-password\n")
         .assert()
         .success();
+    yardstick()
+        .args(["--database", &url, "token", "list"])
+        .assert()
+        .success()
+        .stdout("no live tokens; add one with `yardstick token add`\n");
     let added = yardstick()
         .args(["--database", &url, "--actor", "ops", "token", "add", "--username", "hr"])
         .args(["--scope", "write", "--name", "payroll"])
@@ -132,6 +137,10 @@ fn token_commands_add_list_and_revoke_and_are_audited() {
         .assert()
         .success();
     let listed = String::from_utf8_lossy(&listed.get_output().stdout).into_owned();
+    assert!(
+        listed.starts_with("id\tname\taccount\tscope\tcreated\tlast used\n"),
+        "a header first: {listed}"
+    );
     assert!(
         listed.contains("payroll\thr\twrite") && listed.contains("never used"),
         "{listed}"
@@ -220,7 +229,11 @@ fn token_commands_add_list_and_revoke_and_are_audited() {
         .args(["--database", &url, "token", "list"])
         .assert()
         .success();
-    assert!(listed.get_output().stdout.is_empty(), "no live tokens");
+    assert_eq!(
+        String::from_utf8_lossy(&listed.get_output().stdout),
+        "no live tokens; add one with `yardstick token add`\n",
+        "revoked tokens are not listed"
+    );
 
     let trail = tokio::runtime::Runtime::new().expect("a runtime").block_on(async {
         let store = yardstick::store::Store::open(&url).await.expect("open");
