@@ -1,6 +1,7 @@
 //! One mapping from everything that can go wrong in a request to a status, a stable
 //! code and a page or JSON body. The cause is logged, never shown.
 
+use crate::web::pages::Lang;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
@@ -106,9 +107,90 @@ impl From<crate::store::StoreError> for AppError {
 
 #[derive(Template)]
 #[template(path = "error.html")]
-struct ErrorPage<'a> {
-    title: &'a str,
+struct ErrorPage {
+    lang: &'static str,
+    title: &'static str,
     message: String,
+    back: &'static str,
+}
+
+/// The Chinese page of an error, rendered beside the English one; the language
+/// middleware sends it to a reader who reads Chinese (`web::language`).
+#[derive(Debug, Clone)]
+pub struct ChinesePage(pub String);
+
+impl AppError {
+    /// A title a person understands, by what went wrong.
+    fn title(&self, lang: Lang) -> &'static str {
+        let zh = lang == Lang::Zh;
+        match (self.status_code().as_u16(), zh) {
+            (400, false) => "This request cannot be used",
+            (400, true) => "请求无法处理",
+            (401, false) => "Sign in first",
+            (401, true) => "请先登录",
+            (403, false) => "Not allowed",
+            (403, true) => "无权执行此操作",
+            (404, false) => "Not found",
+            (404, true) => "页面不存在",
+            (405, false) => "Not answered here",
+            (405, true) => "不支持此请求方式",
+            (409, false) => "The period is closed",
+            (409, true) => "该期间已定稿",
+            (413, false) => "Too large",
+            (413, true) => "内容过大",
+            (415, false) => "Not in a form this page reads",
+            (415, true) => "格式不支持",
+            (422, false) => "Rows refused",
+            (422, true) => "数据被拒绝",
+            (429, false) => "Too many attempts",
+            (429, true) => "尝试次数过多",
+            (_, false) => "Something went wrong",
+            (_, true) => "出错了",
+        }
+    }
+
+    /// What went wrong, in `lang`. Details that quote the request (a field, a row)
+    /// stay as they were written.
+    fn message_in(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            AppError::NotFound => "找不到该页面，或您无权查看。".into(),
+            AppError::Unauthenticated { .. } => "请先登录。".into(),
+            AppError::BadCsrf => "表单已过期或并非来自本站；请刷新页面后重试。".into(),
+            AppError::SignInBusy { retry_after } => format!("同时登录的人太多；请等待 {retry_after} 秒后重试。"),
+            AppError::SignInLocked { retry_after } => format!("登录失败次数过多；请等待 {retry_after} 秒后重试。"),
+            AppError::BadToken => "API 令牌未知或已吊销，或其账户已停用。".into(),
+            AppError::InsufficientScope => "此令牌只能读取；发送数据需要具有写入权限的令牌。".into(),
+            AppError::PayloadTooLarge { limit } => format!("请求内容超过此路径允许的 {limit} 字节。"),
+            AppError::MethodNotAllowed { method, allow } => format!("此路径不支持 {method}；支持 {allow}。"),
+            AppError::UnsupportedMediaType { found } => {
+                format!("请求内容必须是 JSON（Content-Type: application/json）；当前为 {found}。")
+            }
+            AppError::Internal(_) => "服务器出错了；请稍后重试。如果问题持续，请联系管理员。".into(),
+            AppError::BadRequest(detail) | AppError::Forbidden(detail) | AppError::UploadTooLarge(detail) => {
+                format!("{}：{detail}", self.title(lang))
+            }
+            AppError::BadBody { message, .. }
+            | AppError::InvalidRows { message, .. }
+            | AppError::PeriodFinalized { message, .. } => format!("{}：{message}", self.title(lang)),
+        }
+    }
+
+    fn page(&self, lang: Lang) -> Result<String, askama::Error> {
+        ErrorPage {
+            lang: lang.code(),
+            title: self.title(lang),
+            message: self.message_in(lang),
+            back: if lang == Lang::Zh {
+                "返回绩效卡"
+            } else {
+                "Back to the scorecards"
+            },
+        }
+        .render()
+    }
 }
 
 impl ResponseError for AppError {
@@ -140,18 +222,18 @@ impl ResponseError for AppError {
                 HttpResponse::SeeOther().insert_header(("Location", "/login")).finish()
             }
             AppError::Unauthenticated { json: true } => json_error(self),
-            _ => {
-                let page = ErrorPage {
-                    title: self.code(),
-                    message: self.to_string(),
-                };
-                match page.render() {
-                    Ok(html) => HttpResponse::build(self.status_code())
+            _ => match self.page(Lang::En) {
+                Ok(html) => {
+                    let mut response = HttpResponse::build(self.status_code())
                         .content_type("text/html; charset=utf-8")
-                        .body(html),
-                    Err(_) => HttpResponse::build(self.status_code()).body(self.to_string()),
+                        .body(html);
+                    if let Ok(zh) = self.page(Lang::Zh) {
+                        response.extensions_mut().insert(ChinesePage(zh));
+                    }
+                    response
                 }
-            }
+                Err(_) => HttpResponse::build(self.status_code()).body(self.to_string()),
+            },
         };
         retry_after(self, &mut response);
         response

@@ -7,6 +7,7 @@ mod api;
 mod audit;
 mod error;
 mod form;
+mod language;
 mod pages;
 mod scores;
 mod session;
@@ -84,6 +85,7 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(api::query_config())
                 .wrap(security_headers())
+                .wrap(actix_web::middleware::from_fn(language::remember))
                 // Outermost, so its span and log line cover everything below.
                 .wrap(actix_web::middleware::from_fn(telemetry::observe))
                 .service(telemetry::metrics)

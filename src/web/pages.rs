@@ -14,7 +14,7 @@ pub use cards::{index, scorecard};
 pub use nav::Nav;
 pub use teams::{team_board, team_page, teams_overview};
 pub use trend::trend_page;
-pub use words::Lang;
+pub use words::{LANG_COOKIE, Lang};
 
 use super::AppState;
 use super::access::refuse;
@@ -34,6 +34,46 @@ use serde::Deserialize;
 struct LoginPage {
     csrf: String,
     error: Option<String>,
+    lang: Lang,
+}
+
+impl LoginPage {
+    fn words(&self) -> &'static SignInWords {
+        match self.lang {
+            Lang::En => &SIGN_IN_EN,
+            Lang::Zh => &SIGN_IN_ZH,
+        }
+    }
+}
+
+/// The sign-in page's words.
+struct SignInWords {
+    title: &'static str,
+    username: &'static str,
+    password: &'static str,
+    submit: &'static str,
+    wrong: &'static str,
+}
+
+const SIGN_IN_EN: SignInWords = SignInWords {
+    title: "Sign in",
+    username: "Username",
+    password: "Password",
+    submit: "Sign in",
+    wrong: "Wrong username or password.",
+};
+
+const SIGN_IN_ZH: SignInWords = SignInWords {
+    title: "登录",
+    username: "用户名",
+    password: "密码",
+    submit: "登录",
+    wrong: "用户名或密码错误。",
+};
+
+#[derive(Debug, Deserialize)]
+pub struct LangQuery {
+    lang: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -61,7 +101,11 @@ pub struct PeriodQuery {
 const SIGN_IN_FORM_SECONDS: i64 = 12 * 3600;
 
 #[get("/login")]
-async fn login_page(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+async fn login_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<LangQuery>,
+) -> Result<HttpResponse, AppError> {
     // The sign-in form's CSRF token rides in a cookie of its own (double submit),
     // signed, so that a value an attacker plants in both is refused.
     let issued = chrono::Utc::now().timestamp();
@@ -72,6 +116,7 @@ async fn login_page(state: web::Data<AppState>) -> Result<HttpResponse, AppError
     let page = LoginPage {
         csrf: csrf.clone(),
         error: None,
+        lang: Lang::negotiate(&req, query.lang.as_deref()),
     };
     Ok(render(page)
         .cookie(session::cookie(&state, LOGIN_COOKIE, csrf, "/login"))
@@ -109,10 +154,13 @@ async fn login(req: HttpRequest, state: web::Data<AppState>, form: Form<LoginFor
                 .audit
                 .record(&form.username, "login_failed", "account", &form.username, None)
                 .await;
-            let page = LoginPage {
+            let lang = Lang::negotiate(&req, None);
+            let mut page = LoginPage {
                 csrf: form.csrf.clone(),
-                error: Some("Wrong username or password.".into()),
+                error: None,
+                lang,
             };
+            page.error = Some(page.words().wrong.to_owned());
             Ok(render(page)
                 .status(actix_web::http::StatusCode::UNAUTHORIZED)
                 .finish_with_body())

@@ -75,6 +75,25 @@ async fn a_rep_signs_in_with_a_browser_and_reads_their_scorecard() {
         .await
         .expect("a browser session");
 
+    // The sign-in page in both languages; the last choice (English) is remembered.
+    let out = root().join("target/browser");
+    std::fs::create_dir_all(&out).expect("a folder for screenshots");
+    for (lang, title) in [("zh", "登录"), ("en", "Sign in")] {
+        browser
+            .goto(&format!("{}/login?lang={lang}", app.address))
+            .await
+            .expect("open the sign-in page");
+        let heading = browser
+            .find(Locator::Css("h1"))
+            .await
+            .expect("a heading")
+            .text()
+            .await
+            .expect("text");
+        assert_eq!(heading, title, "the sign-in page in {lang}");
+        let png = browser.screenshot().await.expect("a screenshot");
+        std::fs::write(out.join(format!("login-{lang}.png")), png).expect("save the screenshot");
+    }
     browser
         .goto(&format!("{}/login", app.address))
         .await
@@ -137,8 +156,6 @@ async fn a_rep_signs_in_with_a_browser_and_reads_their_scorecard() {
 
     let png = browser.screenshot().await.expect("a screenshot");
     assert!(png.starts_with(b"\x89PNG"), "a PNG");
-    let out = root().join("target/browser");
-    std::fs::create_dir_all(&out).expect("a folder for screenshots");
     std::fs::write(out.join("scorecard.png"), png).expect("save the screenshot");
 
     // At a glance: each scored KPI's standing in words, and the largest shortfalls.

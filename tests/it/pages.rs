@@ -516,3 +516,111 @@ async fn bonuses_deductions_and_gates_say_why_by_name() {
         "{zh}"
     );
 }
+
+#[tokio::test]
+async fn pages_speak_the_readers_language_chosen_then_remembered_then_from_the_browser() {
+    let app = spawn_app().await;
+    let get = |client: &reqwest::Client, path: &str, accept: &str| {
+        client
+            .get(format!("{}{path}", app.address))
+            .header("Accept-Language", accept)
+            .send()
+    };
+    // A browser set to Chinese gets the Chinese sign-in page.
+    let stranger = app.client();
+    let page = get(&stranger, "/login", "zh-CN,zh;q=0.9,en;q=0.8")
+        .await
+        .expect("GET /login")
+        .text()
+        .await
+        .expect("a page");
+    assert!(
+        page.contains("<html lang=\"zh\">") && page.contains("<h1>登录</h1>"),
+        "{page}"
+    );
+    assert!(page.contains("用户名") && page.contains("密码"), "{page}");
+    let page = get(&stranger, "/login", "en-GB")
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("a page");
+    assert!(page.contains("<h1>Sign in</h1>"), "{page}");
+
+    // A choice beats the browser and is remembered.
+    let rep = app.signed_in("rep.p002").await;
+    let chosen = get(&rep, "/scorecards/p002?period=2026-10&lang=en", "zh-CN")
+        .await
+        .expect("GET");
+    let cookie = chosen
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().expect("ASCII").to_owned())
+        .find(|c| c.starts_with("ys_lang="))
+        .expect("the choice is remembered");
+    assert!(
+        cookie.starts_with("ys_lang=en;") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    let page = get(&rep, "/scorecards/p002?period=2026-10", "zh-CN")
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("a page");
+    assert!(
+        page.contains("<html lang=\"en\">"),
+        "the cookie outranks Accept-Language"
+    );
+
+    // Error pages have human titles, in the reader's language.
+    let refused = get(&rep, "/scorecards/p003?period=2026-10&lang=zh", "en")
+        .await
+        .expect("GET");
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+    let page = refused.text().await.expect("a page");
+    assert!(
+        page.contains("<h1>页面不存在</h1>") && page.contains("找不到该页面"),
+        "{page}"
+    );
+    assert!(!page.contains("not_found"), "no codes: {page}");
+    let refused = get(&rep, "/scorecards/p003?period=2026-10&lang=en", "zh")
+        .await
+        .expect("GET");
+    let page = refused.text().await.expect("a page");
+    assert!(page.contains("<h1>Not found</h1>"), "{page}");
+    let bad = get(&rep, "/scorecards/p002?period=2026-13&lang=zh", "zh")
+        .await
+        .expect("GET");
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let page = bad.text().await.expect("a page");
+    assert!(
+        page.contains("<h1>请求无法处理</h1>") && page.contains("`2026-13`"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_said_in_the_readers_language() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let page = client
+        .get(format!("{}/login?lang=zh", app.address))
+        .send()
+        .await
+        .expect("GET /login")
+        .text()
+        .await
+        .expect("a page");
+    let csrf = crate::server::hidden_csrf(&page);
+    let response = client
+        .post(format!("{}/login", app.address))
+        .form(&[("username", "hr"), ("password", "not-it"), ("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("POST /login");
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let page = response.text().await.expect("a page");
+    assert!(page.contains("用户名或密码错误。"), "{page}");
+}

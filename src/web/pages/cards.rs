@@ -39,7 +39,7 @@ async fn index(
     }
     let chosen = chosen(&state, &query).await?;
     let period = chosen.period;
-    let lang = Lang::parse(query.lang.as_deref());
+    let lang = Lang::negotiate(&req, query.lang.as_deref());
     let scored = state.scores.get(&state, period).await?;
     let visible = scored.visibility(&session.account);
     let people = scored
@@ -155,7 +155,7 @@ async fn scorecard(
     let period = chosen.period;
     let found = visible_card(&state, &session, &subject, period).await?;
     let card = found.card();
-    let lang = Lang::parse(query.lang.as_deref());
+    let lang = Lang::negotiate(&req, query.lang.as_deref());
     let rulebook = &state.rulebook;
     // The last periods of the same kind, for each KPI's sparkline and the change.
     let recent = ending_at(period, SPARK_PERIODS);

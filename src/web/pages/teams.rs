@@ -158,7 +158,7 @@ async fn team_page(
     let session = session::current(&req, &state, false).await?;
     let chosen = chosen(&state, &query).await?;
     let period = chosen.period;
-    let lang = Lang::parse(query.lang.as_deref());
+    let lang = Lang::negotiate(&req, query.lang.as_deref());
     let board = team_board(&state, &session, &key, period).await?;
     let role_names = board
         .members
@@ -203,7 +203,7 @@ async fn teams_overview(
     if !may(&session.account, Capability::TeamBoards) {
         refuse(&state, &session, "team", "*", Some(period)).await?;
     }
-    let lang = Lang::parse(query.lang.as_deref());
+    let lang = Lang::negotiate(&req, query.lang.as_deref());
     let scored = state.scores.get(&state, period).await?;
     let visible = scored.visibility(&session.account);
     let cards = || scored.report.teams.iter().filter(|c| visible.can_see(&c.subject));

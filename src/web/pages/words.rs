@@ -3,19 +3,62 @@
 
 use crate::kpi::definition::LocalizedName;
 
-/// A page's language, from `lang=zh|en` (English unless Chinese is asked for).
+/// A page's language: `?lang=zh|en`, else the language cookie the last such choice
+/// left, else the browser's `Accept-Language`, else English.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
     En,
     Zh,
 }
 
+/// Remembers the reader's last `?lang=` choice for the pages that follow.
+pub const LANG_COOKIE: &str = "ys_lang";
+
 impl Lang {
-    pub fn parse(asked: Option<&str>) -> Lang {
-        match asked {
-            Some("zh") => Lang::Zh,
-            _ => Lang::En,
+    /// `zh` or `en` (with a region, as `zh-CN`, too); `None` for any other language.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        let primary = code.trim().split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        match primary.as_str() {
+            "zh" => Some(Lang::Zh),
+            "en" => Some(Lang::En),
+            _ => None,
         }
+    }
+
+    pub fn parse(asked: Option<&str>) -> Lang {
+        asked.and_then(Lang::from_code).unwrap_or(Lang::En)
+    }
+
+    /// The language of a page for `req`, in the order the reader expressed it.
+    pub fn negotiate(req: &actix_web::HttpRequest, asked: Option<&str>) -> Lang {
+        asked
+            .and_then(Lang::from_code)
+            .or_else(|| req.cookie(LANG_COOKIE).and_then(|c| Lang::from_code(c.value())))
+            .or_else(|| {
+                req.headers()
+                    .get(actix_web::http::header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(Lang::accepted)
+            })
+            .unwrap_or(Lang::En)
+    }
+
+    /// The first of `zh` and `en` in an `Accept-Language` header, by quality.
+    fn accepted(header: &str) -> Option<Lang> {
+        let mut offers: Vec<(f32, usize, Lang)> = header
+            .split(',')
+            .enumerate()
+            .filter_map(|(order, item)| {
+                let mut parts = item.split(';');
+                let lang = Lang::from_code(parts.next()?)?;
+                let quality = parts
+                    .find_map(|p| p.trim().strip_prefix("q="))
+                    .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok())?;
+                (quality > 0.0).then_some((quality, order, lang))
+            })
+            .collect();
+        offers.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        offers.first().map(|&(_, _, lang)| lang)
     }
 
     pub fn code(self) -> &'static str {
@@ -256,5 +299,24 @@ impl Lang {
             (DefaultMonth::Today(m), false) => format!("Showing {m}: there is no data yet."),
             (DefaultMonth::Today(m), true) => format!("显示 {m}：尚无数据。"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lang;
+
+    #[test]
+    fn accept_language_is_read_by_quality_then_order() {
+        assert_eq!(Lang::accepted("zh-CN,zh;q=0.9,en;q=0.8"), Some(Lang::Zh));
+        assert_eq!(Lang::accepted("fr-FR, en;q=0.5, zh;q=0.7"), Some(Lang::Zh));
+        assert_eq!(Lang::accepted("en-GB,en;q=0.9,zh-TW;q=0.8"), Some(Lang::En));
+        assert_eq!(Lang::accepted("de, fr;q=0.8"), None);
+        assert_eq!(
+            Lang::accepted("zh;q=0, en;q=0.1"),
+            Some(Lang::En),
+            "q=0 means not this one"
+        );
+        assert_eq!(Lang::accepted("zh;q=abc"), None);
     }
 }
