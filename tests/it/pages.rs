@@ -58,7 +58,7 @@ async fn card(app: &TestApp, hr: &reqwest::Client, subject: &str, period: &str) 
 }
 
 #[tokio::test]
-async fn a_trend_has_twelve_months_with_gaps_where_there_is_no_data() {
+async fn a_trend_starts_at_the_first_data_and_sets_each_kpi_against_its_target() {
     let app = spawn_app().await;
     let rep = app.signed_in("rep.p002").await;
     let card_page = html(&app, &rep, &format!("/scorecards/p002?period={PERIOD}")).await;
@@ -68,55 +68,71 @@ async fn a_trend_has_twelve_months_with_gaps_where_there_is_no_data() {
     );
     let page = html(&app, &rep, &format!("/scorecards/p002/trend?period={PERIOD}")).await;
 
+    // Of the twelve months ending at October, the demo holds data from May: the six
+    // months before are left out, not drawn as gaps.
     let total = chart(&page, "total");
     let points = attributes(total, "data-period");
-    let expected: Vec<String> = (11..=12)
-        .map(|m| format!("2025-{m:02}"))
-        .chain((1..=10).map(|m| format!("2026-{m:02}")))
-        .collect();
-    assert_eq!(points, expected, "twelve months ending at {PERIOD}, oldest first");
-    // The demo holds data from May to October 2026: the six months before are gaps.
-    assert_eq!(total.matches("class=\"gap\"").count(), 6, "{total}");
+    let expected: Vec<String> = (5..=10).map(|m| format!("2026-{m:02}")).collect();
+    assert_eq!(
+        points, expected,
+        "from the first month with data to {PERIOD}, oldest first"
+    );
+    assert_eq!(total.matches("class=\"gap\"").count(), 0, "{total}");
     assert_eq!(total.matches("class=\"point\"").count(), 6, "{total}");
     assert!(total.contains("<title id=\"total-title\">"), "an accessible title");
+    assert_eq!(
+        total.matches("class=\"band\"").count(),
+        5,
+        "the grade bands behind the total"
+    );
 
     // Each point is the engine's total of its month.
     let hr = app.signed_in("hr").await;
     let values = attributes(total, "data-value");
-    for (month, value) in ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
-        .iter()
-        .zip(&values)
-    {
+    for (month, value) in expected.iter().zip(&values) {
         let engine = card(&app, &hr, "p002", month).await["total"].as_f64().expect("a total");
         assert_eq!(*value, format!("{engine:.1}"), "the total of {month}");
     }
 
-    // Every KPI of the card has its chart, each with twelve slots.
-    let kpis = card(&app, &hr, "p002", PERIOD).await["kpis"]
-        .as_array()
-        .expect("KPIs")
-        .len();
+    // Every KPI has a small chart of its value with its target line, and a table.
+    let october = card(&app, &hr, "p002", PERIOD).await;
+    let kpis = october["kpis"].as_array().expect("KPIs");
     let charts = attributes(&page, "data-chart");
-    assert_eq!(charts.len(), kpis + 1, "the total and one chart per KPI");
-    for id in &charts {
-        assert_eq!(attributes(chart(&page, id), "data-period").len(), 12, "chart {id}");
+    assert_eq!(charts.len(), kpis.len() + 1, "the total and one chart per KPI");
+    assert!(page.contains("<div class=\"multiples\">"), "small multiples");
+    for (i, kpi) in kpis.iter().enumerate() {
+        let drawn = chart(&page, &format!("kpi-{i}"));
+        assert_eq!(attributes(drawn, "data-period").len(), 6, "kpi-{i}");
+        assert!(drawn.contains("data-guide=\"target\""), "a target line on kpi-{i}");
+        if kpi["status"] == "scored" {
+            let value = kpi["value"].as_f64().expect("a value");
+            assert_eq!(
+                attributes(drawn, "data-value").last().expect("October"),
+                &format!("{value:.1}"),
+                "{}: the value, not the points",
+                kpi["kpi"]
+            );
+        }
     }
+    assert_eq!(
+        page.matches("<table class=\"visually-hidden\">").count(),
+        kpis.len() + 1
+    );
 }
 
 #[tokio::test]
-async fn a_quarter_trend_has_twelve_quarters() {
+async fn a_quarter_trend_starts_at_the_first_quarter_with_data() {
     let app = spawn_app().await;
     let lead = app.signed_in("lead.east").await;
     let page = html(&app, &lead, "/scorecards/east/trend?period=2026-Q4&lang=zh").await;
     let total = chart(&page, "total");
     let quarters = attributes(total, "data-period");
-    assert_eq!(quarters.len(), 12);
-    assert_eq!((quarters[0].as_str(), quarters[11].as_str()), ("2024-Q1", "2026-Q4"));
-    // The data runs from May to October and a quarter needs all three of its months:
-    // the second quarter has two, the fourth one, so the third is the only point.
-    assert_eq!(total.matches("class=\"point\"").count(), 1, "{total}");
+    // The data runs from May to October and a KPI needs all three months of a
+    // quarter: the third is the first with data, and the fourth (October only) a gap.
+    assert_eq!(quarters, ["2026-Q3", "2026-Q4"]);
     assert!(total.contains("class=\"point\" data-period=\"2026-Q3\""), "{total}");
-    assert!(page.contains("<html lang=\"zh\">") && page.contains("趋势"));
+    assert!(total.contains("class=\"gap\" data-period=\"2026-Q4\""), "{total}");
+    assert!(page.contains("<html lang=\"zh\">") && page.contains("趋势") && page.contains("目标"));
 }
 
 #[tokio::test]
