@@ -211,11 +211,17 @@ async fn a_team_page_ranks_its_members_by_the_engines_totals() {
     let board = &page[page.find("data-testid=\"leaderboard\"").expect("a leaderboard")..];
     let board = &board[..board.find("</table>").expect("the table ends")];
     let subjects = attributes(board, "data-subject");
-    let mut expected: Vec<String> = (1..=16).map(|n| format!("p{n:03}")).collect();
+    // The lead, p001, stands apart; the members of east and its sub-team east-key follow.
+    let mut expected: Vec<String> = (2..=16).map(|n| format!("p{n:03}")).collect();
     let mut listed = subjects.clone();
     listed.sort();
     expected.sort();
     assert_eq!(listed, expected, "east and its sub-team east-key");
+    let lead_line = &page[page.find("data-testid=\"lead\"").expect("the lead apart")..];
+    assert!(
+        lead_line[..lead_line.find("</p>").expect("a line")].contains("/scorecards/p001?"),
+        "{lead_line}"
+    );
 
     let hr = app.signed_in("hr").await;
     let mut totals = Vec::new();
@@ -254,8 +260,16 @@ async fn a_team_page_ranks_its_members_by_the_engines_totals() {
         .expect("members")
         .iter()
         .map(|m| m["subject"].as_str().expect("a subject"))
+        .filter(|s| *s != "p001")
         .collect();
-    assert_eq!(api_subjects, subjects);
+    assert_eq!(api_subjects, subjects, "the same order, the lead apart");
+    assert!(
+        api["members"]
+            .as_array()
+            .expect("members")
+            .iter()
+            .any(|m| m["subject"] == "p001")
+    );
     assert_eq!(api["members"][0]["rank"], 1);
     assert_eq!(api["team"]["total"].as_f64(), Some(team_total));
     assert_eq!(api["sub_teams"][0]["subject"], "east-key");
@@ -639,4 +653,96 @@ async fn a_wrong_password_is_said_in_the_readers_language() {
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     let page = response.text().await.expect("a page");
     assert!(page.contains("用户名或密码错误。"), "{page}");
+}
+
+#[tokio::test]
+async fn a_team_page_maps_each_members_kpis_their_change_and_the_grades_and_sorts_by_any_column() {
+    let app = spawn_app().await;
+    let lead = app.signed_in("lead.east").await;
+    let hr = app.signed_in("hr").await;
+    let page = html(&app, &lead, &format!("/teams/east?period={PERIOD}")).await;
+    let row = |page: &str, subject: &str| -> String {
+        let start = page.find(&format!("<tr data-subject=\"{subject}\"")).expect("a row");
+        page[start..start + page[start..].find("</tr>").expect("the row ends")].to_owned()
+    };
+
+    // p002's follow-up timeliness is behind (91.4% against 95%): an amber cell, value inside.
+    let p002 = row(&page, "p002");
+    assert!(
+        p002.contains("class=\"n cell behind\" title=\"Behind: 91.4% · 96%\">91.4%</td>"),
+        "{p002}"
+    );
+    assert!(p002.contains("class=\"n cell on_track\""), "{p002}");
+    // Its change is against September's total.
+    let october = card(&app, &hr, "p002", PERIOD).await["total"]
+        .as_f64()
+        .expect("a total");
+    let september = card(&app, &hr, "p002", "2026-09").await["total"]
+        .as_f64()
+        .expect("a total");
+    let delta = october - september;
+    assert!(
+        p002.contains(&format!(
+            "data-testid=\"change\">{}{:.1}</td>",
+            if delta >= 0.0 { "+" } else { "−" },
+            delta.abs()
+        )),
+        "{p002}"
+    );
+
+    // The grades of the lead and members add up to everyone on the board.
+    let spread = &page[page.find("data-testid=\"grade-spread\"").expect("the grades")..];
+    let spread = &spread[..spread.find("</table>").expect("the table ends")];
+    let counts: usize = spread
+        .split("<td class=\"n\">")
+        .skip(1)
+        .map(|c| c[..c.find('<').expect("a number")].parse::<usize>().expect("a count"))
+        .sum();
+    assert_eq!(counts, 16, "{spread}");
+
+    // Sorted by name, then by a KPI's achievement, highest first.
+    let by_name = html(&app, &lead, &format!("/teams/east?period={PERIOD}&sort=name&dir=asc")).await;
+    let board = &by_name[by_name.find("data-testid=\"leaderboard\"").expect("the board")..];
+    let names: Vec<String> = board
+        .split("<th scope=\"row\"><a href=")
+        .skip(1)
+        .map(|r| r[r.find('>').expect("a link") + 1..r.find("</a>").expect("a name")].to_owned())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+    assert!(board.contains("aria-sort=\"ascending\""), "the sorted column says so");
+    let by_kpi = html(
+        &app,
+        &lead,
+        &format!("/teams/east?period={PERIOD}&sort=kpi:follow_up_timeliness&dir=desc"),
+    )
+    .await;
+    let board = &by_kpi[by_kpi.find("data-testid=\"leaderboard\"").expect("the board")..];
+    let board = &board[..board.find("</table>").expect("the table ends")];
+    let first = attributes(board, "data-subject");
+    let mut achievements = Vec::new();
+    for subject in &first {
+        let api = card(&app, &hr, subject, PERIOD).await;
+        let kpi = api["kpis"]
+            .as_array()
+            .expect("KPIs")
+            .iter()
+            .find(|k| k["kpi"] == "follow_up_timeliness")
+            .and_then(|k| k["achievement"].as_f64());
+        achievements.push(kpi);
+    }
+    let present: Vec<f64> = achievements.iter().flatten().copied().collect();
+    assert!(
+        present.windows(2).all(|w| w[0] >= w[1]),
+        "highest first: {achievements:?}"
+    );
+    let first_missing = achievements
+        .iter()
+        .position(Option::is_none)
+        .unwrap_or(achievements.len());
+    assert!(
+        achievements[first_missing..].iter().all(Option::is_none),
+        "members without it last"
+    );
 }

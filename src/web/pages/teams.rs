@@ -16,7 +16,7 @@ use crate::web::session::{self, Session};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use askama::Template;
 use askama_web::WebTemplate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// A team's standings in a period: its own card's total, its members ranked, its
@@ -59,7 +59,7 @@ pub struct TeamLine {
     pub grade: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct BoardLine {
     pub rank: usize,
     pub subject: String,
@@ -140,6 +140,71 @@ struct TeamPage {
     board: TeamBoard,
     /// Role names in the page's language, by role key.
     role_names: HashMap<String, String>,
+    /// The lead of the team, shown apart from its members.
+    lead: Option<MemberRow>,
+    /// The KPIs of the heat map's columns: id and name.
+    kpis: Vec<(String, String)>,
+    /// Everyone else with a total, in the order asked for.
+    members: Vec<MemberRow>,
+    /// Each grade among the members: grade, count, share of the bar in percent.
+    grades: Vec<(String, usize, f64)>,
+    /// The column the members are sorted by, and whether descending.
+    sort: String,
+    descending: bool,
+    /// The previous period, whose totals the change is against.
+    previous: Option<String>,
+}
+
+/// A member's line of the team page: their board line, the change of their total
+/// since the period before, and a heat map cell per KPI.
+struct MemberRow {
+    line: BoardLine,
+    change: Option<f64>,
+    change_text: String,
+    cells: Vec<HeatCell>,
+}
+
+/// One KPI of one member: achievement coloured by standing, the value inside.
+struct HeatCell {
+    /// `on_track`, `behind`, `far_behind` or `none`.
+    class: &'static str,
+    text: String,
+    title: String,
+    achievement: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SortQuery {
+    /// `rank`, `name`, `role`, `total`, `grade`, `change` or `kpi:<id>`.
+    sort: Option<String>,
+    /// `asc` or `desc`.
+    dir: Option<String>,
+}
+
+impl TeamPage {
+    /// The link that sorts by `column`: the other direction when it is the current one.
+    fn sort_link(&self, column: &str) -> String {
+        let dir = if self.sort == column && self.descending {
+            "asc"
+        } else {
+            "desc"
+        };
+        format!(
+            "?period={}&lang={}&sort={}&dir={dir}",
+            self.nav.period,
+            self.nav.lang,
+            crate::web::url_part(column)
+        )
+    }
+
+    /// `aria-sort` for a column header.
+    fn aria_sort(&self, column: &str) -> &'static str {
+        match (self.sort == column, self.descending) {
+            (false, _) => "none",
+            (true, true) => "descending",
+            (true, false) => "ascending",
+        }
+    }
 }
 
 impl TeamPage {
@@ -154,6 +219,7 @@ async fn team_page(
     state: web::Data<AppState>,
     key: web::Path<String>,
     query: web::Query<PeriodQuery>,
+    order: web::Query<SortQuery>,
 ) -> Result<HttpResponse, AppError> {
     let session = session::current(&req, &state, false).await?;
     let chosen = chosen(&state, &query).await?;
@@ -165,12 +231,164 @@ async fn team_page(
         .iter()
         .map(|m| (m.role.clone(), super::cards::role_name(&state.rulebook, &m.role, lang)))
         .collect();
+    let rulebook = &state.rulebook;
+    let scored = state.scores.get(&state, period).await?;
+    let previous_period = super::periods::shift(period, -1);
+    let before = match previous_period {
+        Some(p) => Some(state.scores.get(&state, p).await?),
+        None => None,
+    };
+    let cards: Vec<&CardView> = board.members.iter().filter_map(|m| scored.card(&m.subject)).collect();
+    let mut kpis: Vec<(String, String)> = Vec::new();
+    for k in cards.iter().flat_map(|c| &c.kpis) {
+        if !kpis.iter().any(|(key, _)| *key == k.kpi) {
+            kpis.push((k.kpi.clone(), lang.pick(&k.name).to_owned()));
+        }
+    }
+    let team_role = rulebook.team_role().map(|id| rulebook.role(id).key.as_str());
+    let mut lead = None;
+    let mut members = Vec::new();
+    for line in &board.members {
+        let Some(card) = scored.card(&line.subject) else {
+            continue;
+        };
+        let change = before
+            .as_ref()
+            .and_then(|b| b.card(&line.subject))
+            .and_then(|c| c.total)
+            .map(|b| line.total - b);
+        let cells = kpis
+            .iter()
+            .map(|(kpi, _)| heat_cell(card.kpis.iter().find(|k| k.kpi == *kpi), rulebook, lang))
+            .collect();
+        let row = MemberRow {
+            line: line.clone(),
+            change,
+            change_text: change.map_or_else(|| "–".to_owned(), |c| super::glance::change(c, 0.0)),
+            cells,
+        };
+        let leads_here = Some(line.role.as_str()) == team_role && line.team.as_deref() == Some(key.as_str());
+        if leads_here && lead.is_none() {
+            lead = Some(row);
+        } else {
+            members.push(row);
+        }
+    }
+    let sort = order.sort.clone().unwrap_or_else(|| "rank".to_owned());
+    let descending = order
+        .dir
+        .as_deref()
+        .map_or(sort != "rank" && sort != "name", |d| d == "desc");
+    sort_members(&mut members, &sort, &kpis, descending);
+    let grades = grade_spread(
+        members.iter().chain(lead.as_ref()).map(|m| m.line.grade.as_str()),
+        rulebook,
+    );
     let page = TeamPage {
         nav: Nav::new(&session, req.path(), period, lang).defaulted(chosen.default),
         board,
         role_names,
+        lead,
+        kpis,
+        members,
+        grades,
+        sort,
+        descending,
+        previous: previous_period.map(|p| p.to_string()),
     };
     Ok(render(page).finish_with_body())
+}
+
+fn heat_cell(kpi: Option<&crate::report::KpiView>, rulebook: &crate::kpi::rulebook::Rulebook, lang: Lang) -> HeatCell {
+    use crate::kpi::scorecard::KpiOutcome;
+    let Some(kpi) = kpi else {
+        return HeatCell {
+            class: "none",
+            text: "–".into(),
+            title: String::new(),
+            achievement: None,
+        };
+    };
+    let unit = kpi.unit_in(rulebook);
+    match (&kpi.outcome, kpi.gap(rulebook)) {
+        (KpiOutcome::Scored { value, achievement, .. }, Some(gap)) => {
+            let standing = super::glance::standing_view(gap.standing, lang);
+            let shown = super::glance::with_unit(*value, unit, rulebook.currency(), lang);
+            let of_target = achievement.map_or_else(String::new, |a| format!(" · {a:.0}%"));
+            HeatCell {
+                class: standing.key,
+                text: shown.clone(),
+                title: format!("{}: {shown}{of_target}", standing.word),
+                achievement: *achievement,
+            }
+        }
+        (KpiOutcome::NoData { reason } | KpiOutcome::NotComputable { reason }, _) => HeatCell {
+            class: "none",
+            text: "–".into(),
+            title: reason.clone(),
+            achievement: None,
+        },
+        _ => HeatCell {
+            class: "none",
+            text: "–".into(),
+            title: String::new(),
+            achievement: None,
+        },
+    }
+}
+
+/// Sorts the members by `column`; ties and missing values keep the board's order.
+fn sort_members(members: &mut [MemberRow], column: &str, kpis: &[(String, String)], descending: bool) {
+    use std::cmp::Ordering;
+    let missing_last = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) => {
+            let o = a.total_cmp(&b);
+            if descending { o.reverse() } else { o }
+        }
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    };
+    let text = |a: &str, b: &str| if descending { b.cmp(a) } else { a.cmp(b) };
+    match column {
+        "name" => members.sort_by(|a, b| text(&a.line.name, &b.line.name)),
+        "role" => members.sort_by(|a, b| text(&a.line.role, &b.line.role)),
+        // A grade follows the total within its scale: S before A, not after D.
+        "total" | "grade" => members.sort_by(|a, b| missing_last(Some(a.line.total), Some(b.line.total))),
+        "change" => members.sort_by(|a, b| missing_last(a.change, b.change)),
+        column => match column
+            .strip_prefix("kpi:")
+            .and_then(|k| kpis.iter().position(|(key, _)| key == k))
+        {
+            Some(i) => members.sort_by(|a, b| missing_last(a.cells[i].achievement, b.cells[i].achievement)),
+            None if descending => members.sort_by_key(|m| std::cmp::Reverse(m.line.rank)),
+            None => members.sort_by_key(|m| m.line.rank),
+        },
+    }
+}
+
+/// How many members hold each grade, best grade first, with each one's share.
+fn grade_spread<'a>(
+    grades: impl Iterator<Item = &'a str>,
+    rulebook: &crate::kpi::rulebook::Rulebook,
+) -> Vec<(String, usize, f64)> {
+    let held: Vec<&str> = grades.filter(|g| !g.is_empty()).collect();
+    let mut order: Vec<String> = Vec::new();
+    for role in rulebook.roles() {
+        for g in &role.grade_scale.grades {
+            if !order.contains(&g.grade) {
+                order.push(g.grade.clone());
+            }
+        }
+    }
+    let total = held.len().max(1) as f64;
+    order
+        .into_iter()
+        .map(|g| {
+            let n = held.iter().filter(|h| **h == g).count();
+            (g, n, n as f64 / total * 100.0)
+        })
+        .collect()
 }
 
 /// One line of the overview.

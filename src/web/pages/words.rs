@@ -143,6 +143,9 @@ pub struct Words {
     pub no_shortfall: &'static str,
     pub last_periods: &'static str,
     pub grade_bands: &'static str,
+    pub lead: &'static str,
+    pub grade_spread: &'static str,
+    pub change: &'static str,
 }
 
 static EN: Words = Words {
@@ -201,6 +204,9 @@ static EN: Words = Words {
     no_shortfall: "Every KPI is on track.",
     last_periods: "Last periods",
     grade_bands: "Grade bands",
+    lead: "Team lead",
+    grade_spread: "Grades",
+    change: "Change",
 };
 
 static ZH: Words = Words {
@@ -259,6 +265,9 @@ static ZH: Words = Words {
     no_shortfall: "所有指标均已达标。",
     last_periods: "近期走势",
     grade_bands: "等级区间",
+    lead: "团队负责人",
+    grade_spread: "等级分布",
+    change: "变化",
 };
 
 impl Lang {
