@@ -5,13 +5,15 @@ mod cards;
 mod chart;
 mod glance;
 mod nav;
+mod people;
 mod periods;
 mod teams;
 mod trend;
 mod words;
 
-pub use cards::{index, scorecard};
+pub use cards::scorecard;
 pub use nav::Nav;
+pub use people::index;
 pub use teams::{team_board, team_page, teams_overview};
 pub use trend::trend_page;
 pub use words::{LANG_COOKIE, Lang};

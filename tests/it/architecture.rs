@@ -26,7 +26,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "thiserror",
         ],
     ),
-    ("export", &[]),
+    ("export", &["csv", "rust_xlsxwriter"]),
     // `clap` only for `ValueEnum` on the output format.
     (
         "report",

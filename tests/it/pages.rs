@@ -746,3 +746,145 @@ async fn a_team_page_maps_each_members_kpis_their_change_and_the_grades_and_sort
         "members without it last"
     );
 }
+
+#[tokio::test]
+async fn hr_filters_sorts_pages_and_downloads_everyone() {
+    let app = spawn_app().await;
+    // 150 more reps in east, one of them named like a formula.
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let mut people = String::from("id,name,email,team,role\n");
+    for n in 0..150 {
+        let name = if n == 7 {
+            "=HYPERLINK(\"http://x\")".to_owned()
+        } else {
+            format!("Extra {n:03}")
+        };
+        people.push_str(&format!(
+            "x{n:03},\"{}\",x{n}@example.com,east,junior_rep\n",
+            name.replace('"', "\"\"")
+        ));
+    }
+    let path = crate::helpers::write(dir.path(), "more-people.csv", &people);
+    let files =
+        yardstick::import::read_definitions(&crate::helpers::root().join("kpi-definitions")).expect("definitions");
+    let rulebook = yardstick::kpi::rulebook::Rulebook::load(&files).expect("the shipped definitions");
+    yardstick::import::import_file(
+        &app.store,
+        &rulebook,
+        yardstick::import::ImportKind::People,
+        &path,
+        "test",
+        &|_| {},
+    )
+    .await
+    .expect("imported");
+    let hr = app.signed_in("hr").await;
+
+    // 175 people (the demo's 25 and 150): a hundred on the first page, the rest on the second.
+    let page = html(&app, &hr, &format!("/?period={PERIOD}")).await;
+    assert_eq!(
+        test_id(&page, "matching").trim_start().split(" ·").next(),
+        Some("Rows 1–100 / 175")
+    );
+    let table = &page[page.find("data-testid=\"people\"").expect("the table")..];
+    assert_eq!(
+        attributes(&table[..table.find("</table>").expect("ends")], "data-subject").len(),
+        100
+    );
+    let second = html(&app, &hr, &format!("/?period={PERIOD}&page=2")).await;
+    assert!(
+        test_id(&second, "matching").contains("101–175 / 175"),
+        "{}",
+        test_id(&second, "matching")
+    );
+    assert!(second.contains("rel=\"prev\" href=\"/?period=2026-10"), "a way back");
+
+    // Filtered by role and searched by name.
+    let seniors = html(&app, &hr, &format!("/?period={PERIOD}&role=senior_rep")).await;
+    let table = &seniors[seniors.find("data-testid=\"people\"").expect("the table")..];
+    let listed = attributes(&table[..table.find("</table>").expect("ends")], "data-subject");
+    assert_eq!(
+        listed,
+        ["p008", "p009", "p010", "p012", "p013", "p014", "p015"],
+        "the senior reps"
+    );
+    let found = html(&app, &hr, &format!("/?period={PERIOD}&q=extra%2001")).await;
+    assert!(
+        test_id(&found, "matching").contains("/ 10"),
+        "Extra 010 to 019: {}",
+        test_id(&found, "matching")
+    );
+
+    // Sorted by total, highest first; people without a total last.
+    let sorted = html(&app, &hr, &format!("/?period={PERIOD}&sort=total&dir=desc")).await;
+    let table = &sorted[sorted.find("data-testid=\"people\"").expect("the table")..];
+    let order = attributes(&table[..table.find("</table>").expect("ends")], "data-subject");
+    let mut totals = Vec::new();
+    for subject in order.iter().take(25) {
+        totals.push(card(&app, &hr, subject, PERIOD).await["total"].as_f64());
+    }
+    let present: Vec<f64> = totals.iter().flatten().copied().collect();
+    assert!(present.windows(2).all(|w| w[0] >= w[1]), "{totals:?}");
+    assert!(
+        order[25..].iter().all(|s| s.starts_with('x')),
+        "the new people have no data yet"
+    );
+
+    // The download holds what is shown, over every page, its text made safe.
+    let csv = hr
+        .get(format!(
+            "{}/?period={PERIOD}&team=east&sort=name&download=csv",
+            app.address
+        ))
+        .send()
+        .await
+        .expect("the CSV");
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert!(
+        csv.headers()["content-disposition"]
+            .to_str()
+            .expect("ASCII")
+            .contains("people-2026-10.csv")
+    );
+    let text = csv.text().await.expect("text");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "id,name,team,role,total,grade,change,period");
+    assert_eq!(
+        lines.len(),
+        1 + 150 + 10,
+        "every person of east, not only a page: {}",
+        lines.len()
+    );
+    assert!(
+        text.contains("x007,\"'=HYPERLINK(\"\"http://x\"\")\",east,junior_rep"),
+        "escaped: {text}"
+    );
+    let xlsx = hr
+        .get(format!("{}/?period={PERIOD}&download=xlsx", app.address))
+        .send()
+        .await
+        .expect("the workbook");
+    assert_eq!(
+        xlsx.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(xlsx.bytes().await.expect("bytes").starts_with(b"PK"), "a zip");
+    let bad = hr
+        .get(format!("{}/?period={PERIOD}&download=pdf", app.address))
+        .send()
+        .await
+        .expect("a refusal");
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+
+    // A manager's download holds only the people they may see.
+    let care = app.signed_in("lead.care").await;
+    let text = care
+        .get(format!("{}/?period={PERIOD}&download=csv", app.address))
+        .send()
+        .await
+        .expect("the CSV")
+        .text()
+        .await
+        .expect("text");
+    assert!(!text.contains("p002,") && !text.contains("x007,"), "{text}");
+}

@@ -1,4 +1,4 @@
-//! The list of cards one may open, and one scorecard with its standing among peers.
+//! One scorecard with its standing among peers.
 
 use super::glance::{self, AdjustmentLine, Bar, Sparkline, StandingView, TotalScale, tier_name};
 use super::nav::Nav;
@@ -9,69 +9,12 @@ use crate::kpi::rulebook::Rulebook;
 use crate::kpi::scorecard::{Evaluation, KpiOutcome};
 use crate::report::{CardView, KpiView};
 use crate::standings::peer_standing;
-use crate::store::AccountRole;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::session;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use askama::Template;
 use askama_web::WebTemplate;
-
-#[derive(Template, WebTemplate)]
-#[template(path = "index.html")]
-struct IndexPage {
-    nav: Nav,
-    people: Vec<(String, String, String, String)>,
-    teams: Vec<(String, String, String)>,
-}
-
-#[get("/")]
-async fn index(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    query: web::Query<PeriodQuery>,
-) -> Result<HttpResponse, AppError> {
-    let session = session::current(&req, &state, false).await?;
-    if let (AccountRole::Rep, Some(person)) = (session.account.role, &session.account.person) {
-        return Ok(HttpResponse::SeeOther()
-            .insert_header(("Location", format!("/scorecards/{}", crate::web::url_part(person))))
-            .finish());
-    }
-    let chosen = chosen(&state, &query).await?;
-    let period = chosen.period;
-    let lang = Lang::negotiate(&req, query.lang.as_deref());
-    let scored = state.scores.get(&state, period).await?;
-    let visible = scored.visibility(&session.account);
-    let people = scored
-        .report
-        .people
-        .iter()
-        .filter(|c| visible.can_see(&c.subject))
-        .map(|c| (c.subject.clone(), c.name.clone(), shown_total(c), shown_grade(c)))
-        .collect();
-    let teams = scored
-        .report
-        .teams
-        .iter()
-        .filter(|c| visible.can_see(&c.subject))
-        .map(|c| (c.subject.clone(), c.name.clone(), shown_total(c)))
-        .collect();
-    let page = IndexPage {
-        nav: Nav::new(&session, req.path(), period, lang).defaulted(chosen.default),
-        people,
-        teams,
-    };
-    Ok(render(page).finish_with_body())
-}
-
-/// A card's total as a list shows it: a dash when it has none.
-fn shown_total(card: &CardView) -> String {
-    card.total.map_or_else(|| "–".to_owned(), |t| format!("{t:.1}"))
-}
-
-fn shown_grade(card: &CardView) -> String {
-    card.grade.clone().unwrap_or_else(|| "–".to_owned())
-}
 
 /// One KPI row of a scorecard, formatted for the page.
 struct KpiRow {

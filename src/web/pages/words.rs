@@ -146,6 +146,10 @@ pub struct Words {
     pub lead: &'static str,
     pub grade_spread: &'static str,
     pub change: &'static str,
+    pub people: &'static str,
+    pub all: &'static str,
+    pub rows: &'static str,
+    pub pages: &'static str,
 }
 
 static EN: Words = Words {
@@ -207,6 +211,10 @@ static EN: Words = Words {
     lead: "Team lead",
     grade_spread: "Grades",
     change: "Change",
+    people: "People",
+    all: "all",
+    rows: "Rows",
+    pages: "Pages",
 };
 
 static ZH: Words = Words {
@@ -268,6 +276,10 @@ static ZH: Words = Words {
     lead: "团队负责人",
     grade_spread: "等级分布",
     change: "变化",
+    people: "人员",
+    all: "全部",
+    rows: "行",
+    pages: "分页",
 };
 
 impl Lang {
