@@ -207,6 +207,42 @@ async fn a_rep_signs_in_with_a_browser_and_reads_their_scorecard() {
     assert_eq!(slots.len(), 6, "May to October on the total's chart");
     let png = browser.screenshot().await.expect("a screenshot");
     std::fs::write(out.join("trend.png"), png).expect("save the screenshot");
+
+    // An admin reads the definitions at 1280 px without scrolling sideways; each
+    // role's section folds.
+    browser.delete_all_cookies().await.expect("sign out");
+    browser
+        .goto(&format!("{}/login?lang=en", app.address))
+        .await
+        .expect("open the sign-in page");
+    for (field, text) in [("username", "admin"), ("password", DEMO_PASSWORD)] {
+        browser
+            .find(Locator::Css(&format!("input[name={field}]")))
+            .await
+            .expect("a field")
+            .send_keys(text)
+            .await
+            .expect("type");
+    }
+    browser
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .expect("a button")
+        .click()
+        .await
+        .expect("sign in");
+    browser
+        .goto(&format!("{}/admin/definitions", app.address))
+        .await
+        .expect("open the definitions");
+    let roles = browser
+        .find_all(Locator::Css("details.role"))
+        .await
+        .expect("role sections");
+    assert!(roles.len() >= 4, "{} role sections", roles.len());
+    assert_fits(&browser, 1280).await;
+    let png = browser.screenshot().await.expect("a screenshot");
+    std::fs::write(out.join("definitions.png"), png).expect("save the screenshot");
     browser.close().await.expect("close the browser");
 }
 
