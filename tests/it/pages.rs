@@ -888,3 +888,51 @@ async fn hr_filters_sorts_pages_and_downloads_everyone() {
         .expect("text");
     assert!(!text.contains("p002,") && !text.contains("x007,"), "{text}");
 }
+
+#[tokio::test]
+async fn the_teams_overview_is_a_tree_with_each_teams_grades() {
+    let app = spawn_app().await;
+    let hr = app.signed_in("hr").await;
+    let page = html(&app, &hr, &format!("/teams?period={PERIOD}")).await;
+    let tree = &page[page.find("data-testid=\"tree\"").expect("the tree")..];
+    let tree = &tree[..tree.find("</table>").expect("the table ends")];
+    let order = attributes(tree, "data-subject");
+    let depths = attributes(tree, "data-depth");
+    let east = order.iter().position(|t| t == "east").expect("east");
+    assert_eq!(
+        order[east + 1],
+        "east-key",
+        "a sub-team right under its parent: {order:?}"
+    );
+    assert_eq!((depths[east].as_str(), depths[east + 1].as_str()), ("0", "1"));
+    // east's grades count everyone in east and east-key with a grade.
+    let row = &tree[tree.find("data-subject=\"east\"").expect("east's row")..];
+    let row = &row[..row.find("</tr>").expect("the row ends")];
+    let cell = row.rsplit("<td>").next().expect("the spread");
+    let counted: usize = cell
+        .trim_end_matches("</td>")
+        .split(" · ")
+        .map(|g| {
+            g.rsplit(' ')
+                .next()
+                .expect("a count")
+                .parse::<usize>()
+                .expect("a number")
+        })
+        .sum();
+    let mut graded = 0;
+    for n in 1..=16 {
+        if card(&app, &hr, &format!("p{n:03}"), PERIOD).await["grade"].is_string() {
+            graded += 1;
+        }
+    }
+    assert_eq!(counted, graded, "{row}");
+
+    // A manager's tree starts at the teams they lead.
+    let care = app.signed_in("lead.care").await;
+    let page = html(&app, &care, &format!("/teams?period={PERIOD}")).await;
+    let tree = &page[page.find("data-testid=\"tree\"").expect("the tree")..];
+    let tree = &tree[..tree.find("</table>").expect("the table ends")];
+    assert_eq!(attributes(tree, "data-subject"), ["care"]);
+    assert_eq!(attributes(tree, "data-depth"), ["0"]);
+}

@@ -407,6 +407,63 @@ struct TeamsPage {
     nav: Nav,
     teams: Vec<OverviewLine>,
     unranked: Vec<Unranked>,
+    /// The teams one may see as a tree, parents before their sub-teams.
+    tree: Vec<TreeLine>,
+}
+
+/// A team in the tree: how deep, its total and grade, and its people's grades.
+struct TreeLine {
+    depth: usize,
+    subject: String,
+    name: String,
+    total: String,
+    grade: String,
+    /// Each grade held by someone in the team or below, with how many: "A 5".
+    spread: Vec<(String, usize)>,
+}
+
+/// The visible teams under `parent` (the top when `None`), depth first.
+fn tree_lines(
+    scored: &ScoredPeriod,
+    can_see: &dyn Fn(&str) -> bool,
+    parent: Option<TeamId>,
+    depth: usize,
+    grades: &[String],
+    out: &mut Vec<TreeLine>,
+) {
+    let organisation = &scored.organisation;
+    for (i, team) in organisation.teams().iter().enumerate() {
+        let id = TeamId(i as u32);
+        // A team whose parent one may not see sits at the top of one's tree.
+        let effective_parent = team.parent.filter(|p| can_see(&organisation.team(*p).key));
+        if effective_parent != parent || !can_see(&team.key) {
+            continue;
+        }
+        let card = scored.card(&team.key);
+        let held: Vec<&str> = organisation
+            .members(id)
+            .iter()
+            .filter_map(|p| scored.card(&organisation.person(*p).key))
+            .filter(|c| can_see(&c.subject))
+            .filter_map(|c| c.grade.as_deref())
+            .collect();
+        let spread = grades
+            .iter()
+            .map(|g| (g.clone(), held.iter().filter(|h| **h == g.as_str()).count()))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        out.push(TreeLine {
+            depth,
+            subject: team.key.clone(),
+            name: team.name.clone(),
+            total: card
+                .and_then(|c| c.total)
+                .map_or_else(|| "–".to_owned(), |t| format!("{t:.1}")),
+            grade: card.and_then(|c| c.grade.clone()).unwrap_or_default(),
+            spread,
+        });
+        tree_lines(scored, can_see, Some(id), depth + 1, grades, out);
+    }
 }
 
 #[get("/teams")]
@@ -437,10 +494,21 @@ async fn teams_overview(
             grade: s.card.grade.clone().unwrap_or_default(),
         })
         .collect();
+    let mut grades: Vec<String> = Vec::new();
+    for role in state.rulebook.roles() {
+        for g in &role.grade_scale.grades {
+            if !grades.contains(&g.grade) {
+                grades.push(g.grade.clone());
+            }
+        }
+    }
+    let mut tree = Vec::new();
+    tree_lines(&scored, &|key| visible.can_see(key), None, 0, &grades, &mut tree);
     let page = TeamsPage {
         nav: Nav::new(&session, req.path(), period, lang).defaulted(chosen.default),
         teams,
         unranked,
+        tree,
     };
     Ok(render(page).finish_with_body())
 }

@@ -150,6 +150,7 @@ pub struct Words {
     pub all: &'static str,
     pub rows: &'static str,
     pub pages: &'static str,
+    pub team_tree: &'static str,
 }
 
 static EN: Words = Words {
@@ -215,6 +216,7 @@ static EN: Words = Words {
     all: "all",
     rows: "Rows",
     pages: "Pages",
+    team_tree: "Teams and the teams below them",
 };
 
 static ZH: Words = Words {
@@ -280,6 +282,7 @@ static ZH: Words = Words {
     all: "全部",
     rows: "行",
     pages: "分页",
+    team_tree: "团队层级",
 };
 
 impl Lang {
