@@ -112,12 +112,36 @@ struct ErrorPage {
     title: &'static str,
     message: String,
     back: &'static str,
+    /// The signed-in header, when the reader is signed in.
+    nav: Option<crate::web::pages::Nav>,
 }
 
-/// The Chinese page of an error, rendered beside the English one; the language
-/// middleware sends it to a reader who reads Chinese (`web::language`).
+/// An error page's words in both languages, kept on the response so that
+/// `web::language` can send it again in the reader's language with their header.
 #[derive(Debug, Clone)]
-pub struct ChinesePage(pub String);
+pub struct ShownError {
+    en: (&'static str, String),
+    zh: (&'static str, String),
+}
+
+impl ShownError {
+    /// The page in `lang`, with the signed-in header when there is one.
+    pub fn page(&self, lang: Lang, nav: Option<crate::web::pages::Nav>) -> Result<String, askama::Error> {
+        let (title, message) = if lang == Lang::Zh { &self.zh } else { &self.en };
+        ErrorPage {
+            lang: lang.code(),
+            title,
+            message: message.clone(),
+            back: if lang == Lang::Zh {
+                "返回绩效卡"
+            } else {
+                "Back to the scorecards"
+            },
+            nav,
+        }
+        .render()
+    }
+}
 
 impl AppError {
     /// A title a person understands, by what went wrong.
@@ -178,18 +202,11 @@ impl AppError {
         }
     }
 
-    fn page(&self, lang: Lang) -> Result<String, askama::Error> {
-        ErrorPage {
-            lang: lang.code(),
-            title: self.title(lang),
-            message: self.message_in(lang),
-            back: if lang == Lang::Zh {
-                "返回绩效卡"
-            } else {
-                "Back to the scorecards"
-            },
+    fn shown(&self) -> ShownError {
+        ShownError {
+            en: (self.title(Lang::En), self.message_in(Lang::En)),
+            zh: (self.title(Lang::Zh), self.message_in(Lang::Zh)),
         }
-        .render()
     }
 }
 
@@ -222,18 +239,19 @@ impl ResponseError for AppError {
                 HttpResponse::SeeOther().insert_header(("Location", "/login")).finish()
             }
             AppError::Unauthenticated { json: true } => json_error(self),
-            _ => match self.page(Lang::En) {
-                Ok(html) => {
-                    let mut response = HttpResponse::build(self.status_code())
-                        .content_type("text/html; charset=utf-8")
-                        .body(html);
-                    if let Ok(zh) = self.page(Lang::Zh) {
-                        response.extensions_mut().insert(ChinesePage(zh));
+            _ => {
+                let shown = self.shown();
+                match shown.page(Lang::En, None) {
+                    Ok(html) => {
+                        let mut response = HttpResponse::build(self.status_code())
+                            .content_type("text/html; charset=utf-8")
+                            .body(html);
+                        response.extensions_mut().insert(shown);
+                        response
                     }
-                    response
+                    Err(_) => HttpResponse::build(self.status_code()).body(self.to_string()),
                 }
-                Err(_) => HttpResponse::build(self.status_code()).body(self.to_string()),
-            },
+            }
         };
         retry_after(self, &mut response);
         response

@@ -1,10 +1,11 @@
 //! The reader's language across pages: a `?lang=` choice is remembered in a cookie
 //! for the pages that follow, and an error page is sent in the language the reader
-//! reads (`Lang::negotiate`: the choice, the cookie, then `Accept-Language`).
+//! reads (`Lang::negotiate`: the choice, the cookie, then `Accept-Language`), with
+//! the signed-in header when the reader is signed in.
 
 use crate::web::AppState;
-use crate::web::error::ChinesePage;
-use crate::web::pages::{LANG_COOKIE, Lang};
+use crate::web::error::ShownError;
+use crate::web::pages::{LANG_COOKIE, Lang, Nav};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -29,11 +30,23 @@ pub async fn remember(
         .app_data::<web::Data<AppState>>()
         .is_some_and(|state| state.secure_cookies);
     let response = next.call(req).await?;
-    let chinese = (lang == Lang::Zh)
-        .then(|| response.response().extensions().get::<ChinesePage>().cloned())
-        .flatten();
-    let mut response = match chinese {
-        Some(ChinesePage(page)) => response.map_body(|_, _| BoxBody::new(page)),
+    let shown = response.response().extensions().get::<ShownError>().cloned();
+    let mut response = match shown {
+        Some(shown) => {
+            let state = response.request().app_data::<web::Data<AppState>>().cloned();
+            let session = match state {
+                Some(state) => crate::web::session::current(response.request(), &state, false)
+                    .await
+                    .ok(),
+                None => None,
+            };
+            let path = response.request().path().to_owned();
+            let nav = session.as_ref().map(|s| Nav::without_period(s, &path, lang));
+            match shown.page(lang, nav) {
+                Ok(page) => response.map_body(|_, _| BoxBody::new(page)),
+                Err(_) => response.map_into_boxed_body(),
+            }
+        }
         None => response.map_into_boxed_body(),
     };
     if let Some(choice) = choice {

@@ -323,8 +323,9 @@ async fn the_overview_ranks_the_teams_one_may_see_by_total() {
     let app = spawn_app().await;
     let hr = app.signed_in("hr").await;
     let overview = |page: &str| {
+        let table = &page[page.find("data-testid=\"overview\"").expect("a table")..];
         attributes(
-            &page[page.find("data-testid=\"overview\"").expect("a table")..],
+            &table[..table.find("</table>").expect("the table ends")],
             "data-subject",
         )
     };
@@ -935,4 +936,34 @@ async fn the_teams_overview_is_a_tree_with_each_teams_grades() {
     let tree = &tree[..tree.find("</table>").expect("the table ends")];
     assert_eq!(attributes(tree, "data-subject"), ["care"]);
     assert_eq!(attributes(tree, "data-depth"), ["0"]);
+}
+
+#[tokio::test]
+async fn an_error_page_keeps_the_signed_in_header() {
+    let app = spawn_app().await;
+    let rep = app.signed_in("rep.p002").await;
+    let refused = rep
+        .get(format!("{}/scorecards/p003?period={PERIOD}", app.address))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+    let page = refused.text().await.expect("a page");
+    assert!(page.contains("<h1>Not found</h1>"), "{page}");
+    assert!(
+        page.contains("rep.p002") && page.contains("action=\"/logout\""),
+        "the header and sign-out: {page}"
+    );
+    let stranger = app
+        .client()
+        .get(format!("{}/no-such-page", app.address))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(stranger.status(), StatusCode::NOT_FOUND);
+    let page = stranger.text().await.expect("a page");
+    assert!(
+        !page.contains("action=\"/logout\""),
+        "no header for someone not signed in: {page}"
+    );
 }
