@@ -31,22 +31,22 @@ use token::token;
 pub struct Cli {
     /// The configuration file. Default: $YARDSTICK_CONFIG, else yardstick.toml in the
     /// working folder if there is one (see yardstick.example.toml).
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE", help_heading = "Global options")]
     pub config: Option<PathBuf>,
     /// The database: sqlite://FILE (created on first use) or postgres://USER:PASSWORD@HOST/DB.
     /// Default: $YARDSTICK_DATABASE_URL, else the configuration file, else sqlite://yardstick.db.
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, value_name = "URL", help_heading = "Global options")]
     pub database: Option<String>,
     /// Who the audit log records for changes made here. Default: $YARDSTICK_ACTOR, else the
     /// configuration file, else $USER.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub actor: Option<String>,
     /// What to log: a level or a tracing filter. Default: $YARDSTICK_LOG, else $RUST_LOG,
     /// else the configuration file, else info.
-    #[arg(long, global = true, value_name = "FILTER")]
+    #[arg(long, global = true, value_name = "FILTER", help_heading = "Global options")]
     pub log_level: Option<String>,
     /// Log lines as text or JSON. Default: $YARDSTICK_LOG_FORMAT, else the configuration file, else text.
-    #[arg(long, global = true, value_enum)]
+    #[arg(long, global = true, value_enum, help_heading = "Global options")]
     pub log_format: Option<LogFormat>,
     #[command(subcommand)]
     pub command: Command,
@@ -63,11 +63,15 @@ pub struct Definitions {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validate a folder of KPI definitions; every problem is listed with file, line and column.
+    #[command(after_help = "Example:\n  yardstick check kpi-definitions")]
     Check {
         /// The definitions folder. Default: as for --definitions.
         dir: Option<PathBuf>,
     },
     /// Score every person and every team for a period, from files or from the database.
+    #[command(
+        after_help = "Examples:\n  yardstick evaluate --period 2026-10\n  yardstick evaluate --period 2026-Q3 --format json\n  yardstick evaluate --period 2026-10 --people examples/demo/people.csv --teams examples/demo/teams.csv --data examples/demo/metrics.csv"
+    )]
     Evaluate {
         /// A month (2026-10), a quarter (2026-Q3) or a year (2026).
         #[arg(long)]
@@ -86,35 +90,51 @@ pub enum Command {
         targets: Option<PathBuf>,
         #[command(flatten)]
         definitions: Definitions,
+        /// How to print the cards: a table, JSON with every number explained, or CSV.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
     /// Bring the database schema up to date (also done on every start).
     Migrate,
     /// Import people, teams, targets or metric data from CSV or XLSX, all or nothing.
+    #[command(
+        after_help = "Examples:\n  yardstick import teams examples/demo/teams.csv\n  yardstick import metrics october.xlsx"
+    )]
     Import {
+        /// What the file holds (teams before people, people before their data).
         #[arg(value_enum)]
         kind: ImportKind,
+        /// A .csv file, or a workbook (.xlsx, .xlsm, .xlsb) whose first sheet is read.
         file: PathBuf,
         #[command(flatten)]
         definitions: Definitions,
     },
     /// Freeze a month: write every card with its inputs and definition version.
+    #[command(after_help = "Example:\n  yardstick finalize --period 2026-10")]
     Finalize {
+        /// The month to freeze (YYYY-MM).
         #[arg(long)]
         period: Period,
         #[command(flatten)]
         definitions: Definitions,
     },
     /// Make a consistent copy of a live SQLite database.
-    Backup { file: PathBuf },
+    #[command(after_help = "Example:\n  yardstick backup /backups/yardstick-2026-10-31.db")]
+    Backup {
+        /// Where to write the copy; it must not exist yet.
+        file: PathBuf,
+    },
     /// Serve the scorecards over HTTP.
+    #[command(
+        after_help = "Examples:\n  yardstick serve --demo\n  yardstick serve --bind 0.0.0.0:8080 --secure-cookies"
+    )]
     Serve {
         /// Address and port to listen on. Default: $YARDSTICK_BIND, else the configuration
         /// file, else 127.0.0.1:8080.
         #[arg(long)]
         bind: Option<String>,
-        /// Load the demo organisation into an empty database and create demo accounts.
+        /// Load the demo organisation into an empty database and create its accounts
+        /// (public password); a database holding anything else is refused.
         #[arg(long)]
         demo: bool,
         /// Mark cookies Secure: set this when users reach the server through TLS.
@@ -138,8 +158,11 @@ pub enum Command {
 pub enum UserCommand {
     /// Create an account; its password is read from the first line of standard input.
     Add {
+        /// The name to sign in with: letters, digits, `_`, `-`, `.`.
         #[arg(long)]
         username: String,
+        /// What the account may do: a rep sees their own cards, a manager their teams,
+        /// hr everyone and sends data, an admin also manages accounts.
         #[arg(long, value_enum)]
         role: crate::store::AccountRole,
         /// The person a rep account belongs to.
@@ -151,6 +174,7 @@ pub enum UserCommand {
     },
     /// Disable an account and end its sessions.
     Disable {
+        /// The account to disable; its sessions end.
         #[arg(long)]
         username: String,
     },

@@ -10,9 +10,12 @@ use std::io::Write;
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
     /// Create a token acting as an account; it is printed once and never stored.
+    #[command(after_help = "Example:\n  yardstick token add --username hr --scope write --name crm")]
     Add {
+        /// The account the token acts as; it sees what that account sees.
         #[arg(long)]
         username: String,
+        /// `read` may only GET; `write` may also send data (an hr or admin account).
         #[arg(long, value_enum)]
         scope: crate::store::ApiScope,
         /// A name to list and revoke it by.
@@ -21,6 +24,7 @@ pub enum TokenCommand {
     },
     /// End a token at once, by its name or id.
     Revoke {
+        /// The token's name, or its id from `yardstick token list`.
         #[arg(long, value_name = "NAME_OR_ID")]
         name: String,
     },

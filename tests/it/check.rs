@@ -104,3 +104,35 @@ fn the_readme_lists_every_column_each_file_may_have() {
         }
     }
 }
+
+#[test]
+fn every_argument_of_every_command_says_what_it_is_and_globals_stand_apart() {
+    use clap::CommandFactory;
+    fn walk(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+        for arg in command.get_arguments() {
+            let id = arg.get_id().as_str();
+            if id == "help" || id == "version" {
+                continue;
+            }
+            if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                missing.push(format!("{path} {id}"));
+            }
+            if arg.is_global_set() && arg.get_help_heading() != Some("Global options") {
+                missing.push(format!("{path} {id}: a global option outside \"Global options\""));
+            }
+        }
+        for sub in command.get_subcommands() {
+            walk(sub, &format!("{path} {}", sub.get_name()), missing);
+        }
+    }
+    let mut missing = Vec::new();
+    walk(&yardstick::cli::Cli::command(), "yardstick", &mut missing);
+    assert!(
+        missing.is_empty(),
+        "arguments without a description:\n{}",
+        missing.join("\n")
+    );
+    let help = yardstick().args(["evaluate", "--help"]).output().expect("help");
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("Global options:") && help.contains("Examples:"), "{help}");
+}

@@ -426,6 +426,10 @@ async fn a_card_says_what_is_behind_by_how_much_and_what_it_costs() {
         "{row}"
     );
     assert!(row.contains("data-testid=\"sparkline\""), "{row}");
+    assert!(
+        row.contains("enquiries_followed_24h (Enquiries followed up within 24 h) = 32.00"),
+        "the explanation names each input: {row}"
+    );
     let row = kpi_row(&page, "customer_record_completeness");
     assert!(row.contains("data-standing=\"on_track\""), "{row}");
     assert!(!row.contains("data-testid=\"gap\""), "a met target has no gap: {row}");

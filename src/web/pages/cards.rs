@@ -191,10 +191,20 @@ fn kpi_row(k: &KpiView, rulebook: &Rulebook, history: &[(String, Option<&CardVie
             ("–".into(), "–".into(), "–".into(), reason.clone())
         }
     };
+    // Each input by its id, as the formula writes it, and its name beside it.
     let inputs = k
         .inputs
         .iter()
-        .map(|i| format!("{} = {}", i.name, number(i.value)))
+        .map(|i| {
+            let name = rulebook
+                .find_metric(&i.name)
+                .map(|id| lang.pick(&rulebook.metric(id).name))
+                .or_else(|| rulebook.find_kpi(&i.name).map(|id| lang.pick(&rulebook.kpi(id).name)));
+            match name {
+                Some(name) => format!("{} ({name}) = {}", i.name, number(i.value)),
+                None => format!("{} = {}", i.name, number(i.value)),
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ");
     let gap = k.gap(rulebook);
