@@ -42,7 +42,7 @@ fn main() {
     for (name, url) in targets {
         runtime.block_on(async {
             let store = Store::open(&url).await.expect("open the database");
-            let quiet = |_: u64| {};
+            let quiet = |_: u64, _: u64| {};
             import_file(&store, &rulebook, ImportKind::Teams, &teams, "bench", &quiet)
                 .await
                 .expect("teams");

@@ -415,8 +415,19 @@ async fn import(
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         bar
     });
-    let progress = |written: u64| {
+    // Once the rows to write are counted, the spinner becomes a bar with a percentage
+    // and the time it should still take.
+    let progress = |written: u64, of: u64| {
         if let Some(bar) = &bar {
+            if bar.length() != Some(of) {
+                bar.set_length(of);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{msg} [{bar:30}] {percent}% {pos}/{len} rows, about {eta} left",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+            }
             bar.set_position(written);
         }
     };

@@ -107,7 +107,7 @@ pub async fn seed(store: &Store, rulebook: &Rulebook, demo_dir: &Path) -> anyhow
         }
     }
     if people.is_empty() {
-        let quiet = |_: u64| {};
+        let quiet = |_: u64, _: u64| {};
         for (kind, file) in [
             (ImportKind::Teams, "teams.csv"),
             (ImportKind::People, "people.csv"),

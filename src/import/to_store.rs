@@ -105,14 +105,15 @@ impl fmt::Display for FinalizedRows {
     }
 }
 
-/// Imports `path` as `kind`. `progress` hears how many rows have been written so far.
+/// Imports `path` as `kind`. `progress` hears how many rows have been written so far,
+/// and of how many.
 pub async fn import_file(
     store: &Store,
     rulebook: &Rulebook,
     kind: ImportKind,
     path: &Path,
     actor: &str,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<ImportReport, ImportFailure> {
     import_file_as(
         store,
@@ -135,7 +136,7 @@ pub async fn import_file_as(
     path: &Path,
     source: &str,
     actor: &str,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<ImportReport, ImportFailure> {
     // Reading and parsing a large file takes a while: off the async workers, so a
     // server goes on answering others meanwhile.
@@ -186,7 +187,7 @@ pub async fn import_table(
     table: &Table,
     digest: &str,
     actor: &str,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<ImportReport, ImportFailure> {
     let source = table.file();
     let refused = |error: ImportRefused| match error {

@@ -41,7 +41,7 @@ impl Writer {
         &self,
         rows: &[MetricRow],
         import: &MetricsImport<'_>,
-        progress: &(dyn Fn(u64) + Sync),
+        progress: &(dyn Fn(u64, u64) + Sync),
     ) -> Result<Changes, ImportRefused> {
         let txn = self.txn();
         let months: BTreeSet<String> = rows.iter().map(|r| r.month.to_string()).collect();
@@ -134,7 +134,7 @@ impl Writer {
             insert.on_conflict(on_conflict.clone());
             txn.execute(&insert).await?;
             written += chunk.len() as u64;
-            progress(written);
+            progress(written, writes.len() as u64);
         }
         let summary = serde_json::json!({ "source": import.source, "digest": import.digest, "added": changes.added, "changed": changes.changed, "unchanged": changes.unchanged });
         audit.push(audit_entry(

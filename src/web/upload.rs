@@ -120,7 +120,7 @@ async fn upload_file(
         let page = page(&session, received.kind.clone(), Some(outcome));
         return respond(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
-    let quiet = |_: u64| {};
+    let quiet = |_: u64, _: u64| {};
     let result = import_file_as(
         &state.store,
         &state.rulebook,

@@ -232,9 +232,19 @@ async fn a_rep_signs_in_with_a_browser_and_reads_their_scorecard() {
         .await
         .expect("sign in");
     browser
+        .wait()
+        .for_element(Locator::Css("[data-testid=people]"))
+        .await
+        .expect("the admin lands on the index");
+    browser
         .goto(&format!("{}/admin/definitions", app.address))
         .await
         .expect("open the definitions");
+    browser
+        .wait()
+        .for_element(Locator::Css("details.role"))
+        .await
+        .expect("the definitions load");
     let roles = browser
         .find_all(Locator::Css("details.role"))
         .await

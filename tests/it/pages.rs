@@ -779,7 +779,7 @@ async fn hr_filters_sorts_pages_and_downloads_everyone() {
         yardstick::import::ImportKind::People,
         &path,
         "test",
-        &|_| {},
+        &|_, _| {},
     )
     .await
     .expect("imported");

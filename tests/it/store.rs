@@ -660,3 +660,39 @@ pub(crate) fn october_rows_changed(n: usize) -> String {
     assert_eq!(rows.len(), n, "the demo has {n} October rows");
     rows.concat()
 }
+
+#[test]
+fn an_import_reports_how_many_rows_are_written_of_how_many() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let url = sqlite_database(dir.path());
+    ok(&url, &["import", "teams", &demo("teams.csv").display().to_string()]);
+    let (people, metrics, _) = large_metrics(dir.path(), 40, 12, 0.0);
+    ok(&url, &["import", "people", &people.display().to_string()]);
+    let files = yardstick::import::read_definitions(&root().join("kpi-definitions")).expect("definitions");
+    let rulebook = yardstick::kpi::rulebook::Rulebook::load(&files).expect("the shipped definitions");
+    let heard = std::sync::Mutex::new(Vec::new());
+    let report = runtime().block_on(async {
+        let store = Store::open(&url).await.expect("open");
+        let record = |written: u64, of: u64| heard.lock().expect("the list").push((written, of));
+        yardstick::import::import_file(
+            &store,
+            &rulebook,
+            yardstick::import::ImportKind::Metrics,
+            &metrics,
+            "test",
+            &record,
+        )
+        .await
+        .expect("imported")
+    });
+    let heard = heard.into_inner().expect("the list");
+    let rows = report.changes.added as u64;
+    assert!(rows > 4000, "several chunks: {rows}");
+    assert!(heard.len() >= 2, "heard along the way: {heard:?}");
+    assert!(
+        heard.iter().all(|&(_, of)| of == rows),
+        "always of the same total: {heard:?}"
+    );
+    assert!(heard.windows(2).all(|w| w[0].0 < w[1].0), "rising: {heard:?}");
+    assert_eq!(heard.last(), Some(&(rows, rows)));
+}

@@ -119,7 +119,7 @@ async fn a_good_csv_is_imported_audited_under_its_own_name_and_shows_on_the_scor
 
     let card = app.page(&hr, "/scorecards/p002?period=2026-10").await;
     assert!(
-        card.contains("visits_made = 31.00"),
+        card.contains("visits_made (Visits made) = 31.00"),
         "the new value explains the card:\n{card}"
     );
 }

@@ -244,14 +244,22 @@ async fn ingest<T: AsRecord + serde::de::DeserializeOwned>(
     let table = Table::from_records(SOURCE, &columns, rows.rows.into_iter().map(T::record).collect());
     let digest = format!("{:x}", Sha256::digest(&bytes));
     let actor = format!("{} (api)", session.account.username);
-    let report = import_table(&state.store, &state.rulebook, T::KIND, &table, &digest, &actor, &|_| {})
-        .await
-        .map_err(|failure| match failure {
-            ImportFailure::Rows(errors) => invalid_rows(&errors.errors, errors.more),
-            ImportFailure::Finalized(refused) => finalized_rows(&refused),
-            ImportFailure::Store(e) => AppError::from(e),
-            ImportFailure::Read { reason, .. } => AppError::Internal(anyhow::anyhow!(reason)),
-        })?;
+    let report = import_table(
+        &state.store,
+        &state.rulebook,
+        T::KIND,
+        &table,
+        &digest,
+        &actor,
+        &|_, _| {},
+    )
+    .await
+    .map_err(|failure| match failure {
+        ImportFailure::Rows(errors) => invalid_rows(&errors.errors, errors.more),
+        ImportFailure::Finalized(refused) => finalized_rows(&refused),
+        ImportFailure::Store(e) => AppError::from(e),
+        ImportFailure::Read { reason, .. } => AppError::Internal(anyhow::anyhow!(reason)),
+    })?;
     state.scores.data_changed(state).await?;
     Ok(HttpResponse::Ok().json(IngestReport {
         rows: report.rows,
