@@ -308,6 +308,18 @@ impl Rulebook {
         self.team_role
     }
 
+    /// Every grade of every role's scale, once, best first: the order a list of
+    /// grades is shown in.
+    pub fn grade_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for grade in self.roles.iter().flat_map(|r| &r.grade_scale.grades) {
+            if !names.contains(&grade.grade) {
+                names.push(grade.grade.clone());
+            }
+        }
+        names
+    }
+
     /// The currency amounts are in, when the definitions name one.
     pub fn currency(&self) -> Option<&crate::kpi::definition::Currency> {
         self.currency.as_ref()

@@ -215,14 +215,7 @@ async fn index(
         everyone.iter().map(|p| (p.role.clone(), p.role_name.clone())).collect();
     role_choices.sort();
     role_choices.dedup();
-    let mut grade_choices: Vec<String> = Vec::new();
-    for role in state.rulebook.roles() {
-        for g in &role.grade_scale.grades {
-            if !grade_choices.contains(&g.grade) {
-                grade_choices.push(g.grade.clone());
-            }
-        }
-    }
+    let grade_choices = state.rulebook.grade_names();
     let filter = Filter {
         team: asked.team.clone().unwrap_or_default(),
         role: asked.role.clone().unwrap_or_default(),

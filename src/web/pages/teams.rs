@@ -373,16 +373,9 @@ fn grade_spread<'a>(
     rulebook: &crate::kpi::rulebook::Rulebook,
 ) -> Vec<(String, usize, f64)> {
     let held: Vec<&str> = grades.filter(|g| !g.is_empty()).collect();
-    let mut order: Vec<String> = Vec::new();
-    for role in rulebook.roles() {
-        for g in &role.grade_scale.grades {
-            if !order.contains(&g.grade) {
-                order.push(g.grade.clone());
-            }
-        }
-    }
     let total = held.len().max(1) as f64;
-    order
+    rulebook
+        .grade_names()
         .into_iter()
         .map(|g| {
             let n = held.iter().filter(|h| **h == g).count();
@@ -494,14 +487,7 @@ async fn teams_overview(
             grade: s.card.grade.clone().unwrap_or_default(),
         })
         .collect();
-    let mut grades: Vec<String> = Vec::new();
-    for role in state.rulebook.roles() {
-        for g in &role.grade_scale.grades {
-            if !grades.contains(&g.grade) {
-                grades.push(g.grade.clone());
-            }
-        }
-    }
+    let grades = state.rulebook.grade_names();
     let mut tree = Vec::new();
     tree_lines(&scored, &|key| visible.can_see(key), None, 0, &grades, &mut tree);
     let page = TeamsPage {
