@@ -94,36 +94,7 @@ async fn a_rep_signs_in_with_a_browser_and_reads_their_scorecard() {
         let png = browser.screenshot().await.expect("a screenshot");
         std::fs::write(out.join(format!("login-{lang}.png")), png).expect("save the screenshot");
     }
-    browser
-        .goto(&format!("{}/login", app.address))
-        .await
-        .expect("open the sign-in page");
-    browser
-        .find(Locator::Css("input[name=username]"))
-        .await
-        .expect("a username field")
-        .send_keys("rep.p002")
-        .await
-        .expect("type");
-    browser
-        .find(Locator::Css("input[name=password]"))
-        .await
-        .expect("a password field")
-        .send_keys(DEMO_PASSWORD)
-        .await
-        .expect("type");
-    browser
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .expect("a button")
-        .click()
-        .await
-        .expect("sign in");
-    browser
-        .wait()
-        .for_element(Locator::Css("[data-testid=total]"))
-        .await
-        .expect("the scorecard loads");
+    sign_in(&browser, &app.address, "rep.p002", "[data-testid=total]").await;
 
     let url = browser.current_url().await.expect("a URL");
     assert!(url.path().ends_with("/scorecards/p002"), "{url}");
@@ -211,31 +182,7 @@ async fn a_rep_signs_in_with_a_browser_and_reads_their_scorecard() {
     // An admin reads the definitions at 1280 px without scrolling sideways; each
     // role's section folds.
     browser.delete_all_cookies().await.expect("sign out");
-    browser
-        .goto(&format!("{}/login?lang=en", app.address))
-        .await
-        .expect("open the sign-in page");
-    for (field, text) in [("username", "admin"), ("password", DEMO_PASSWORD)] {
-        browser
-            .find(Locator::Css(&format!("input[name={field}]")))
-            .await
-            .expect("a field")
-            .send_keys(text)
-            .await
-            .expect("type");
-    }
-    browser
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .expect("a button")
-        .click()
-        .await
-        .expect("sign in");
-    browser
-        .wait()
-        .for_element(Locator::Css("[data-testid=people]"))
-        .await
-        .expect("the admin lands on the index");
+    sign_in(&browser, &app.address, "admin", "[data-testid=people]").await;
     browser
         .goto(&format!("{}/admin/definitions", app.address))
         .await
@@ -283,4 +230,34 @@ async fn assert_fits(browser: &fantoccini::Client, width: u32) {
         "at {width} px the page is {} px wide, the window {} px; past the edge: {wide}",
         widths[0], widths[1]
     );
+}
+
+/// Signs in through the form as `username` and waits for `landing` on the page it
+/// leads to.
+async fn sign_in(browser: &fantoccini::Client, address: &str, username: &str, landing: &str) {
+    browser
+        .goto(&format!("{address}/login"))
+        .await
+        .expect("open the sign-in page");
+    for (field, text) in [("username", username), ("password", DEMO_PASSWORD)] {
+        browser
+            .find(Locator::Css(&format!("input[name={field}]")))
+            .await
+            .expect("a field")
+            .send_keys(text)
+            .await
+            .expect("type");
+    }
+    browser
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .expect("a button")
+        .click()
+        .await
+        .expect("sign in");
+    browser
+        .wait()
+        .for_element(Locator::Css(landing))
+        .await
+        .expect("the page after signing in");
 }

@@ -640,21 +640,13 @@ async fn pages_speak_the_readers_language_chosen_then_remembered_then_from_the_b
 async fn a_wrong_password_is_said_in_the_readers_language() {
     let app = spawn_app().await;
     let client = app.client();
-    let page = client
+    // Choosing Chinese once is remembered for the sign-in that follows.
+    client
         .get(format!("{}/login?lang=zh", app.address))
         .send()
         .await
-        .expect("GET /login")
-        .text()
-        .await
-        .expect("a page");
-    let csrf = crate::server::hidden_csrf(&page);
-    let response = client
-        .post(format!("{}/login", app.address))
-        .form(&[("username", "hr"), ("password", "not-it"), ("csrf", csrf.as_str())])
-        .send()
-        .await
-        .expect("POST /login");
+        .expect("GET /login");
+    let response = app.sign_in(&client, "hr", "not-it").await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     let page = response.text().await.expect("a page");
     assert!(page.contains("用户名或密码错误。"), "{page}");
