@@ -15,6 +15,8 @@ use crate::kpi::shortfall::{self, Gap};
 use serde::{Deserialize, Serialize};
 use std::io::{self, Write};
 
+/// The table's width when it is not shown in a terminal that says its own.
+const TABLE_WIDTH: u16 = 80;
 /// The tier scores and the total, aligned on their decimal point.
 const NUMBER_COLUMNS: std::ops::RangeInclusive<usize> = 4..=7;
 
@@ -211,73 +213,19 @@ impl PeriodReport {
                 serde_json::to_writer_pretty(&mut *out, self)?;
                 writeln!(out)
             }
-            Format::Table => writeln!(out, "{}", self.table()),
+            Format::Table => {
+                writeln!(out, "{}", table(&self.people, "person"))?;
+                if !self.teams.is_empty() {
+                    writeln!(out, "\n{}", table(&self.teams, "team"))?;
+                }
+                Ok(())
+            }
             Format::Csv => self.csv(out),
         }
     }
 
     fn cards(&self) -> impl Iterator<Item = &CardView> {
         self.people.iter().chain(&self.teams)
-    }
-
-    fn table(&self) -> comfy_table::Table {
-        let mut table = comfy_table::Table::new();
-        table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
-        table.set_header([
-            "subject", "name", "team", "role", "base", "process", "result", "total", "grade", "note",
-        ]);
-        for column in NUMBER_COLUMNS {
-            if let Some(column) = table.column_mut(column) {
-                column.set_cell_alignment(comfy_table::CellAlignment::Right);
-            }
-        }
-        for card in self.cards() {
-            let tier = |name: &str| {
-                card.tiers
-                    .iter()
-                    .find(|t| t.tier == name)
-                    .and_then(|t| t.score)
-                    .map_or_else(|| "-".to_owned(), |s| format!("{s:.1}"))
-            };
-            let missing = card.kpis.iter().filter(|k| k.outcome.points().is_none()).count();
-            let fired: Vec<&str> = card
-                .gates
-                .iter()
-                .filter(|g| g.state == GateState::Fired)
-                .map(|g| g.gate.as_str())
-                .collect();
-            let mut note = Vec::new();
-            if missing > 0 {
-                note.push(format!(
-                    "incomplete: {missing} KPI{} unscored",
-                    if missing == 1 { "" } else { "s" }
-                ));
-            }
-            if !fired.is_empty() {
-                note.push(format!("gate: {}", fired.join(", ")));
-            }
-            let subject = if card.kind == "team" {
-                format!("[team] {}", card.subject)
-            } else {
-                card.subject.to_owned()
-            };
-            if let Some(reason) = &card.reason {
-                note.insert(0, reason.clone());
-            }
-            table.add_row([
-                plain_text(&subject),
-                plain_text(&card.name),
-                plain_text(card.team.as_deref().unwrap_or_default()),
-                plain_text(&card.role),
-                tier("base"),
-                tier("process"),
-                tier("result"),
-                card.total.map_or_else(|| "-".to_owned(), |t| format!("{t:.1}")),
-                card.grade.as_deref().map_or_else(|| "-".to_owned(), plain_text),
-                plain_text(&note.join("; ")),
-            ]);
-        }
-        table
     }
 
     /// One row per subject and KPI, the card's total and grade repeated on each.
@@ -504,4 +452,76 @@ fn read_by(rulebook: &Rulebook, role: &Role, kpi: KpiId) -> Vec<String> {
 /// reading order around.
 fn plain_text(text: &str) -> String {
     text.chars().filter(|c| !crate::kpi::id::hidden(*c)).collect()
+}
+
+/// `cards` as a table that fits the terminal, else 80 columns; `subject` heads the
+/// first column (`person` or `team`).
+fn table(cards: &[CardView], subject: &str) -> comfy_table::Table {
+    use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Width};
+    let mut table = comfy_table::Table::new();
+    // A header rule and columns apart by a space: borders would take a fifth of
+    // an 80-column terminal.
+    table.load_preset("     ──            ");
+    table.set_content_arrangement(ContentArrangement::Dynamic);
+    if table.width().is_none() {
+        table.set_width(TABLE_WIDTH);
+    }
+    table.set_header([
+        subject, "name", "team", "role", "base", "process", "result", "total", "grade", "note",
+    ]);
+    for (i, column) in table.column_iter_mut().enumerate() {
+        column.set_padding((0, 0));
+        if NUMBER_COLUMNS.contains(&i) {
+            column.set_cell_alignment(CellAlignment::Right);
+        }
+        // Ids, numbers and grades are never broken; names, roles and notes wrap.
+        if NUMBER_COLUMNS.contains(&i) || i == 0 || i == 8 {
+            column.set_constraint(ColumnConstraint::ContentWidth);
+        } else {
+            column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(6)));
+        }
+    }
+    for card in cards {
+        let tier = |name: &str| {
+            card.tiers
+                .iter()
+                .find(|t| t.tier == name)
+                .and_then(|t| t.score)
+                .map_or_else(|| "-".to_owned(), |s| format!("{s:.1}"))
+        };
+        let missing = card.kpis.iter().filter(|k| k.outcome.points().is_none()).count();
+        let fired: Vec<&str> = card
+            .gates
+            .iter()
+            .filter(|g| g.state == GateState::Fired)
+            .map(|g| g.gate.as_str())
+            .collect();
+        let mut note = Vec::new();
+        // A card without a total says why; that its KPIs went unscored is the same news.
+        if missing > 0 && card.reason.is_none() {
+            note.push(format!(
+                "incomplete: {missing} KPI{} unscored",
+                if missing == 1 { "" } else { "s" }
+            ));
+        }
+        if !fired.is_empty() {
+            note.push(format!("gate: {}", fired.join(", ")));
+        }
+        if let Some(reason) = &card.reason {
+            note.insert(0, reason.clone());
+        }
+        table.add_row([
+            plain_text(&card.subject),
+            plain_text(&card.name),
+            plain_text(card.team.as_deref().unwrap_or_default()),
+            plain_text(&card.role),
+            tier("base"),
+            tier("process"),
+            tier("result"),
+            card.total.map_or_else(|| "-".to_owned(), |t| format!("{t:.1}")),
+            card.grade.as_deref().map_or_else(|| "-".to_owned(), plain_text),
+            plain_text(&note.join("; ")),
+        ]);
+    }
+    table
 }

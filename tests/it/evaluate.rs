@@ -155,17 +155,34 @@ fn table_and_csv_formats_list_every_subject() {
     assert!(table.status.success());
     let table = String::from_utf8(table.stdout).expect("UTF-8");
     assert!(people.iter().all(|p| table.contains(&p["id"])), "{table}");
-    // The tier scores and the total line up on the right edge of their cells.
-    for line in table.lines().filter(|l| l.starts_with("│ p0")) {
-        let cells: Vec<&str> = line.split('┆').collect();
-        for cell in &cells[4..8] {
-            let text = cell.strip_suffix(' ').expect("one space of padding");
+    // It fits an 80-column terminal (names and notes wrap), and the tier scores and
+    // the total line up on the right edge of their columns.
+    let width = |text: &str| -> usize {
+        text.chars()
+            .map(|c| if ('\u{2e80}'..='\u{9fff}').contains(&c) { 2 } else { 1 })
+            .sum()
+    };
+    assert!(table.lines().all(|l| width(l.trim_end()) <= 80), "{table}");
+    let header = table.lines().next().expect("a header");
+    let at = |line: &str, column: usize| -> Option<char> {
+        let mut seen = 0;
+        line.chars().find(|c| {
+            seen += width(&c.to_string());
+            seen > column
+        })
+    };
+    for name in ["base", "process", "result", "total"] {
+        let end = width(&header[..header.find(name).expect("a column") + name.len()]);
+        for line in table.lines().filter(|l| l.starts_with("p0")) {
+            let last = at(line, end - 1).expect("a cell");
             assert!(
-                text.ends_with(|c: char| c.is_ascii_digit() || c == '-') && text.starts_with(' '),
-                "right-aligned: {cell:?} in {line}"
+                last.is_ascii_digit() || last == '-',
+                "{name} ends at column {end}: {line}"
             );
+            assert!(at(line, end).is_none_or(|c| c == ' '), "{name} right-aligned: {line}");
         }
     }
+    assert!(table.contains("\nteam "), "the teams in a table of their own: {table}");
 
     let csv = evaluate("2026-10", "csv", &demo("metrics.csv"));
     assert!(csv.status.success());
