@@ -200,6 +200,30 @@ async fn a_rep_signs_in_with_a_browser_and_reads_their_scorecard() {
     assert_fits(&browser, 1280).await;
     let png = browser.screenshot().await.expect("a screenshot");
     std::fs::write(out.join("definitions.png"), png).expect("save the screenshot");
+
+    // On a phone, the index, a team, a trend and the definitions scroll only within
+    // their wide tables, never the page.
+    browser.set_window_size(390, 844).await.expect("a phone-sized window");
+    for (path, shot) in [
+        ("/?period=2026-10", "index-390.png"),
+        ("/teams/east?period=2026-10", "team-390.png"),
+        ("/teams?period=2026-10", "teams-390.png"),
+        ("/scorecards/p002/trend?period=2026-10", "trend-390.png"),
+        ("/admin/definitions", "definitions-390.png"),
+    ] {
+        browser
+            .goto(&format!("{}{path}", app.address))
+            .await
+            .expect("open the page");
+        browser
+            .wait()
+            .for_element(Locator::Css("main h1"))
+            .await
+            .expect("the page loads");
+        assert_fits(&browser, 390).await;
+        let png = browser.screenshot().await.expect("a screenshot");
+        std::fs::write(out.join(shot), png).expect("save the screenshot");
+    }
     browser.close().await.expect("close the browser");
 }
 

@@ -963,3 +963,57 @@ async fn an_error_page_keeps_the_signed_in_header() {
         "no header for someone not signed in: {page}"
     );
 }
+
+/// WCAG 2's relative luminance of `#rrggbb`.
+fn luminance(hex: &str) -> f64 {
+    let channel = |i: usize| {
+        let c = f64::from(u8::from_str_radix(&hex[1 + 2 * i..3 + 2 * i], 16).expect("a hex colour")) / 255.0;
+        if c <= 0.039_28 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(0) + 0.7152 * channel(1) + 0.0722 * channel(2)
+}
+
+fn contrast(a: &str, b: &str) -> f64 {
+    let (a, b) = (luminance(a), luminance(b));
+    (a.max(b) + 0.05) / (a.min(b) + 0.05)
+}
+
+#[test]
+fn text_colours_meet_wcag_aa_contrast_on_their_backgrounds() {
+    assert!((contrast("#000000", "#ffffff") - 21.0).abs() < 1e-9, "the formula");
+    let css = std::fs::read_to_string(crate::helpers::root().join("templates/base.html")).expect("the styles");
+    // Text on the backgrounds it is drawn on: page, tables and cards, header, heat cells.
+    let pairs = [
+        ("body text", "#1d2430", "#f6f7f9"),
+        ("body text in a table", "#1d2430", "#ffffff"),
+        ("header", "#ffffff", "#1d2430"),
+        ("warnings", "#a4370e", "#f6f7f9"),
+        ("warnings in a table", "#a4370e", "#ffffff"),
+        ("notes and small print", "#4a5568", "#ffffff"),
+        ("notes on the page", "#4a5568", "#f6f7f9"),
+        ("on track", "#22663a", "#ffffff"),
+        ("behind", "#8a4b00", "#ffffff"),
+        ("far behind, points lost", "#9b2c2c", "#ffffff"),
+        ("a heat cell on track", "#1d2430", "#c6f6d5"),
+        ("a heat cell behind", "#1d2430", "#feebc8"),
+        ("a heat cell far behind", "#1d2430", "#fed7d7"),
+        ("an empty heat cell", "#4a5568", "#ffffff"),
+    ];
+    for (what, text, background) in pairs {
+        for colour in [text, background] {
+            assert!(
+                colour == "#ffffff" || css.contains(colour),
+                "{what}: {colour} is not in the styles any more; update this list"
+            );
+        }
+        let ratio = contrast(text, background);
+        assert!(
+            ratio >= 4.5,
+            "{what}: {text} on {background} is {ratio:.2}:1, under AA's 4.5:1"
+        );
+    }
+}
