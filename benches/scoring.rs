@@ -87,6 +87,7 @@ fn organisation(rulebook: &Rulebook, reps: usize) -> (Organisation, Vec<f64>) {
         .map(|t| Team {
             key: format!("t{t}"),
             name: format!("Team {t}"),
+            name_zh: None,
             parent: (t % 10 != 0).then(|| TeamId((t / 10 * 10) as u32)),
         })
         .collect();

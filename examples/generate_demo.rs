@@ -111,10 +111,11 @@ struct Person {
     trend: f64,
 }
 
-const TEAMS: [(&str, &str, &str); 3] = [
-    ("east", "East Region Sales", ""),
-    ("east-key", "Key Accounts", "east"),
-    ("care", "Customer Care", ""),
+/// Id, name, name in Chinese, parent.
+const TEAMS: [(&str, &str, &str, &str); 3] = [
+    ("east", "East Region Sales", "华东区销售部", ""),
+    ("east-key", "Key Accounts", "大客户组", "east"),
+    ("care", "Customer Care", "客户服务部", ""),
 ];
 
 fn people() -> Vec<Person> {
@@ -657,9 +658,16 @@ fn main() -> io::Result<()> {
     fs::create_dir_all(&out)?;
     let people = people();
 
-    let mut teams = String::from("id,name,parent\n");
-    for (id, name, parent) in TEAMS {
-        let _ = writeln!(teams, "{},{},{}", field(id), field(name), field(parent));
+    let mut teams = String::from("id,name,name_zh,parent\n");
+    for (id, name, name_zh, parent) in TEAMS {
+        let _ = writeln!(
+            teams,
+            "{},{},{},{}",
+            field(id),
+            field(name),
+            field(name_zh),
+            field(parent)
+        );
     }
 
     let mut roster = String::from("id,name,email,team,role\n");

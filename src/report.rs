@@ -41,6 +41,9 @@ pub struct CardView {
     /// `person` or `team`.
     pub kind: String,
     pub name: String,
+    /// A team's name in Chinese, when one is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_zh: Option<String>,
     /// The person's team, or the team's parent.
     pub team: Option<String>,
     pub role: String,
@@ -300,12 +303,13 @@ pub fn card_view(
     workspace: &mut Workspace,
 ) -> CardView {
     let role = rulebook.role(card.role);
-    let (kind, name, team) = match subject {
+    let (kind, name, name_zh, team) = match subject {
         Subject::Person(p) => {
             let person = organisation.person(p);
             (
                 "person",
                 person.name.clone(),
+                None,
                 Some(organisation.team(person.team).key.clone()),
             )
         }
@@ -314,6 +318,7 @@ pub fn card_view(
             (
                 "team",
                 team.name.clone(),
+                team.name_zh.clone(),
                 team.parent.map(|p| organisation.team(p).key.clone()),
             )
         }
@@ -336,6 +341,7 @@ pub fn card_view(
         subject: organisation.subject_key(subject).to_owned(),
         kind: kind.to_owned(),
         name,
+        name_zh,
         team,
         role: role.key.clone(),
         scored_on: organisation.subject_key(source).to_owned(),

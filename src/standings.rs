@@ -119,6 +119,7 @@ mod tests {
             subject: subject.into(),
             kind: "person".into(),
             name: subject.to_uppercase(),
+            name_zh: None,
             team: Some(team.into()),
             role: role.into(),
             scored_on: subject.into(),

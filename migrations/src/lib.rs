@@ -12,6 +12,7 @@ mod m20261122_000005_create_audit_log;
 mod m20261122_000006_create_accounts;
 mod m20261125_133000_create_api_tokens;
 mod m20261203_000001_create_server_secrets;
+mod m20261204_000001_add_team_name_zh;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_create_accounts::Migration),
             Box::new(m20261125_133000_create_api_tokens::Migration),
             Box::new(m20261203_000001_create_server_secrets::Migration),
+            Box::new(m20261204_000001_add_team_name_zh::Migration),
         ]
     }
 }

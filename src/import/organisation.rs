@@ -8,7 +8,7 @@ use crate::kpi::rulebook::Rulebook;
 use crate::store::{PersonRow, TeamRow};
 use std::collections::{HashMap, HashSet};
 
-pub const TEAM_COLUMNS: (&[&str], &[&str]) = (&["id", "name"], &["parent"]);
+pub const TEAM_COLUMNS: (&[&str], &[&str]) = (&["id", "name"], &["name_zh", "parent"]);
 pub const PEOPLE_COLUMNS: (&[&str], &[&str]) = (
     &["id", "name", "email", "team", "role"],
     &["manager", "active_from", "active_to"],
@@ -51,9 +51,13 @@ pub fn parse_teams(
                     return Err(row.error("parent", format!("unknown team `{key}`{}", suggest(key, names))));
                 }
             };
+            let name_zh = Some(row.get("name_zh").trim())
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned);
             Ok(TeamRow {
                 key: row.id("id")?.to_owned(),
                 name: row.required("name")?.to_owned(),
+                name_zh,
                 parent,
             })
         })();
@@ -179,6 +183,7 @@ pub(super) fn organisation_of(
         .map(|t| Team {
             key: t.key.clone(),
             name: t.name.clone(),
+            name_zh: t.name_zh.clone(),
             parent: t.parent.as_deref().map(|p| index[p]),
         })
         .collect();

@@ -37,6 +37,8 @@ pub struct Team {
     /// The id people and data files use, such as `east`.
     pub key: String,
     pub name: String,
+    /// The name in Chinese, when one is given.
+    pub name_zh: Option<String>,
     pub parent: Option<TeamId>,
 }
 
@@ -169,6 +171,7 @@ mod tests {
         Team {
             key: key.into(),
             name: key.into(),
+            name_zh: None,
             parent: parent.map(TeamId),
         }
     }

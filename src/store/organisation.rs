@@ -12,6 +12,8 @@ use std::collections::HashMap;
 pub struct TeamRow {
     pub key: String,
     pub name: String,
+    /// The name in Chinese, when the file gives one.
+    pub name_zh: Option<String>,
     pub parent: Option<String>,
 }
 
@@ -77,6 +79,7 @@ impl Writer {
                         TeamRow {
                             key: t.key.clone(),
                             name: t.name.clone(),
+                            name_zh: t.name_zh.clone(),
                             parent: t.parent_id.and_then(|p| keys.get(&p).cloned()),
                         },
                     )
@@ -92,6 +95,7 @@ impl Writer {
                     id: ActiveValue::NotSet,
                     key: ActiveValue::Set(row.key.clone()),
                     name: ActiveValue::Set(row.name.clone()),
+                    name_zh: ActiveValue::Set(row.name_zh.clone()),
                     parent_id: ActiveValue::Set(None),
                 };
                 let id = teams::Entity::insert(model).exec(txn).await?.last_insert_id;
@@ -108,6 +112,7 @@ impl Writer {
                 id: ActiveValue::Unchanged(ids[&row.key]),
                 key: ActiveValue::Set(row.key.clone()),
                 name: ActiveValue::Set(row.name.clone()),
+                name_zh: ActiveValue::Set(row.name_zh.clone()),
                 parent_id: ActiveValue::Set(row.parent.as_ref().map(|p| ids[p])),
             };
             teams::Entity::update(model).exec(txn).await?;
@@ -219,6 +224,7 @@ async fn teams_in(db: &impl ConnectionTrait) -> Result<Vec<TeamRow>, StoreError>
         .map(|t| TeamRow {
             key: t.key.clone(),
             name: t.name.clone(),
+            name_zh: t.name_zh.clone(),
             parent: t.parent_id.and_then(|p| keys.get(&p).cloned()),
         })
         .collect())

@@ -151,6 +151,7 @@ mod tests {
         Team {
             key: key.into(),
             name: key.into(),
+            name_zh: None,
             parent: parent.map(TeamId),
         }
     }

@@ -27,6 +27,7 @@ pub fn organisation(rulebook: &Rulebook, roles: &[&str]) -> Organisation {
     let team = Team {
         key: "team".into(),
         name: "Team".into(),
+        name_zh: None,
         parent: None,
     };
     let people = roles

@@ -1017,3 +1017,20 @@ fn text_colours_meet_wcag_aa_contrast_on_their_backgrounds() {
         );
     }
 }
+
+#[tokio::test]
+async fn teams_are_named_in_the_readers_language() {
+    let app = spawn_app().await;
+    let hr = app.signed_in("hr").await;
+    let zh = html(&app, &hr, &format!("/teams/east?period={PERIOD}&lang=zh")).await;
+    assert!(zh.contains("<h1>华东区销售部 <small>(east)</small></h1>"), "{zh}");
+    assert!(zh.contains(">大客户组</a>"), "the sub-team too");
+    let card = html(&app, &hr, &format!("/scorecards/east?period={PERIOD}&lang=zh")).await;
+    assert!(card.contains("<h1>华东区销售部"), "the team's card");
+    let overview = html(&app, &hr, &format!("/teams?period={PERIOD}&lang=zh")).await;
+    assert!(overview.contains(">客户服务部</a>"), "the overview and tree");
+    let en = html(&app, &hr, &format!("/teams/east?period={PERIOD}&lang=en")).await;
+    assert!(en.contains("<h1>East Region Sales <small>(east)</small></h1>"), "{en}");
+    let board = json(&app, &hr, &format!("/api/v1/leaderboards/east?period={PERIOD}")).await;
+    assert_eq!(board["team"]["name_zh"], "华东区销售部");
+}

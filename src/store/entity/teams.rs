@@ -8,6 +8,7 @@ pub struct Model {
     #[sea_orm(unique)]
     pub key: String,
     pub name: String,
+    pub name_zh: Option<String>,
     pub parent_id: Option<i64>,
 }
 

@@ -34,6 +34,9 @@ pub struct PersonView {
 pub struct TeamView {
     pub id: String,
     pub name: String,
+    /// The name on Chinese pages, when one is given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_zh: Option<String>,
     pub parent: Option<String>,
     /// The teams directly below (only with `GET /api/v1/teams/{id}`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -142,6 +145,7 @@ pub(super) async fn list_teams(req: HttpRequest, state: web::Data<AppState>) -> 
         .map(|t| TeamView {
             id: t.key,
             name: t.name,
+            name_zh: t.name_zh,
             parent: t.parent,
             sub_teams: None,
             members: None,
@@ -183,6 +187,7 @@ pub(super) async fn get_team(req: HttpRequest, state: web::Data<AppState>, id: w
     Ok(HttpResponse::Ok().json(TeamView {
         id: team.key.clone(),
         name: team.name.clone(),
+        name_zh: team.name_zh.clone(),
         parent: team.parent.clone(),
         sub_teams: Some(sub_teams),
         members: Some(members),

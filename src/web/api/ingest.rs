@@ -62,6 +62,9 @@ pub struct PersonIn {
 pub struct TeamIn {
     pub id: String,
     pub name: String,
+    /// The name on Chinese pages.
+    #[serde(default)]
+    pub name_zh: Option<String>,
     #[serde(default)]
     pub parent: Option<String>,
 }
@@ -129,7 +132,13 @@ impl AsRecord for PersonIn {
 impl AsRecord for TeamIn {
     const KIND: ImportKind = ImportKind::Teams;
     fn record(self) -> Vec<String> {
-        vec![self.id, self.name, self.parent.unwrap_or_default()]
+        // In the order of TEAM_COLUMNS: id, name, then the optional name_zh, parent.
+        vec![
+            self.id,
+            self.name,
+            self.name_zh.unwrap_or_default(),
+            self.parent.unwrap_or_default(),
+        ]
     }
 }
 
@@ -326,6 +335,25 @@ mod tests {
             column: column.map(str::to_owned),
             message: "bad".into(),
         }
+    }
+
+    #[test]
+    fn every_kind_of_row_gives_a_value_per_column_in_order() {
+        let team = TeamIn {
+            id: "t".into(),
+            name: "T".into(),
+            name_zh: Some("团".into()),
+            parent: Some("p".into()),
+        };
+        let (required, optional) = ImportKind::Teams.columns();
+        let columns = [required, optional].concat();
+        let record = team.record();
+        assert_eq!(record.len(), columns.len());
+        let at = |name: &str| record[columns.iter().position(|c| *c == name).expect("a column")].as_str();
+        assert_eq!(
+            (at("id"), at("name"), at("name_zh"), at("parent")),
+            ("t", "T", "团", "p")
+        );
     }
 
     #[test]

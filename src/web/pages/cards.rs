@@ -84,6 +84,10 @@ impl ScorecardPage<'_> {
     fn words(&self) -> &'static Words {
         self.nav.words
     }
+
+    fn nav_lang(&self) -> Lang {
+        self.nav.language()
+    }
 }
 
 #[get("/scorecards/{subject}")]

@@ -39,6 +39,11 @@ pub struct Switcher {
 }
 
 impl Nav {
+    /// The page's language.
+    pub fn language(&self) -> Lang {
+        Lang::parse(Some(self.lang))
+    }
+
     /// The header of a page about `period`.
     pub fn new(session: &Session, path: &str, period: Period, lang: Lang) -> Nav {
         let mut nav = Nav::without_period(session, path, lang);

@@ -254,7 +254,7 @@ async fn index(
         .teams
         .iter()
         .filter(|c| visible.can_see(&c.subject))
-        .map(|c| (c.subject.clone(), c.name.clone(), shown_total(c)))
+        .map(|c| (c.subject.clone(), lang.card_name(c).to_owned(), shown_total(c)))
         .collect();
     let page = IndexPage {
         nav: Nav::new(&session, req.path(), period, lang).defaulted(chosen.default),

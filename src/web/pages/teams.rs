@@ -54,6 +54,9 @@ impl Unranked {
 pub struct TeamLine {
     pub subject: String,
     pub name: String,
+    /// The name in Chinese, when one is given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_zh: Option<String>,
     /// `None` when the team has no scorecard of its own.
     pub total: Option<f64>,
     pub grade: Option<String>,
@@ -123,11 +126,12 @@ fn find_team(scored: &ScoredPeriod, key: &str) -> Option<TeamId> {
 }
 
 fn team_line(scored: &ScoredPeriod, key: &str) -> TeamLine {
-    let name = find_team(scored, key).map_or_else(|| key.to_owned(), |t| scored.organisation.team(t).name.clone());
+    let team = find_team(scored, key).map(|t| scored.organisation.team(t));
     let card = scored.card(key);
     TeamLine {
         subject: key.to_owned(),
-        name,
+        name: team.map_or_else(|| key.to_owned(), |t| t.name.clone()),
+        name_zh: team.and_then(|t| t.name_zh.clone()),
         total: card.and_then(|c| c.total),
         grade: card.and_then(|c| c.grade.clone()),
     }
@@ -182,6 +186,10 @@ pub struct SortQuery {
 }
 
 impl TeamPage {
+    fn nav_lang(&self) -> Lang {
+        self.nav.language()
+    }
+
     /// The link that sorts by `column`: the other direction when it is the current one.
     fn sort_link(&self, column: &str) -> String {
         let dir = if self.sort == column && self.descending {
@@ -422,6 +430,7 @@ fn tree_lines(
     parent: Option<TeamId>,
     depth: usize,
     grades: &[String],
+    lang: Lang,
     out: &mut Vec<TreeLine>,
 ) {
     let organisation = &scored.organisation;
@@ -448,14 +457,14 @@ fn tree_lines(
         out.push(TreeLine {
             depth,
             subject: team.key.clone(),
-            name: team.name.clone(),
+            name: lang.name_or(&team.name, team.name_zh.as_deref()).to_owned(),
             total: card
                 .and_then(|c| c.total)
                 .map_or_else(|| "–".to_owned(), |t| format!("{t:.1}")),
             grade: card.and_then(|c| c.grade.clone()).unwrap_or_default(),
             spread,
         });
-        tree_lines(scored, can_see, Some(id), depth + 1, grades, out);
+        tree_lines(scored, can_see, Some(id), depth + 1, grades, lang, out);
     }
 }
 
@@ -481,7 +490,7 @@ async fn teams_overview(
         .map(|s| OverviewLine {
             rank: s.rank,
             subject: s.card.subject.clone(),
-            name: s.card.name.clone(),
+            name: lang.card_name(s.card).to_owned(),
             parent: s.card.team.clone(),
             total: s.total,
             grade: s.card.grade.clone().unwrap_or_default(),
@@ -489,7 +498,7 @@ async fn teams_overview(
         .collect();
     let grades = state.rulebook.grade_names();
     let mut tree = Vec::new();
-    tree_lines(&scored, &|key| visible.can_see(key), None, 0, &grades, &mut tree);
+    tree_lines(&scored, &|key| visible.can_see(key), None, 0, &grades, lang, &mut tree);
     let page = TeamsPage {
         nav: Nav::new(&session, req.path(), period, lang).defaulted(chosen.default),
         teams,

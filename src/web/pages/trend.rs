@@ -32,6 +32,12 @@ struct TrendPage<'a> {
     no_data: &'static str,
 }
 
+impl TrendPage<'_> {
+    fn nav_lang(&self) -> Lang {
+        self.nav.language()
+    }
+}
+
 #[get("/scorecards/{subject}/trend")]
 async fn trend_page(
     req: HttpRequest,

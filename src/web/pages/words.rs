@@ -68,6 +68,19 @@ impl Lang {
         }
     }
 
+    /// A card's name in this language: a team's Chinese name when it has one.
+    pub fn card_name(self, card: &crate::report::CardView) -> &str {
+        self.name_or(&card.name, card.name_zh.as_deref())
+    }
+
+    /// `name`, or in Chinese `zh` when there is one.
+    pub fn name_or<'a>(self, name: &'a str, zh: Option<&'a str>) -> &'a str {
+        match (self, zh) {
+            (Lang::Zh, Some(zh)) => zh,
+            _ => name,
+        }
+    }
+
     /// The name in this language, from the YAML.
     pub fn pick(self, name: &LocalizedName) -> &str {
         match self {
