@@ -210,6 +210,8 @@ async fn a_rep_signs_in_with_a_browser_and_reads_their_scorecard() {
         ("/teams?period=2026-10", "teams-390.png"),
         ("/scorecards/p002/trend?period=2026-10", "trend-390.png"),
         ("/admin/definitions", "definitions-390.png"),
+        ("/scorecards/p002?period=2026-10&lang=zh", "scorecard-zh-390.png"),
+        ("/teams/east?period=2026-10&lang=zh", "team-zh-390.png"),
     ] {
         browser
             .goto(&format!("{}{path}", app.address))

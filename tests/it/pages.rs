@@ -483,6 +483,10 @@ async fn a_card_says_what_is_behind_by_how_much_and_what_it_costs() {
     let zh = html(&app, &rep, &format!("/scorecards/p002?period={PERIOD}&lang=zh")).await;
     let row = kpi_row(&zh, "follow_up_timeliness");
     assert!(row.contains("落后") && row.contains("低于目标 3.6 个百分点"), "{row}");
+    assert!(
+        test_id(&zh, "change").starts_with("较 2026-09 "),
+        "in the order Chinese says it"
+    );
     assert!(row.contains("<small class=\"tier\">基础</small>"), "{row}");
     assert!(zh.contains("<th scope=\"row\">过程</th>") && zh.contains("<th scope=\"row\">结果</th>"));
 }
