@@ -7,6 +7,7 @@ mod glance;
 mod nav;
 mod people;
 mod periods;
+mod sorting;
 mod teams;
 mod trend;
 mod words;

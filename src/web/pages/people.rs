@@ -133,11 +133,7 @@ impl IndexPage {
     }
 
     fn aria_sort(&self, column: &str) -> &'static str {
-        match (self.sort == column, self.descending) {
-            (false, _) => "none",
-            (true, true) => "descending",
-            (true, false) => "ascending",
-        }
+        super::sorting::aria_sort(&self.sort, self.descending, column)
     }
 
     /// The table's columns: the sort key and the header.
@@ -328,12 +324,7 @@ fn download(format: &str, people: &[PersonLine], period: crate::kpi::period::Per
 fn sort_people(people: &mut [PersonLine], column: &str, descending: bool) {
     use std::cmp::Ordering;
     let order = |o: Ordering| if descending { o.reverse() } else { o };
-    let numbers = |a: Option<f64>, b: Option<f64>| match (a, b) {
-        (Some(a), Some(b)) => order(a.total_cmp(&b)),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
-    };
+    let numbers = |a, b| super::sorting::numbers(a, b, descending);
     match column {
         "name" => people.sort_by(|a, b| order(a.name.cmp(&b.name))),
         "team" => people.sort_by(|a, b| order(a.team.cmp(&b.team))),

@@ -207,11 +207,7 @@ impl TeamPage {
 
     /// `aria-sort` for a column header.
     fn aria_sort(&self, column: &str) -> &'static str {
-        match (self.sort == column, self.descending) {
-            (false, _) => "none",
-            (true, true) => "descending",
-            (true, false) => "ascending",
-        }
+        super::sorting::aria_sort(&self.sort, self.descending, column)
     }
 }
 
@@ -347,16 +343,7 @@ fn heat_cell(kpi: Option<&crate::report::KpiView>, rulebook: &crate::kpi::rulebo
 
 /// Sorts the members by `column`; ties and missing values keep the board's order.
 fn sort_members(members: &mut [MemberRow], column: &str, kpis: &[(String, String)], descending: bool) {
-    use std::cmp::Ordering;
-    let missing_last = |a: Option<f64>, b: Option<f64>| match (a, b) {
-        (Some(a), Some(b)) => {
-            let o = a.total_cmp(&b);
-            if descending { o.reverse() } else { o }
-        }
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
-    };
+    let missing_last = |a, b| super::sorting::numbers(a, b, descending);
     let text = |a: &str, b: &str| if descending { b.cmp(a) } else { a.cmp(b) };
     match column {
         "name" => members.sort_by(|a, b| text(&a.line.name, &b.line.name)),
