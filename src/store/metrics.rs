@@ -3,7 +3,7 @@
 use super::entity::{imports, metric_values};
 use super::organisation::Changes;
 use super::periods::finalized_months;
-use super::{CHUNK_ROWS, Store, StoreError, Writer, audit_entry, now, upsert};
+use super::{CHUNK_ROWS, Store, StoreError, Writer, audit_entry, insert_import, upsert};
 use crate::kpi::period::{Month, Period};
 use rustc_hash::FxHashMap;
 use sea_orm::sea_query::Query;
@@ -100,18 +100,16 @@ impl Writer {
             // Nothing to change: leave no trace of a no-op import.
             return Ok(changes);
         }
-        let import_row = imports::ActiveModel {
-            id: ActiveValue::NotSet,
-            kind: ActiveValue::Set("metrics".into()),
-            source: ActiveValue::Set(import.source.to_owned()),
-            digest: ActiveValue::Set(import.digest.to_owned()),
-            actor: ActiveValue::Set(import.actor.to_owned()),
-            at: ActiveValue::Set(now()),
-            added: ActiveValue::Set(0),
-            changed: ActiveValue::Set(0),
-            unchanged: ActiveValue::Set(0),
-        };
-        let import_id = imports::Entity::insert(import_row).exec(txn).await?.last_insert_id;
+        // Its counts are written once the rows are.
+        let import_id = insert_import(
+            txn,
+            "metrics",
+            import.source,
+            import.digest,
+            import.actor,
+            Changes::default(),
+        )
+        .await?;
         // Plain multi-row upserts: at a million rows, building entity models would cost
         // more than the database's own work.
         use metric_values::Column as C;

@@ -207,6 +207,30 @@ pub(crate) fn audit_entry(
     }
 }
 
+/// Writes the row of an import (its kind, source, digest, who and its counts) and
+/// returns its id, which the rows it wrote point to.
+pub(crate) async fn insert_import(
+    txn: &DatabaseTransaction,
+    kind: &str,
+    source: &str,
+    digest: &str,
+    actor: &str,
+    changes: organisation::Changes,
+) -> Result<i64, StoreError> {
+    let row = entity::imports::ActiveModel {
+        id: sea_orm::ActiveValue::NotSet,
+        kind: sea_orm::ActiveValue::Set(kind.to_owned()),
+        source: sea_orm::ActiveValue::Set(source.to_owned()),
+        digest: sea_orm::ActiveValue::Set(digest.to_owned()),
+        actor: sea_orm::ActiveValue::Set(actor.to_owned()),
+        at: sea_orm::ActiveValue::Set(now()),
+        added: sea_orm::ActiveValue::Set(changes.added as i64),
+        changed: sea_orm::ActiveValue::Set(changes.changed as i64),
+        unchanged: sea_orm::ActiveValue::Set(changes.unchanged as i64),
+    };
+    Ok(sea_orm::EntityTrait::insert(row).exec(txn).await?.last_insert_id)
+}
+
 pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }

@@ -1,8 +1,8 @@
 //! People and teams: written by imports (with an audit entry per change) and read
 //! back as the core's `Organisation`.
 
-use super::entity::{imports, people, teams};
-use super::{Store, StoreError, Writer, audit_entry, now};
+use super::entity::{people, teams};
+use super::{Store, StoreError, Writer, audit_entry};
 use sea_orm::{ActiveValue, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryOrder};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -272,18 +272,7 @@ async fn record_import(
     if changes.added + changes.changed == 0 {
         return Ok(());
     }
-    let row = imports::ActiveModel {
-        id: ActiveValue::NotSet,
-        kind: ActiveValue::Set(kind.to_owned()),
-        source: ActiveValue::Set(source.to_owned()),
-        digest: ActiveValue::Set(String::new()),
-        actor: ActiveValue::Set(actor.to_owned()),
-        at: ActiveValue::Set(now()),
-        added: ActiveValue::Set(changes.added as i64),
-        changed: ActiveValue::Set(changes.changed as i64),
-        unchanged: ActiveValue::Set(changes.unchanged as i64),
-    };
-    imports::Entity::insert(row).exec_without_returning(txn).await?;
+    super::insert_import(txn, kind, source, "", actor, changes).await?;
     Ok(())
 }
 

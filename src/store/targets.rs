@@ -1,11 +1,11 @@
 //! Targets per role, team or person: imported with an audit entry per change, read
 //! back as the core's `TargetBook`.
 
-use super::entity::{imports, targets};
+use super::entity::targets;
 use super::metrics::ImportRefused;
 use super::organisation::{Changes, json};
 use super::periods::finalized_months;
-use super::{Store, StoreError, Writer, audit_entry, now};
+use super::{Store, StoreError, Writer, audit_entry, insert_import};
 use sea_orm::{ActiveValue, EntityTrait};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -76,18 +76,7 @@ impl Writer {
         if writes.is_empty() {
             return Ok(changes);
         }
-        let import_row = imports::ActiveModel {
-            id: ActiveValue::NotSet,
-            kind: ActiveValue::Set("targets".into()),
-            source: ActiveValue::Set(source.to_owned()),
-            digest: ActiveValue::Set(String::new()),
-            actor: ActiveValue::Set(actor.to_owned()),
-            at: ActiveValue::Set(now()),
-            added: ActiveValue::Set(changes.added as i64),
-            changed: ActiveValue::Set(changes.changed as i64),
-            unchanged: ActiveValue::Set(changes.unchanged as i64),
-        };
-        let import_id = imports::Entity::insert(import_row).exec(txn).await?.last_insert_id;
+        let import_id = insert_import(txn, "targets", source, "", actor, changes).await?;
         let mut audit = Vec::new();
         for (row, old) in writes {
             let model = targets::ActiveModel {
