@@ -67,6 +67,5 @@ pub fn read_targets(rulebook: &Rulebook, organisation: &Organisation, path: &Pat
 /// "; did you mean `x`?" when a known name is close to `name`.
 fn suggest<S: AsRef<str>>(name: &str, known: impl IntoIterator<Item = S>) -> String {
     let known: Vec<S> = known.into_iter().collect();
-    crate::kpi::rulebook::nearest(name, known.iter().map(AsRef::as_ref))
-        .map_or_else(String::new, |k| format!("; did you mean `{k}`?"))
+    crate::kpi::rulebook::did_you_mean(name, known.iter().map(AsRef::as_ref))
 }

@@ -112,7 +112,10 @@ pub fn parse_people(
                 "" => None,
                 m if m == id => return Err(row.error("manager", "a person cannot be their own manager")),
                 m if ids.contains(m) || known_people.contains(m) => Some(m.to_owned()),
-                m => return Err(row.error("manager", format!("unknown person `{m}`"))),
+                m => {
+                    let known = ids.iter().copied().chain(known_people.iter().map(String::as_str));
+                    return Err(row.error("manager", format!("unknown person `{m}`{}", suggest(m, known))));
+                }
             };
             let month = |column: &str| -> Result<Option<String>, RowError> {
                 match row.get(column) {

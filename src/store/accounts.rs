@@ -2,7 +2,8 @@
 
 use super::entity::{people, sessions, teams, user_teams, users};
 use super::{Store, StoreError, audit_entry, now};
-use sea_orm::{ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use crate::kpi::rulebook::did_you_mean;
+use sea_orm::{ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 
 /// What an account may do; each role sees more than the one before.
@@ -301,7 +302,14 @@ async fn account_problems(
     }
     match account.person {
         Some(person) if !exists::<people::Entity>(db, people::Column::Key, person).await? => {
-            problem("person", format!("there is no person `{person}`"));
+            let known = keys::<people::Entity>(db, people::Column::Key).await?;
+            problem(
+                "person",
+                format!(
+                    "there is no person `{person}`{}",
+                    did_you_mean(person, known.iter().map(String::as_str))
+                ),
+            );
         }
         None if account.role == AccountRole::Rep => {
             problem("person", "a rep's account belongs to a person; choose one".into());
@@ -316,10 +324,22 @@ async fn account_problems(
     }
     for team in account.teams {
         if !exists::<teams::Entity>(db, teams::Column::Key, team).await? {
-            problem("teams", format!("there is no team `{team}`"));
+            let known = keys::<teams::Entity>(db, teams::Column::Key).await?;
+            problem(
+                "teams",
+                format!(
+                    "there is no team `{team}`{}",
+                    did_you_mean(team, known.iter().map(String::as_str))
+                ),
+            );
         }
     }
     Ok(problems)
+}
+
+/// Every key in `column` of `E`; read only when a name was not found, to suggest one.
+async fn keys<E: EntityTrait>(db: &impl ConnectionTrait, column: E::Column) -> Result<Vec<String>, StoreError> {
+    Ok(E::find().select_only().column(column).into_tuple().all(db).await?)
 }
 
 /// Whether a row of `E` holds `key` in `column`.

@@ -250,7 +250,10 @@ async fn a_taken_name_an_unknown_person_or_team_and_a_short_password_are_refused
         .await;
     assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = unknown.text().await.expect("a page");
-    assert_eq!(problems(&page, "person"), ["there is no person `p999`"]);
+    assert_eq!(
+        problems(&page, "person"),
+        ["there is no person `p999`; did you mean `p009`?"]
+    );
     assert!(problems(&page, "username").is_empty(), "the name itself was fine");
     assert!(page.contains("value=\"rep.p999\""), "what was typed is kept");
 
@@ -267,7 +270,10 @@ async fn a_taken_name_an_unknown_person_or_team_and_a_short_password_are_refused
         .await;
     assert_eq!(several.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = several.text().await.expect("a page");
-    assert_eq!(problems(&page, "teams"), ["there is no team `west`"]);
+    assert_eq!(
+        problems(&page, "teams"),
+        ["there is no team `west`; did you mean `east`?"]
+    );
     assert_eq!(problems(&page, "password"), ["a password has at least 12 characters"]);
 
     let no_person = app

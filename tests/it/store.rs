@@ -532,6 +532,36 @@ fn people_are_scored_only_in_the_months_they_are_active() {
 }
 
 #[test]
+fn a_typo_in_a_role_a_team_or_a_manager_names_what_was_meant() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let url = &sqlite_database(dir.path());
+    import_demo(url);
+    for (row, expected) in [
+        (
+            "m4,X,m4@example.com,east,junior_rp,p001,,",
+            "column `role`: unknown role `junior_rp`; did you mean `junior_rep`?",
+        ),
+        (
+            "m4,X,m4@example.com,eest,junior_rep,p001,,",
+            "column `team`: unknown team `eest`; did you mean `east`?",
+        ),
+        (
+            "m4,X,m4@example.com,east,junior_rep,p0011,,",
+            "column `manager`: unknown person `p0011`; did you mean `p001`?",
+        ),
+    ] {
+        let typo = write(
+            dir.path(),
+            "typo.csv",
+            &format!("id,name,email,team,role,manager,active_from,active_to\n{row}\n"),
+        );
+        let stderr =
+            String::from_utf8(run(url, &["import", "people", &typo.display().to_string()]).stderr).expect("UTF-8");
+        assert!(stderr.contains(&format!("typo.csv:2: {expected}")), "{stderr}");
+    }
+}
+
+#[test]
 fn two_team_imports_at_once_cannot_close_a_loop() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     for url in databases(dir.path()) {

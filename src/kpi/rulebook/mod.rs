@@ -387,3 +387,9 @@ pub fn nearest<'k>(name: &str, known: impl Iterator<Item = &'k str>) -> Option<S
         .min()
         .map(|(_, k)| k.to_owned())
 }
+
+/// "; did you mean `x`?" when a known name is close to `name`, else nothing: the tail of
+/// an "unknown …" message.
+pub fn did_you_mean<'k>(name: &str, known: impl Iterator<Item = &'k str>) -> String {
+    nearest(name, known).map_or_else(String::new, |k| format!("; did you mean `{k}`?"))
+}
