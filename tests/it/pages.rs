@@ -1038,3 +1038,55 @@ async fn teams_are_named_in_the_readers_language() {
     let board = json(&app, &hr, &format!("/api/v1/leaderboards/east?period={PERIOD}")).await;
     assert_eq!(board["team"]["name_zh"], "华东区销售部");
 }
+
+#[tokio::test]
+async fn a_server_fault_and_a_lockout_are_said_in_the_readers_language_without_details() {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app().await;
+    let rep = app.signed_in("rep.p002").await;
+    // The database loses a table under the running server: every card read fails inside.
+    let other = sea_orm::Database::connect(app.url.clone())
+        .await
+        .expect("a second connection");
+    other
+        .execute_unprepared("DROP TABLE metric_values")
+        .await
+        .expect("drop a table");
+    for (lang, title, message) in [
+        ("zh", "<h1>出错了</h1>", "服务器出错了；请稍后重试。"),
+        ("en", "<h1>Something went wrong</h1>", "internal error"),
+    ] {
+        let failed = rep
+            .get(format!("{}/scorecards/p002?period={PERIOD}&lang={lang}", app.address))
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR, "{lang}");
+        let page = failed.text().await.expect("a page");
+        assert!(page.contains(title) && page.contains(message), "{lang}: {page}");
+        assert!(page.contains(&format!("<html lang=\"{lang}\">")), "{page}");
+        assert!(
+            !page.contains("metric_values") && !page.to_lowercase().contains("sql"),
+            "nothing of the inside shows: {page}"
+        );
+        assert!(page.contains("action=\"/logout\""), "the header stays: {page}");
+    }
+
+    // Too many wrong passwords for one account: 429 in the reader's words.
+    let client = app.client();
+    client
+        .get(format!("{}/login?lang=zh", app.address))
+        .send()
+        .await
+        .expect("GET /login");
+    let mut locked = app.sign_in(&client, "rep.p003", "not-the-password").await;
+    for _ in 0..5 {
+        locked = app.sign_in(&client, "rep.p003", "not-the-password").await;
+    }
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    let page = locked.text().await.expect("a page");
+    assert!(
+        page.contains("<h1>尝试次数过多</h1>") && page.contains("登录失败次数过多"),
+        "{page}"
+    );
+}
