@@ -30,7 +30,16 @@ const ALLOWED: &[(&str, &[&str])] = &[
     // `clap` only for `ValueEnum` on the output format.
     (
         "report",
-        &["kpi", "export", "clap", "comfy_table", "csv", "serde", "serde_json"],
+        &[
+            "kpi",
+            "export",
+            "clap",
+            "comfy_table",
+            "csv",
+            "serde",
+            "serde_json",
+            "unicode_width",
+        ],
     ),
     ("standings", &["kpi", "report"]),
     ("settings", &["clap", "secrecy", "serde", "thiserror", "toml"]),

@@ -183,6 +183,24 @@ fn table_and_csv_formats_list_every_subject() {
         }
     }
     assert!(table.contains("\nteam "), "the teams in a table of their own: {table}");
+    assert!(
+        !header.contains("note"),
+        "no column of notes when no card has one: {header}"
+    );
+
+    // September has gates that fired: too long for 80 columns beside the scores, so the
+    // note column holds a number and the notes follow the table, ids whole.
+    let september = evaluate("2026-09", "table", &demo("metrics.csv"));
+    let september = String::from_utf8(september.stdout).expect("UTF-8");
+    assert!(september.lines().all(|l| width(l.trim_end()) <= 80), "{september}");
+    let p006 = september.lines().find(|l| l.starts_with("p006")).expect("p006's row");
+    assert!(p006.trim_end().ends_with("[2]"), "{september}");
+    assert!(
+        september
+            .lines()
+            .any(|l| l == "[2] p006 赵敏: gate: compliance_red_line"),
+        "{september}"
+    );
 
     let csv = evaluate("2026-10", "csv", &demo("metrics.csv"));
     assert!(csv.status.success());
