@@ -1,10 +1,11 @@
 //! The command line: each subcommand reads its inputs, calls the library, prints.
 
-use crate::import::{ImportFailure, ImportKind, definitions_digest, import_file, read_definitions};
+use crate::definitions::{RulebookVersion, in_force};
+use crate::import::{ImportFailure, ImportKind, import_file};
 use crate::inputs::{InputFiles, PeriodSources};
 use crate::kpi::evaluate::score_period;
 use crate::kpi::period::Period;
-use crate::kpi::rulebook::{Rulebook, SourceFile};
+use crate::kpi::rulebook::Rulebook;
 use crate::report::{Format, PeriodReport};
 use crate::review;
 use crate::settings::{LogFormat, Overrides, Settings};
@@ -14,9 +15,11 @@ use clap::{Args, Parser, Subcommand};
 use secrecy::ExposeSecret;
 use std::io::{IsTerminal, Write};
 
+mod definitions;
 mod serve;
 mod token;
 
+pub use definitions::DefinitionsCommand;
 use serve::serve;
 use std::path::{Path, PathBuf};
 pub use token::TokenCommand;
@@ -54,8 +57,9 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct Definitions {
-    /// The definitions folder. Default: $YARDSTICK_DEFINITIONS, else the configuration file,
-    /// else kpi-definitions.
+    /// A definitions folder that must match the version in force in the database (a new
+    /// database starts from it). Default: $YARDSTICK_DEFINITIONS, else the configuration
+    /// file, else the database's version (a new one starts from the definitions built in).
     #[arg(long = "definitions", value_name = "DIR")]
     pub dir: Option<PathBuf>,
 }
@@ -146,6 +150,9 @@ pub enum Command {
         #[command(flatten)]
         definitions: Definitions,
     },
+    /// The definitions in the database: publish a folder, write a version out, list, compare.
+    #[command(subcommand)]
+    Definitions(DefinitionsCommand),
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -235,7 +242,12 @@ impl Cli {
         })?;
         let database_url = settings.database_url.expose_secret();
         match self.command {
-            Command::Check { dir } => check(dir.as_deref().unwrap_or(&settings.definitions), out),
+            Command::Check { dir } => {
+                let dir = dir
+                    .or_else(|| settings.definitions.clone())
+                    .unwrap_or_else(|| "kpi-definitions".into());
+                check(&dir, out)
+            }
             Command::Evaluate {
                 period,
                 people,
@@ -245,7 +257,6 @@ impl Cli {
                 definitions: _,
                 format,
             } => {
-                let rulebook = load_rulebook(&settings.definitions)?.1;
                 let report = match (&people, &teams, &data) {
                     (Some(people), Some(teams), Some(data)) => {
                         let files = InputFiles {
@@ -254,10 +265,16 @@ impl Cli {
                             data,
                             targets: targets.as_deref(),
                         };
-                        let sources = PeriodSources::from_files(&rulebook, files).map_err(failure)?;
-                        score(&rulebook, &sources, period)
+                        // Files alone: the folder given, else the definitions built in.
+                        let version = match &settings.definitions {
+                            Some(dir) => RulebookVersion::from_folder(dir).map_err(failure)?,
+                            None => RulebookVersion::shipped(),
+                        };
+                        let rulebook = &version.rulebook;
+                        let sources = PeriodSources::from_files(rulebook, files).map_err(failure)?;
+                        score(rulebook, &sources, period)
                     }
-                    _ => block_on(evaluate_stored(&settings, &rulebook, period))?,
+                    _ => block_on(evaluate_stored(&settings, period))?,
                 };
                 // Rendered in full before anything is printed, so a failure leaves no partial output.
                 let mut rendered = Vec::new();
@@ -273,25 +290,21 @@ impl Cli {
                 kind,
                 file,
                 definitions: _,
-            } => {
-                let rulebook = load_rulebook(&settings.definitions)?.1;
-                block_on(import(&settings, &rulebook, kind, &file, out))
-            }
-            Command::Finalize { period, definitions: _ } => {
-                let (files, rulebook) = load_rulebook(&settings.definitions)?;
-                let digest = definitions_digest(&settings.definitions, &files);
-                block_on(async {
-                    let store = Store::open(database_url).await.map_err(failure)?;
-                    let cards = review::finalize(&store, &rulebook, &files, &digest, period, &settings.actor)
-                        .await
-                        .map_err(failure)?;
-                    writeln!(out, "{period} finalized: {cards} scorecards frozen").map_err(failure)
-                })
-            }
-            Command::Serve { demo, .. } => {
-                let rulebook = load_rulebook(&settings.definitions)?.1;
-                serve(&settings, rulebook, demo, out)
-            }
+            } => block_on(import(&settings, kind, &file, out)),
+            Command::Finalize { period, definitions: _ } => block_on(async {
+                let (store, version) = open_with_definitions(&settings).await?;
+                let cards = review::finalize(&store, &version, period, &settings.actor)
+                    .await
+                    .map_err(failure)?;
+                writeln!(
+                    out,
+                    "{period} finalized with definitions {}: {cards} scorecards frozen",
+                    version.label()
+                )
+                .map_err(failure)
+            }),
+            Command::Serve { demo, .. } => serve(&settings, demo, out),
+            Command::Definitions(command) => block_on(definitions::run(&settings, command, out)),
             Command::User(UserCommand::Add {
                 username,
                 role,
@@ -306,7 +319,7 @@ impl Cli {
                         "the password (read from standard input) must have at least 12 characters",
                     ));
                 }
-                let hash = crate::web::hash_password(password).map_err(failure)?;
+                let hash = crate::credentials::hash_password(password).map_err(failure)?;
                 block_on(async {
                     let store = Store::open(database_url).await.map_err(failure)?;
                     let account = crate::store::NewAccount {
@@ -351,16 +364,20 @@ fn block_on<T>(future: impl Future<Output = Result<T, Failure>>) -> Result<T, Fa
         .block_on(future)
 }
 
-fn load_rulebook(dir: &Path) -> Result<(Vec<SourceFile>, Rulebook), Failure> {
-    let files = read_definitions(dir)
-        .with_context(|| format!("cannot read the definitions folder {}", dir.display()))
-        .map_err(|e| failure(format!("{e:#}")))?;
-    let rulebook = Rulebook::load(&files).map_err(failure)?;
-    Ok((files, rulebook))
+/// The database, and the definitions in force in it (see `definitions::in_force`).
+async fn open_with_definitions(settings: &Settings) -> Result<(Store, RulebookVersion), Failure> {
+    let store = Store::open(settings.database_url.expose_secret())
+        .await
+        .map_err(failure)?;
+    let (_, version) = in_force(&store, settings.definitions.as_deref())
+        .await
+        .map_err(failure)?;
+    Ok((store, version))
 }
 
 fn check(dir: &Path, out: &mut dyn Write) -> Result<(), Failure> {
-    let rulebook = load_rulebook(dir)?.1;
+    let version = RulebookVersion::from_folder(dir).map_err(failure)?;
+    let rulebook = &version.rulebook;
     writeln!(
         out,
         "{}: {} metrics, {} KPIs, {} roles; no problems found",
@@ -379,10 +396,9 @@ fn score(rulebook: &Rulebook, sources: &PeriodSources, period: Period) -> Period
 }
 
 /// A finalized month is shown as frozen; anything else is scored from what is stored now.
-async fn evaluate_stored(settings: &Settings, rulebook: &Rulebook, period: Period) -> Result<PeriodReport, Failure> {
-    let store = Store::open(settings.database_url.expose_secret())
-        .await
-        .map_err(failure)?;
+async fn evaluate_stored(settings: &Settings, period: Period) -> Result<PeriodReport, Failure> {
+    let (store, version) = open_with_definitions(settings).await?;
+    let rulebook = &version.rulebook;
     if let Period::Month(month) = period {
         if store.is_finalized(month).await.map_err(failure)? {
             return review::frozen_report(&store, period).await.map_err(failure);
@@ -394,16 +410,9 @@ async fn evaluate_stored(settings: &Settings, rulebook: &Rulebook, period: Perio
     Ok(score(rulebook, &sources, period))
 }
 
-async fn import(
-    settings: &Settings,
-    rulebook: &Rulebook,
-    kind: ImportKind,
-    file: &Path,
-    out: &mut dyn Write,
-) -> Result<(), Failure> {
-    let store = Store::open(settings.database_url.expose_secret())
-        .await
-        .map_err(failure)?;
+async fn import(settings: &Settings, kind: ImportKind, file: &Path, out: &mut dyn Write) -> Result<(), Failure> {
+    let (store, version) = open_with_definitions(settings).await?;
+    let rulebook = &version.rulebook;
     // A bar on a terminal; nothing in scripts and logs.
     let bar = std::io::stdout().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new_spinner();

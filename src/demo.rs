@@ -1,11 +1,35 @@
 //! The demo organisation behind `yardstick serve --demo`: the example data imported
 //! into an empty database, and an account for each kind of user.
 
-use crate::import::{ImportKind, import_file};
+use crate::credentials::hash_password;
+use crate::import::{ImportKind, import_csv_bytes};
 use crate::kpi::rulebook::Rulebook;
 use crate::store::{AccountRole, NewAccount, Store};
-use crate::web::hash_password;
-use std::path::Path;
+
+/// The demo organisation, built into the binary so `serve --demo` runs from any folder;
+/// teams before people, people before their data.
+const DEMO_FILES: &[(ImportKind, &str, &[u8])] = &[
+    (
+        ImportKind::Teams,
+        "demo/teams.csv",
+        include_bytes!("../examples/demo/teams.csv"),
+    ),
+    (
+        ImportKind::People,
+        "demo/people.csv",
+        include_bytes!("../examples/demo/people.csv"),
+    ),
+    (
+        ImportKind::Targets,
+        "demo/targets.csv",
+        include_bytes!("../examples/demo/targets.csv"),
+    ),
+    (
+        ImportKind::Metrics,
+        "demo/metrics.csv",
+        include_bytes!("../examples/demo/metrics.csv"),
+    ),
+];
 
 /// The password of every demo account. Demo only: real accounts come from `yardstick user add`.
 pub const DEMO_PASSWORD: &str = "yardstick-demo";
@@ -74,11 +98,11 @@ pub struct NotADemoDatabase {
     holds: String,
 }
 
-/// Imports `examples/demo` into an empty database and creates the demo accounts that
+/// Imports the demo organisation (`examples/demo`, built in) into an empty database and creates the demo accounts that
 /// are missing. A database the demo seeded earlier keeps its data and gets back any
 /// missing demo account; any other database is refused, since the accounts' password
 /// is public.
-pub async fn seed(store: &Store, rulebook: &Rulebook, demo_dir: &Path) -> anyhow::Result<()> {
+pub async fn seed(store: &Store, rulebook: &Rulebook) -> anyhow::Result<()> {
     let people = store.list_people().await?;
     match store.first_import().await? {
         Some(first) if first.actor != DEMO_ACTOR => {
@@ -108,13 +132,8 @@ pub async fn seed(store: &Store, rulebook: &Rulebook, demo_dir: &Path) -> anyhow
     }
     if people.is_empty() {
         let quiet = |_: u64, _: u64| {};
-        for (kind, file) in [
-            (ImportKind::Teams, "teams.csv"),
-            (ImportKind::People, "people.csv"),
-            (ImportKind::Targets, "targets.csv"),
-            (ImportKind::Metrics, "metrics.csv"),
-        ] {
-            import_file(store, rulebook, kind, &demo_dir.join(file), DEMO_ACTOR, &quiet)
+        for (kind, file, bytes) in DEMO_FILES {
+            import_csv_bytes(store, rulebook, *kind, file, bytes, DEMO_ACTOR, &quiet)
                 .await
                 .map_err(|e| anyhow::anyhow!("demo data {file}: {e}"))?;
         }

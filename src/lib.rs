@@ -6,6 +6,8 @@
 //! to the command line.
 
 pub mod cli;
+pub mod credentials;
+pub mod definitions;
 pub mod demo;
 pub mod export;
 pub mod import;

@@ -2,11 +2,12 @@
 //! and the definition version it was scored with, so that no later change of data or
 //! definitions alters it.
 
+use crate::definitions::RulebookVersion;
 use crate::inputs::PeriodSources;
 use crate::kpi::evaluate::{inputs_subject, score_period};
 use crate::kpi::organisation::{PersonId, Subject, TeamId};
 use crate::kpi::period::Period;
-use crate::kpi::rulebook::{Rulebook, SourceFile};
+use crate::kpi::rulebook::Rulebook;
 use crate::kpi::scorecard::Workspace;
 use crate::report::{CardView, PeriodReport, card_view};
 use crate::store::{SnapshotRow, Store, StoreError};
@@ -18,9 +19,7 @@ const ATTEMPTS: usize = 5;
 /// Scores `period` (a month) from the store and freezes it. Returns how many cards were frozen.
 pub async fn finalize(
     store: &Store,
-    rulebook: &Rulebook,
-    definitions: &[SourceFile],
-    definitions_digest: &str,
+    version: &RulebookVersion,
     period: Period,
     actor: &str,
 ) -> Result<usize, StoreError> {
@@ -29,8 +28,12 @@ pub async fn finalize(
             "{period} is not a month; quarters and years are rolled up from finalized months"
         )));
     };
-    let files: BTreeMap<&str, &str> = definitions.iter().map(|f| (f.name.as_str(), f.text.as_str())).collect();
-    let definitions_json = serde_json::to_string(&files).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let rulebook = &version.rulebook;
+    let Some(version_id) = version.id else {
+        return Err(StoreError::Unsupported(
+            "a period is finalized with the definitions in force in the database".into(),
+        ));
+    };
     for _ in 0..ATTEMPTS {
         let data_version = store.data_version().await?;
         let sources = PeriodSources::from_store(store, rulebook, period).await?;
@@ -38,14 +41,7 @@ pub async fn finalize(
         let count = snapshots.len();
         let month = month.to_string();
         if store
-            .finalize_period(
-                &month,
-                definitions_digest,
-                &definitions_json,
-                snapshots,
-                data_version,
-                actor,
-            )
+            .finalize_period(&month, version_id, snapshots, data_version, actor)
             .await?
         {
             return Ok(count);

@@ -26,8 +26,10 @@ pub struct Settings {
     /// Who the audit log records for changes made from the command line. Left empty,
     /// loading fills in `$USER`, else `cli`.
     pub actor: String,
-    /// The KPI definitions folder.
-    pub definitions: PathBuf,
+    /// A KPI definitions folder: the first definitions of a new database, and then
+    /// the files the database's version in force must match. Unset, the database's
+    /// version is used, and a new database starts from the definitions built in.
+    pub definitions: Option<PathBuf>,
     pub server: ServerSettings,
     pub log: LogSettings,
     pub sign_in: SignInLimits,
@@ -89,7 +91,7 @@ impl Default for Settings {
         Settings {
             database_url: DEFAULT_DATABASE_URL.into(),
             actor: String::new(),
-            definitions: PathBuf::from("kpi-definitions"),
+            definitions: None,
             server: ServerSettings::default(),
             log: LogSettings::default(),
             sign_in: SignInLimits::default(),
@@ -183,7 +185,9 @@ impl Settings {
             self.metrics.token = Some(token.into());
         }
         set(env, "YARDSTICK_ACTOR", &mut self.actor)?;
-        set(env, "YARDSTICK_DEFINITIONS", &mut self.definitions)?;
+        if let Some(dir) = env("YARDSTICK_DEFINITIONS") {
+            self.definitions = Some(dir.into());
+        }
         set(env, "YARDSTICK_BIND", &mut self.server.bind)?;
         set(env, "YARDSTICK_WORKERS", &mut self.server.workers)?;
         set_flag(env, "YARDSTICK_SECURE_COOKIES", &mut self.server.secure_cookies)?;
@@ -212,7 +216,9 @@ impl Settings {
             self.database_url = url.into();
         }
         replace(&mut self.actor, flags.actor);
-        replace(&mut self.definitions, flags.definitions);
+        if flags.definitions.is_some() {
+            self.definitions = flags.definitions;
+        }
         replace(&mut self.server.bind, flags.bind);
         replace(&mut self.server.workers, flags.workers);
         replace(&mut self.log.level, flags.log_level);

@@ -1,12 +1,11 @@
 //! `yardstick serve`: logging, the database, the demo, the server and its graceful stop.
 
 use super::{Failure, failure};
-use crate::kpi::rulebook::Rulebook;
+use crate::definitions::{ActiveRulebook, in_force};
 use crate::settings::{LogFormat, LogSettings, Settings};
 use crate::store::Store;
 use secrecy::ExposeSecret;
 use std::io::{IsTerminal, Write};
-use std::path::Path;
 
 /// Logs to standard error, as text or JSON lines, filtered by the configured level.
 fn init_logging(log: &LogSettings) -> Result<(), Failure> {
@@ -24,18 +23,24 @@ fn init_logging(log: &LogSettings) -> Result<(), Failure> {
     Ok(())
 }
 
-pub(super) fn serve(settings: &Settings, rulebook: Rulebook, demo: bool, out: &mut dyn Write) -> Result<(), Failure> {
+pub(super) fn serve(settings: &Settings, demo: bool, out: &mut dyn Write) -> Result<(), Failure> {
     init_logging(&settings.log)?;
     actix_web::rt::System::new().block_on(async {
         let store = Store::open(settings.database_url.expose_secret())
             .await
             .map_err(failure)?;
+        let (publication, version) = in_force(&store, settings.definitions.as_deref())
+            .await
+            .map_err(failure)?;
         if demo {
-            crate::demo::seed(&store, &rulebook, Path::new("examples/demo"))
+            crate::demo::seed(&store, &version.rulebook)
                 .await
                 .map_err(|e| failure(format!("{e:#}")))?;
         }
-        let app = crate::web::Application::build(store, rulebook, settings).map_err(|e| failure(format!("{e:#}")))?;
+        tracing::info!(version = ?version.id, publication = publication.id, "definitions in force");
+        let definitions = std::sync::Arc::new(ActiveRulebook::new(&publication, version));
+        let app =
+            crate::web::Application::build(store, definitions, settings).map_err(|e| failure(format!("{e:#}")))?;
         let handle = app.handle();
         let mut terminate =
             tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(failure)?;

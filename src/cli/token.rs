@@ -38,7 +38,7 @@ pub(super) async fn token(settings: &Settings, command: TokenCommand, out: &mut 
         .map_err(failure)?;
     match command {
         TokenCommand::Add { username, scope, name } => {
-            let (token, hash) = crate::web::new_api_token();
+            let (token, hash) = crate::credentials::new_api_token();
             store
                 .insert_api_token(&name, &username, scope, &hash, &settings.actor)
                 .await

@@ -1,7 +1,6 @@
 //! Reading a definitions folder from disk; the core never touches the file system.
 
 use crate::kpi::rulebook::{MAX_DEFINITIONS_BYTES, MAX_FILE_BYTES, SourceFile};
-use sha2::{Digest, Sha256};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -46,20 +45,6 @@ pub fn read_definitions(dir: &Path) -> io::Result<Vec<SourceFile>> {
             Ok(SourceFile { name, text })
         })
         .collect()
-}
-
-/// A fingerprint of a definitions folder's content, naming its version: the same
-/// files give the same digest wherever the folder lives.
-pub fn definitions_digest(dir: &Path, files: &[SourceFile]) -> String {
-    let mut hasher = Sha256::new();
-    for file in files {
-        let relative = Path::new(&file.name).strip_prefix(dir).unwrap_or(Path::new(&file.name));
-        hasher.update(relative.to_string_lossy().as_bytes());
-        hasher.update([0]);
-        hasher.update(file.text.as_bytes());
-        hasher.update([0]);
-    }
-    format!("{:x}", hasher.finalize())
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {

@@ -10,14 +10,14 @@ mod table;
 mod targets;
 mod to_store;
 
-pub use definitions::{definitions_digest, read_definitions};
+pub use definitions::read_definitions;
 pub use metrics::{METRIC_COLUMNS, build_metric_data, parse_metrics, subject_keys};
 pub use organisation::{PEOPLE_COLUMNS, TEAM_COLUMNS, build_organisation, parse_people, parse_teams};
 pub use table::{ImportErrors, RowError, Table};
 pub use targets::{TARGET_COLUMNS, build_target_book, parse_targets};
 pub use to_store::{
-    FinalizedRows, ImportFailure, ImportKind, ImportReport, import_file, import_file_as, import_table,
-    stored_organisation,
+    FinalizedRows, ImportFailure, ImportKind, ImportReport, import_csv_bytes, import_file, import_file_as,
+    import_table, stored_organisation,
 };
 
 use crate::kpi::organisation::Organisation;

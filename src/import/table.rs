@@ -176,35 +176,35 @@ impl Table {
             .as_deref()
             .is_some_and(|e| spreadsheet::EXTENSIONS.contains(&e))
         {
-            let (columns, records) = spreadsheet::read(path).map_err(|message| {
-                let mut errors = ImportErrors::default();
-                errors.push(RowError {
-                    file: file.clone(),
-                    line: 1,
-                    column: None,
-                    message,
-                });
-                errors
-            })?;
+            let (columns, records) = spreadsheet::read(path).map_err(|message| whole_file(&file, message))?;
             return Table::from_parts(file, columns, records, required, optional);
         }
-        let whole = |message: String| {
-            let mut errors = ImportErrors::default();
-            errors.push(RowError {
-                file: file.clone(),
-                line: 1,
-                column: None,
-                message,
-            });
-            errors
-        };
-        let mut reader = csv::ReaderBuilder::new()
+        let reader = csv::ReaderBuilder::new()
             .flexible(false)
             .from_path(path)
-            .map_err(|e| whole(format!("cannot read the file: {}", io_reason(&e))))?;
+            .map_err(|e| whole_file(&file, format!("cannot read the file: {}", io_reason(&e))))?;
+        Table::from_csv(file, reader, required, optional)
+    }
+
+    /// CSV held in memory (the demo's files, built into the binary), named `source`.
+    pub fn from_csv_bytes(
+        source: &str,
+        bytes: &[u8],
+        (required, optional): (&[&str], &[&str]),
+    ) -> Result<Table, ImportErrors> {
+        let reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
+        Table::from_csv(source.to_owned(), reader, required, optional)
+    }
+
+    fn from_csv<R: std::io::Read>(
+        file: String,
+        mut reader: csv::Reader<R>,
+        required: &[&str],
+        optional: &[&str],
+    ) -> Result<Table, ImportErrors> {
         let columns: Vec<String> = reader
             .headers()
-            .map_err(|e| whole(format!("cannot read the header: {}", io_reason(&e))))?
+            .map_err(|e| whole_file(&file, format!("cannot read the header: {}", io_reason(&e))))?
             .iter()
             .map(String::from)
             .collect();

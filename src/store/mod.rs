@@ -4,6 +4,7 @@
 //! This is the only module that knows sea-orm.
 
 mod accounts;
+mod definitions;
 pub mod entity;
 mod metrics;
 mod organisation;
@@ -13,6 +14,7 @@ mod targets;
 mod tokens;
 
 pub use accounts::{Account, AccountEntry, AccountProblem, AccountRole, AuditEvent, NewAccount};
+pub use definitions::{Publication, PublishBase, StoredDefinitions};
 pub use metrics::{ImportRefused, MetricRow, MetricsImport};
 pub use organisation::{Changes, PersonRow, TeamRow};
 pub use periods::{PeriodStatus, SnapshotRow};
@@ -43,6 +45,16 @@ pub enum StoreError {
     Finalized(String),
     #[error("{0}")]
     Unsupported(String),
+    #[error(
+        "the definitions in force changed meanwhile: publication {} is in force, not {}",
+        shown(.active),
+        shown(.base)
+    )]
+    PublishConflict { base: Option<i64>, active: Option<i64> },
+}
+
+fn shown(publication: &Option<i64>) -> String {
+    publication.map_or_else(|| "none".to_owned(), |p| p.to_string())
 }
 
 /// A database, migrated to the current schema.

@@ -1,7 +1,7 @@
 //! Review periods and their status; finalizing freezes every scorecard of a month
 //! with its inputs and the definition version it was scored with.
 
-use super::entity::{definition_versions, imports, periods, snapshots};
+use super::entity::{imports, periods, snapshots};
 use super::{CHUNK_ROWS, Store, StoreError, audit_entry, now};
 use crate::kpi::period::Month;
 use sea_orm::{ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -116,15 +116,14 @@ impl Store {
             .await?)
     }
 
-    /// Freezes `month`: records the definitions, writes every snapshot and marks the
-    /// period finalized, all in one transaction. `scored_at` is the data version the
+    /// Freezes `month`: writes every snapshot with the definition version it was
+    /// scored with and marks the period finalized, all in one transaction. `scored_at` is the data version the
     /// snapshots were computed from; if an import landed since, nothing is written and
     /// `Ok(false)` asks the caller to score again.
     pub async fn finalize_period(
         &self,
         month: &str,
-        definitions_digest: &str,
-        definitions_json: &str,
+        definition_version: i64,
         snapshots: Vec<SnapshotRow>,
         scored_at: i64,
         actor: &str,
@@ -145,39 +144,6 @@ impl Store {
             txn.rollback().await?;
             return Ok(false);
         }
-        let version = match definition_versions::Entity::find()
-            .filter(definition_versions::Column::Digest.eq(definitions_digest))
-            .one(&txn)
-            .await?
-        {
-            Some(v) => v.id,
-            None => {
-                let model = definition_versions::ActiveModel {
-                    id: ActiveValue::NotSet,
-                    digest: ActiveValue::Set(definitions_digest.to_owned()),
-                    files: ActiveValue::Set(definitions_json.to_owned()),
-                    created_at: ActiveValue::Set(now()),
-                    created_by: ActiveValue::Set(actor.to_owned()),
-                };
-                let id = definition_versions::Entity::insert(model)
-                    .exec(&txn)
-                    .await?
-                    .last_insert_id;
-                Store::audit(
-                    &txn,
-                    vec![audit_entry(
-                        actor,
-                        "create",
-                        "definition_version",
-                        definitions_digest.to_owned(),
-                        None,
-                        Some(id.to_string()),
-                    )],
-                )
-                .await?;
-                id
-            }
-        };
         let at = now();
         let models: Vec<snapshots::ActiveModel> = snapshots
             .into_iter()
@@ -185,7 +151,7 @@ impl Store {
                 period: ActiveValue::Set(month.to_owned()),
                 subject: ActiveValue::Set(s.subject),
                 subject_kind: ActiveValue::Set(s.subject_kind),
-                definition_version_id: ActiveValue::Set(version),
+                definition_version_id: ActiveValue::Set(definition_version),
                 inputs: ActiveValue::Set(s.inputs),
                 result: ActiveValue::Set(s.result),
                 created_at: ActiveValue::Set(at.clone()),

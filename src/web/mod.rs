@@ -17,10 +17,9 @@ mod throttle;
 mod upload;
 
 pub use audit::AuditTrail;
-pub use session::{hash_password, new_api_token};
 pub use upload::UPLOAD_LIMIT;
 
-use crate::kpi::rulebook::Rulebook;
+use crate::definitions::{ActiveRulebook, RulebookVersion, WATCH_EVERY};
 use crate::settings::Settings;
 use crate::store::Store;
 use actix_web::dev::Server;
@@ -33,7 +32,8 @@ use std::sync::Arc;
 #[derive(Debug)]
 pub struct AppState {
     pub store: Store,
-    pub rulebook: Arc<Rulebook>,
+    /// The definitions in force, swapped when a new version is published.
+    pub definitions: Arc<ActiveRulebook>,
     scores: scores::ScoreCache,
     /// Checked against when a username is unknown, so timing reveals nothing.
     stand_in_hash: String,
@@ -47,11 +47,20 @@ pub struct AppState {
     signer: tokio::sync::OnceCell<signing::Signer>,
 }
 
+impl AppState {
+    /// The definitions in force now; a request keeps the one it took to its end.
+    pub fn rulebook(&self) -> Arc<RulebookVersion> {
+        self.definitions.get()
+    }
+}
+
 /// A bound, ready-to-run server.
 pub struct Application {
     port: u16,
     server: Server,
     audit: audit::AuditTrail,
+    /// Takes up newly published definitions; stopped with the server.
+    watcher: tokio::task::JoinHandle<()>,
 }
 
 impl std::fmt::Debug for Application {
@@ -64,17 +73,19 @@ impl std::fmt::Debug for Application {
 
 impl Application {
     /// Binds `settings.server.bind` (use port 0 for any free port) and prepares the server.
-    pub fn build(store: Store, rulebook: Rulebook, settings: &Settings) -> anyhow::Result<Application> {
+    /// Must be called within a Tokio runtime: it starts the watcher of the definitions.
+    pub fn build(store: Store, definitions: Arc<ActiveRulebook>, settings: &Settings) -> anyhow::Result<Application> {
         let bind = &settings.server.bind;
         let listener = TcpListener::bind(bind).map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
         let port = listener.local_addr()?.port();
         let audit = audit::AuditTrail::start(store.clone());
+        let watcher = definitions.watch(store.clone(), WATCH_EVERY);
         let state = web::Data::new(AppState {
             audit: audit.clone(),
             store,
-            rulebook: Arc::new(rulebook),
+            definitions,
             scores: scores::ScoreCache::default(),
-            stand_in_hash: hash_password(&session::random_token())?,
+            stand_in_hash: crate::credentials::hash_password(&crate::credentials::random_token())?,
             secure_cookies: settings.server.secure_cookies,
             telemetry: telemetry::Telemetry::new(&settings.metrics),
             throttle: throttle::Throttle::new(&settings.sign_in, settings.server.behind_proxy),
@@ -109,7 +120,12 @@ impl Application {
         .disable_signals()
         .listen(listener)?
         .run();
-        Ok(Application { port, server, audit })
+        Ok(Application {
+            port,
+            server,
+            audit,
+            watcher,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -129,6 +145,7 @@ impl Application {
     /// Serves until stopped through `handle`, then writes the audit rows still waiting.
     pub async fn run(self) -> std::io::Result<()> {
         let served = self.server.await;
+        self.watcher.abort();
         self.audit.flush().await;
         served
     }

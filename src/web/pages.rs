@@ -112,10 +112,10 @@ async fn login_page(
     // The sign-in form's CSRF token rides in a cookie of its own (double submit),
     // signed, so that a value an attacker plants in both is refused.
     let issued = chrono::Utc::now().timestamp();
-    let csrf = state
-        .signer()
-        .await?
-        .seal(Purpose::SignInForm, &format!("{}-{issued}", session::random_token()));
+    let csrf = state.signer().await?.seal(
+        Purpose::SignInForm,
+        &format!("{}-{issued}", crate::credentials::random_token()),
+    );
     let page = LoginPage {
         csrf: csrf.clone(),
         error: None,

@@ -1,11 +1,13 @@
 //! Scored periods, kept while their inputs are unchanged: a page view reads a cached
-//! report unless an import has landed since it was scored. A trend reads twelve
+//! report unless an import has landed or other definitions were published since it was
+//! scored. A trend reads twelve
 //! periods at once, so the cache keeps more than that and, when full, forgets the
 //! period read longest ago; periods scored from older data go first.
 
 use super::AppState;
 use super::access::{Visibility, VisibilityMemo};
 use super::error::AppError;
+use crate::definitions::RulebookVersion;
 use crate::import::stored_organisation;
 use crate::inputs::PeriodSources;
 use crate::kpi::evaluate::score_period;
@@ -25,6 +27,8 @@ const CAPACITY: usize = 32;
 #[derive(Debug)]
 pub struct ScoredPeriod {
     pub report: PeriodReport,
+    /// The definitions it was scored with: what its pages name and explain by.
+    pub version: Arc<RulebookVersion>,
     /// The organisation as it is now, for deciding who may see what.
     pub organisation: Organisation,
     by_subject: HashMap<String, (bool, usize)>,
@@ -123,16 +127,20 @@ fn enough_to_show(report: &PeriodReport) -> bool {
     graded > 0 && graded * 2 >= report.people.len()
 }
 
-/// The cached periods by period and data version, each with when it was last read.
+/// What a scored period was scored from: the period, the data version and the
+/// definition version.
+type Key = (Period, i64, Option<i64>);
+
+/// The cached periods by what they were scored from, each with when it was last read.
 #[derive(Debug, Default)]
 struct Entries {
-    map: HashMap<(Period, i64), (u64, Arc<ScoredPeriod>)>,
+    map: HashMap<Key, (u64, Arc<ScoredPeriod>)>,
     /// A counter that orders reads; the entry with the smallest is least recently used.
     clock: u64,
 }
 
 impl Entries {
-    fn get(&mut self, key: &(Period, i64)) -> Option<Arc<ScoredPeriod>> {
+    fn get(&mut self, key: &Key) -> Option<Arc<ScoredPeriod>> {
         self.clock += 1;
         let clock = self.clock;
         self.map.get_mut(key).map(|(used, scored)| {
@@ -141,9 +149,10 @@ impl Entries {
         })
     }
 
-    fn insert(&mut self, key: (Period, i64), scored: Arc<ScoredPeriod>, capacity: usize) {
-        // Periods scored from older data can never be read again.
-        self.map.retain(|(_, version), _| *version == key.1);
+    fn insert(&mut self, key: Key, scored: Arc<ScoredPeriod>, capacity: usize) {
+        // Periods scored from older data or other definitions are not read again.
+        self.map
+            .retain(|(_, data, definitions), _| *data == key.1 && *definitions == key.2);
         while self.map.len() >= capacity {
             let oldest = self.map.iter().min_by_key(|(_, (used, _))| *used).map(|(k, _)| *k);
             match oldest {
@@ -158,13 +167,15 @@ impl Entries {
 
 impl ScoreCache {
     pub async fn get(&self, state: &AppState, period: Period) -> Result<Arc<ScoredPeriod>, AppError> {
-        let version = self.data_version(state).await?;
-        if let Some(hit) = self.lock().get(&(period, version)) {
+        let data = self.data_version(state).await?;
+        let definitions = state.rulebook();
+        let key = (period, data, definitions.id);
+        if let Some(hit) = self.lock().get(&key) {
             state.telemetry.score_cache_hit();
             return Ok(hit);
         }
-        let scored = Arc::new(state.telemetry.scoring(score(state, period)).await?);
-        self.lock().insert((period, version), Arc::clone(&scored), CAPACITY);
+        let scored = Arc::new(state.telemetry.scoring(score(state, definitions, period)).await?);
+        self.lock().insert(key, Arc::clone(&scored), CAPACITY);
         Ok(scored)
     }
 
@@ -250,8 +261,8 @@ fn today() -> Month {
     Month::new(now.year() as u16, now.month() as u8).expect("the clock shows a plausible month")
 }
 
-async fn score(state: &AppState, period: Period) -> Result<ScoredPeriod, AppError> {
-    let rulebook = &state.rulebook;
+async fn score(state: &AppState, version: Arc<RulebookVersion>, period: Period) -> Result<ScoredPeriod, AppError> {
+    let rulebook = &version.rulebook;
     let finalized = match period {
         Period::Month(m) => state.store.is_finalized(m).await?,
         _ => false,
@@ -280,6 +291,7 @@ async fn score(state: &AppState, period: Period) -> Result<ScoredPeriod, AppErro
         .collect();
     Ok(ScoredPeriod {
         report,
+        version,
         organisation,
         by_subject,
         visibilities: VisibilityMemo::default(),
@@ -297,6 +309,7 @@ mod tests {
                 people: Vec::new(),
                 teams: Vec::new(),
             },
+            version: Arc::new(RulebookVersion::shipped()),
             organisation: Organisation::new(Vec::new(), Vec::new()).expect("an empty organisation"),
             by_subject: HashMap::new(),
             visibilities: VisibilityMemo::default(),
@@ -311,22 +324,31 @@ mod tests {
     fn a_full_cache_forgets_the_period_read_longest_ago() {
         let mut entries = Entries::default();
         for m in 1..=3 {
-            entries.insert((month(m), 7), scored(month(m)), 3);
+            entries.insert((month(m), 7, Some(1)), scored(month(m)), 3);
         }
-        assert!(entries.get(&(month(1), 7)).is_some(), "January read again");
-        entries.insert((month(4), 7), scored(month(4)), 3);
-        assert!(entries.get(&(month(2), 7)).is_none(), "February was read longest ago");
+        assert!(entries.get(&(month(1), 7, Some(1))).is_some(), "January read again");
+        entries.insert((month(4), 7, Some(1)), scored(month(4)), 3);
+        assert!(
+            entries.get(&(month(2), 7, Some(1))).is_none(),
+            "February was read longest ago"
+        );
         for m in [1, 3, 4] {
-            assert!(entries.get(&(month(m), 7)).is_some(), "month {m} kept");
+            assert!(entries.get(&(month(m), 7, Some(1))).is_some(), "month {m} kept");
         }
     }
 
     #[test]
-    fn periods_scored_from_older_data_are_dropped_when_newer_data_is_scored() {
+    fn periods_scored_from_older_data_or_other_definitions_are_dropped() {
         let mut entries = Entries::default();
-        entries.insert((month(1), 7), scored(month(1)), 3);
-        entries.insert((month(2), 8), scored(month(2)), 3);
-        assert!(entries.get(&(month(1), 7)).is_none());
+        entries.insert((month(1), 7, Some(1)), scored(month(1)), 3);
+        entries.insert((month(2), 8, Some(1)), scored(month(2)), 3);
+        assert!(entries.get(&(month(1), 7, Some(1))).is_none());
+        assert_eq!(entries.map.len(), 1);
+        entries.insert((month(2), 8, Some(2)), scored(month(2)), 3);
+        assert!(
+            entries.get(&(month(2), 8, Some(1))).is_none(),
+            "scored with other definitions"
+        );
         assert_eq!(entries.map.len(), 1);
     }
 

@@ -4,13 +4,10 @@
 
 use super::AppState;
 use super::error::AppError;
+use crate::credentials::{password_matches, random_token, token_hash};
 use crate::store::{Account, ApiScope};
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::{HttpRequest, web};
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 pub const SESSION_COOKIE: &str = "ys_session";
 pub const LOGIN_COOKIE: &str = "ys_login";
@@ -21,28 +18,6 @@ const SESSION_HOURS: i64 = 12;
 pub struct Session {
     pub account: Account,
     pub csrf: String,
-}
-
-/// 256 random bits, hex.
-pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn token_hash(token: &str) -> String {
-    format!("{:x}", Sha256::digest(token.as_bytes()))
-}
-
-/// An argon2id hash (PHC string) of `password`.
-pub fn hash_password(password: &str) -> anyhow::Result<String> {
-    let mut bytes = [0u8; 16];
-    rand::rng().fill_bytes(&mut bytes);
-    let salt = SaltString::encode_b64(&bytes).map_err(|e| anyhow::anyhow!("cannot make a salt: {e}"))?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))
 }
 
 /// A cookie as every one of ours is made: HttpOnly, SameSite, Secure behind TLS.
@@ -84,12 +59,9 @@ pub async fn verify(state: &AppState, username: &str, password: &str) -> Result<
         .as_ref()
         .map_or_else(|| state.stand_in_hash.clone(), |a| a.password_hash.clone());
     let password = password.to_owned();
-    let matches = web::block(move || {
-        PasswordHash::new(&hash)
-            .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-    })
-    .await
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("password check: {e}")))?;
+    let matches = web::block(move || password_matches(&password, &hash))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("password check: {e}")))?;
     Ok(account.filter(|a| matches && !a.disabled))
 }
 
@@ -114,19 +86,9 @@ pub async fn end(req: &HttpRequest, state: &AppState) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Every API token starts so, that a leaked one is recognisable (secret scanners, logs).
-const API_TOKEN_PREFIX: &str = "ysk_";
-
 /// How long a token's "last used" time may lag: touching it on every request would
 /// make every read a database write.
 const LAST_USED_GRANULARITY_SECONDS: i64 = 60;
-
-/// A new API token (shown once) and the hash that is stored.
-pub fn new_api_token() -> (String, String) {
-    let token = format!("{API_TOKEN_PREFIX}{}", random_token());
-    let hash = token_hash(&token);
-    (token, hash)
-}
 
 /// What an API request does: reading, or sending data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -89,7 +89,7 @@ impl AppState {
             .get_or_try_init(|| async {
                 let key = self
                     .store
-                    .server_secret(KEY_NAME, super::session::random_token())
+                    .server_secret(KEY_NAME, crate::credentials::random_token())
                     .await?;
                 Ok::<_, AppError>(Signer::new(&key))
             })

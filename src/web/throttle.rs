@@ -308,7 +308,11 @@ fn known_device(req: &HttpRequest, signer: &Signer, username: &str) -> Option<St
 
 /// A device cookie for the account just signed in to from this browser.
 pub async fn device_cookie(state: &AppState, username: &str) -> Result<Cookie<'static>, AppError> {
-    let message = format!("{}|{}", username.trim().to_lowercase(), session::random_token());
+    let message = format!(
+        "{}|{}",
+        username.trim().to_lowercase(),
+        crate::credentials::random_token()
+    );
     let value = state.signer().await?.seal(Purpose::Device, &message);
     let mut cookie = session::cookie(state, DEVICE_COOKIE, value, "/login");
     cookie.set_max_age(actix_web::cookie::time::Duration::days(DEVICE_DAYS));

@@ -123,7 +123,7 @@ async fn upload_file(
     let quiet = |_: u64, _: u64| {};
     let result = import_file_as(
         &state.store,
-        &state.rulebook,
+        &state.rulebook().rulebook,
         kind,
         &file.path,
         &file.name,

@@ -16,7 +16,7 @@ use yardstick::store::ApiScope;
 
 /// A token for `username`, made as `yardstick token add` makes it.
 async fn token(app: &TestApp, username: &str, scope: ApiScope) -> String {
-    let (token, hash) = yardstick::web::new_api_token();
+    let (token, hash) = yardstick::credentials::new_api_token();
     let name = format!("{username}-{}", scope.as_str());
     app.store
         .insert_api_token(&name, username, scope, &hash, "test")

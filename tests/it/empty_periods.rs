@@ -12,7 +12,7 @@ use yardstick::store::ApiScope;
 const EMPTY: &str = "2026-11";
 
 async fn token(app: &TestApp, username: &str, scope: ApiScope) -> String {
-    let (token, hash) = yardstick::web::new_api_token();
+    let (token, hash) = yardstick::credentials::new_api_token();
     app.store
         .insert_api_token(&format!("{username}-edges"), username, scope, &hash, "test")
         .await

@@ -453,17 +453,16 @@ fn serve_demo_creates_its_public_accounts_only_in_a_database_it_seeded() {
 
     // The demo's own database is taken up again without a second import.
     let own = format!("sqlite://{}?mode=rwc", dir.path().join("demo.db").display());
-    let files = yardstick::import::read_definitions(&root().join("kpi-definitions")).expect("definitions");
-    let rulebook = yardstick::kpi::rulebook::Rulebook::load(&files).expect("the shipped definitions");
+    let rulebook = yardstick::definitions::RulebookVersion::shipped().rulebook;
     crate::store::runtime().block_on(async {
         let store = yardstick::store::Store::open(&own).await.expect("open the database");
-        yardstick::demo::seed(&store, &rulebook, &root().join("examples/demo"))
+        yardstick::demo::seed(&store, &rulebook)
             .await
             .expect("an empty database is seeded");
         let first = store.first_import().await.expect("imports").expect("one import");
         assert_eq!(first.actor, yardstick::demo::DEMO_ACTOR);
         let people = store.list_people().await.expect("people").len();
-        yardstick::demo::seed(&store, &rulebook, &root().join("examples/demo"))
+        yardstick::demo::seed(&store, &rulebook)
             .await
             .expect("the demo's own database is taken up again");
         assert_eq!(

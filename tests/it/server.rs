@@ -5,8 +5,6 @@ use crate::helpers::root;
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
 use yardstick::demo::DEMO_PASSWORD;
-use yardstick::import::read_definitions;
-use yardstick::kpi::rulebook::Rulebook;
 use yardstick::settings::Settings;
 use yardstick::store::Store;
 use yardstick::web::Application;
@@ -31,12 +29,14 @@ pub async fn spawn_app_with(mut settings: Settings) -> TestApp {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("server.db").display());
     let store = Store::open(&url).await.expect("open the database");
-    let files = read_definitions(&root().join("kpi-definitions")).expect("definitions");
-    let rulebook = Rulebook::load(&files).expect("the shipped definitions");
-    yardstick::demo::seed(&store, &rulebook, &root().join("examples/demo"))
+    let (publication, version) = yardstick::definitions::in_force(&store, None)
+        .await
+        .expect("the shipped definitions");
+    yardstick::demo::seed(&store, &version.rulebook)
         .await
         .expect("demo data");
-    let app = Application::build(store.clone(), rulebook, &settings).expect("bind");
+    let definitions = std::sync::Arc::new(yardstick::definitions::ActiveRulebook::new(&publication, version));
+    let app = Application::build(store.clone(), definitions, &settings).expect("bind");
     let address = format!("http://127.0.0.1:{}", app.port());
     let audit = app.audit_trail();
     tokio::spawn(app.run());
@@ -50,6 +50,17 @@ pub async fn spawn_app_with(mut settings: Settings) -> TestApp {
 }
 
 impl TestApp {
+    /// Freezes `month` with the definitions in force, as `yardstick finalize` does.
+    pub(crate) async fn finalize(&self, month: &str) {
+        let (_, version) = yardstick::definitions::in_force(&self.store, None)
+            .await
+            .expect("the definitions in force");
+        let month = month.parse().expect("a month");
+        yardstick::review::finalize(&self.store, &version, month, "test")
+            .await
+            .expect("finalize");
+    }
+
     /// The audit log of one entity, once every row the server was handed is written.
     pub(crate) async fn audit_trail(&self, entity: &str, key: &str) -> Vec<yardstick::store::entity::audit_log::Model> {
         self.audit.flush().await;

@@ -230,22 +230,34 @@ fn a_finalized_period_refuses_changes_and_keeps_its_scores_when_definitions_chan
         let text = std::fs::read_to_string(&role).expect("the senior rep role");
         std::fs::write(&role, text.replace("target: 1500", "target: 900")).expect("write");
         let changed_dir = changed.display().to_string();
-        let open_month = ok(
+        let september_before = evaluate_json(&url, "2026-09");
+        // A folder that differs from the version in force is refused, naming both.
+        let differs = run(
+            &url,
+            &["evaluate", "--period", "2026-09", "--definitions", &changed_dir],
+        );
+        assert_eq!(differs.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&differs.stderr);
+        assert!(
+            stderr.contains(&format!(
+                "the definitions folder {changed_dir} differs from version 1 in force"
+            )) && stderr.contains(&format!("yardstick definitions import {changed_dir}")),
+            "{stderr}"
+        );
+        let published = ok(
             &url,
             &[
-                "evaluate",
-                "--period",
-                "2026-09",
-                "--format",
-                "json",
-                "--definitions",
+                "definitions",
+                "import",
                 &changed_dir,
+                "--comment",
+                "cheaper senior reps",
             ],
         );
-        let open_month: serde_json::Value = serde_json::from_str(&open_month).expect("JSON");
+        assert!(published.contains("published as version 2"), "{published}");
         assert_ne!(
-            by_subject(&open_month),
             by_subject(&evaluate_json(&url, "2026-09")),
+            by_subject(&september_before),
             "the change moves a month still open"
         );
         let frozen = ok(

@@ -187,14 +187,7 @@ async fn a_file_with_bad_rows_is_refused_whole_with_every_bad_row_listed() {
 #[tokio::test]
 async fn a_file_changing_a_finalized_month_is_refused_409_once_per_month() {
     let app = spawn_app().await;
-    let dir = crate::helpers::root().join("kpi-definitions");
-    let files = yardstick::import::read_definitions(&dir).expect("definitions");
-    let rulebook = yardstick::kpi::rulebook::Rulebook::load(&files).expect("the shipped definitions");
-    let digest = yardstick::import::definitions_digest(&dir, &files);
-    let october = "2026-10".parse().expect("a month");
-    yardstick::review::finalize(&app.store, &rulebook, &files, &digest, october, "test")
-        .await
-        .expect("finalize");
+    app.finalize("2026-10").await;
     let hr = app.signed_in("hr").await;
     let file = format!(
         "subject,period,metric,value\n{}",

@@ -3,12 +3,12 @@
 //! signed-in admin as the actor.
 
 use super::{require, respond, see_other};
+use crate::credentials::hash_password;
 use crate::store::{AccountEntry, AccountProblem, AccountRole, NewAccount, StoreError};
 use crate::web::AppState;
 use crate::web::access::Capability;
 use crate::web::error::AppError;
 use crate::web::form::Form;
-use crate::web::hash_password;
 use crate::web::pages::{Lang, Nav};
 use crate::web::session::{self, Session};
 use crate::web::signing::{Purpose, Signer};

@@ -255,7 +255,7 @@ async fn definitions_page(
     let page = DefinitionsPage {
         nav: Nav::without_period(&session, "/admin/definitions", if zh { Lang::Zh } else { Lang::En }),
         lang: if zh { "zh" } else { "en" },
-        view: DefinitionsView::of(&state.rulebook, zh),
+        view: DefinitionsView::of(&state.rulebook().rulebook, zh),
     };
     respond(StatusCode::OK, &page)
 }

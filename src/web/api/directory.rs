@@ -206,13 +206,14 @@ pub(super) async fn get_team(req: HttpRequest, state: web::Data<AppState>, id: w
 #[get("/api/v1/targets")]
 pub(super) async fn list_targets(req: HttpRequest, state: web::Data<AppState>) -> ApiResult {
     let session = caller(&req, &state, ApiAccess::Read).await?;
-    let organisation = stored_organisation(&state.store, &state.rulebook, None).await?;
+    let version = state.rulebook();
+    let organisation = stored_organisation(&state.store, &version.rulebook, None).await?;
     let visible = Visibility::of(&session.account, &organisation);
     let roles: HashSet<&str> = organisation
         .people()
         .iter()
         .filter(|p| visible.can_see(&p.key))
-        .map(|p| state.rulebook.role(p.role).key.as_str())
+        .map(|p| version.rulebook.role(p.role).key.as_str())
         .collect();
     let targets = state
         .store
@@ -237,7 +238,7 @@ pub(super) async fn list_targets(req: HttpRequest, state: web::Data<AppState>) -
 }
 
 async fn visibility(state: &AppState, session: &Session) -> Result<Visibility, AppError> {
-    let organisation = stored_organisation(&state.store, &state.rulebook, None).await?;
+    let organisation = stored_organisation(&state.store, &state.rulebook().rulebook, None).await?;
     Ok(Visibility::of(&session.account, &organisation))
 }
 

@@ -255,7 +255,7 @@ async fn ingest<T: AsRecord + serde::de::DeserializeOwned>(
     let actor = format!("{} (api)", session.account.username);
     let report = import_table(
         &state.store,
-        &state.rulebook,
+        &state.rulebook().rulebook,
         T::KIND,
         &table,
         &digest,

@@ -103,7 +103,7 @@ async fn scorecard(
     let found = visible_card(&state, &session, &subject, period).await?;
     let card = found.card();
     let lang = Lang::negotiate(&req, query.lang.as_deref());
-    let rulebook = &state.rulebook;
+    let rulebook = &found.scored().version.rulebook;
     // The last periods of the same kind, for each KPI's sparkline and the change.
     let recent = ending_at(period, SPARK_PERIODS);
     let mut scored = Vec::with_capacity(recent.len());
@@ -142,7 +142,7 @@ async fn scorecard(
     let fired = glance::fired_gates(card, rulebook, lang);
     let adjustments = glance::adjustment_lines(card, rulebook, lang);
     let peers = peer_standing(&found.scored().report.people, &card.subject).map(|s| Peers {
-        role: role_name(&state.rulebook, &card.role, lang),
+        role: role_name(rulebook, &card.role, lang),
         rank: s.rank,
         of: s.of,
         percentile: s.percentile.map_or_else(|| "–".to_owned(), |p| format!("{p:.0}%")),

@@ -191,7 +191,7 @@ async fn index(
             name: c.name.clone(),
             team: c.team.clone().unwrap_or_default(),
             role: c.role.clone(),
-            role_name: super::cards::role_name(&state.rulebook, &c.role, lang),
+            role_name: super::cards::role_name(&scored.version.rulebook, &c.role, lang),
             total: c.total,
             grade: c.grade.clone().unwrap_or_default(),
             change: c
@@ -211,7 +211,7 @@ async fn index(
         everyone.iter().map(|p| (p.role.clone(), p.role_name.clone())).collect();
     role_choices.sort();
     role_choices.dedup();
-    let grade_choices = state.rulebook.grade_names();
+    let grade_choices = scored.version.rulebook.grade_names();
     let filter = Filter {
         team: asked.team.clone().unwrap_or_default(),
         role: asked.role.clone().unwrap_or_default(),

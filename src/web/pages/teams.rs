@@ -230,13 +230,13 @@ async fn team_page(
     let period = chosen.period;
     let lang = Lang::negotiate(&req, query.lang.as_deref());
     let board = team_board(&state, &session, &key, period).await?;
+    let scored = state.scores.get(&state, period).await?;
+    let rulebook = &scored.version.rulebook;
     let role_names = board
         .members
         .iter()
-        .map(|m| (m.role.clone(), super::cards::role_name(&state.rulebook, &m.role, lang)))
+        .map(|m| (m.role.clone(), super::cards::role_name(rulebook, &m.role, lang)))
         .collect();
-    let rulebook = &state.rulebook;
-    let scored = state.scores.get(&state, period).await?;
     let previous_period = super::periods::shift(period, -1);
     let before = match previous_period {
         Some(p) => Some(state.scores.get(&state, p).await?),
@@ -483,7 +483,7 @@ async fn teams_overview(
             grade: s.card.grade.clone().unwrap_or_default(),
         })
         .collect();
-    let grades = state.rulebook.grade_names();
+    let grades = scored.version.rulebook.grade_names();
     let mut tree = Vec::new();
     tree_lines(&scored, &|key| visible.can_see(key), None, 0, &grades, lang, &mut tree);
     let page = TeamsPage {

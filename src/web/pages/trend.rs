@@ -64,7 +64,7 @@ async fn trend_page(
     let (periods, cards) = (&periods[first..], &cards[first..]);
     let labels: Vec<String> = periods.iter().map(ToString::to_string).collect();
     let words = lang.words();
-    let rulebook = &state.rulebook;
+    let rulebook = &found.scored().version.rulebook;
     let bands = rulebook
         .find_role(&card.role)
         .map(|id| {

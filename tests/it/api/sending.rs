@@ -204,14 +204,7 @@ async fn a_team_may_not_take_a_persons_id_nor_a_person_a_teams() {
 #[tokio::test]
 async fn rows_for_a_finalized_month_are_refused() {
     let app = spawn_app().await;
-    let dir = root().join("kpi-definitions");
-    let files = yardstick::import::read_definitions(&dir).expect("definitions");
-    let rulebook = yardstick::kpi::rulebook::Rulebook::load(&files).expect("the shipped definitions");
-    let digest = yardstick::import::definitions_digest(&dir, &files);
-    let september = "2026-09".parse().expect("a month");
-    yardstick::review::finalize(&app.store, &rulebook, &files, &digest, september, "test")
-        .await
-        .expect("finalize");
+    app.finalize("2026-09").await;
 
     let hr = token(&app, "hr", ApiScope::Write).await;
     let rows = json!({ "rows": [

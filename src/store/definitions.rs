@@ -1,0 +1,191 @@
+//! Definition versions and their publications. A version is the full text of every
+//! definitions file, kept once per digest; a publication puts one in force. The
+//! newest publication is the rulebook of every server on this database.
+
+use super::entity::{definition_publications, definition_versions};
+use super::{Store, StoreError, Writer, audit_entry, now};
+use sea_orm::{ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::collections::BTreeMap;
+
+/// A stored definition version: every file's name (relative to its folder) and text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDefinitions {
+    pub version: i64,
+    pub digest: String,
+    pub files: BTreeMap<String, String>,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+/// One publication: which version came into force, when, by whom and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Publication {
+    pub id: i64,
+    pub version: i64,
+    pub published_at: String,
+    pub published_by: String,
+    pub comment: String,
+    /// The publication in force when the change was begun.
+    pub base: Option<i64>,
+}
+
+impl From<definition_publications::Model> for Publication {
+    fn from(m: definition_publications::Model) -> Self {
+        Publication {
+            id: m.id,
+            version: m.version_id,
+            published_at: m.published_at,
+            published_by: m.published_by,
+            comment: m.comment,
+            base: m.base_id,
+        }
+    }
+}
+
+/// What a publication is made on: whatever is in force (the command line importing a
+/// folder), or the publication the editor started from, refused if another came since.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublishBase {
+    Current,
+    Expect(Option<i64>),
+}
+
+async fn newest(db: &impl ConnectionTrait) -> Result<Option<Publication>, StoreError> {
+    Ok(definition_publications::Entity::find()
+        .order_by_desc(definition_publications::Column::Id)
+        .one(db)
+        .await?
+        .map(Publication::from))
+}
+
+impl Store {
+    /// The publication in force, if any was ever made.
+    pub async fn active_publication(&self) -> Result<Option<Publication>, StoreError> {
+        newest(self.db()).await
+    }
+
+    /// The id of the publication in force: what a server polls to see a new one.
+    pub async fn active_publication_id(&self) -> Result<Option<i64>, StoreError> {
+        Ok(definition_publications::Entity::find()
+            .select_only()
+            .column(definition_publications::Column::Id)
+            .order_by_desc(definition_publications::Column::Id)
+            .into_tuple::<i64>()
+            .one(self.db())
+            .await?)
+    }
+
+    /// Every publication, newest first.
+    pub async fn publications(&self) -> Result<Vec<Publication>, StoreError> {
+        Ok(definition_publications::Entity::find()
+            .order_by_desc(definition_publications::Column::Id)
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(Publication::from)
+            .collect())
+    }
+
+    /// A version's files, if there is such a version.
+    pub async fn definition_version(&self, version: i64) -> Result<Option<StoredDefinitions>, StoreError> {
+        let Some(row) = definition_versions::Entity::find_by_id(version).one(self.db()).await? else {
+            return Ok(None);
+        };
+        let files: BTreeMap<String, String> = serde_json::from_str(&row.files)
+            .map_err(|e| StoreError::Corrupt(format!("definition version {version}: its files: {e}")))?;
+        Ok(Some(StoredDefinitions {
+            version: row.id,
+            digest: row.digest,
+            files,
+            created_at: row.created_at,
+            created_by: row.created_by,
+        }))
+    }
+}
+
+impl Writer {
+    /// The publication in force, read through this write.
+    pub async fn active_publication(&self) -> Result<Option<Publication>, StoreError> {
+        newest(self.txn()).await
+    }
+
+    /// Puts `files` in force: the version with this digest (made if new), published by
+    /// `actor`, audited. Refused with `StoreError::PublishConflict` when `base` expects
+    /// another publication than the one in force. Takes effect at `commit`.
+    pub async fn publish_definitions(
+        &self,
+        digest: &str,
+        files: &BTreeMap<String, String>,
+        actor: &str,
+        comment: &str,
+        base: PublishBase,
+    ) -> Result<Publication, StoreError> {
+        let txn = self.txn();
+        let active = newest(txn).await?;
+        let active_id = active.as_ref().map(|p| p.id);
+        if let PublishBase::Expect(expected) = base {
+            if expected != active_id {
+                return Err(StoreError::PublishConflict {
+                    base: expected,
+                    active: active_id,
+                });
+            }
+        }
+        let version = version_of(txn, digest, files, actor).await?;
+        let model = definition_publications::ActiveModel {
+            id: ActiveValue::NotSet,
+            version_id: ActiveValue::Set(version),
+            published_at: ActiveValue::Set(now()),
+            published_by: ActiveValue::Set(actor.to_owned()),
+            comment: ActiveValue::Set(comment.to_owned()),
+            base_id: ActiveValue::Set(active_id),
+        };
+        let publication = Publication::from(
+            definition_publications::Entity::insert(model)
+                .exec_with_returning(txn)
+                .await?,
+        );
+        let before = active.map(|p| format!("version {}", p.version));
+        Store::audit(
+            txn,
+            vec![audit_entry(
+                actor,
+                "publish",
+                "definitions",
+                publication.id.to_string(),
+                before,
+                Some(format!("version {version}: {comment}")),
+            )],
+        )
+        .await?;
+        Ok(publication)
+    }
+}
+
+/// The id of the version holding `files` (by digest), stored now if it is new.
+pub(crate) async fn version_of(
+    db: &impl ConnectionTrait,
+    digest: &str,
+    files: &BTreeMap<String, String>,
+    actor: &str,
+) -> Result<i64, StoreError> {
+    if let Some(found) = definition_versions::Entity::find()
+        .filter(definition_versions::Column::Digest.eq(digest))
+        .one(db)
+        .await?
+    {
+        return Ok(found.id);
+    }
+    let files = serde_json::to_string(files).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let model = definition_versions::ActiveModel {
+        id: ActiveValue::NotSet,
+        digest: ActiveValue::Set(digest.to_owned()),
+        files: ActiveValue::Set(files),
+        created_at: ActiveValue::Set(now()),
+        created_by: ActiveValue::Set(actor.to_owned()),
+    };
+    Ok(definition_versions::Entity::insert(model)
+        .exec(db)
+        .await?
+        .last_insert_id)
+}
