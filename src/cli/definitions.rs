@@ -108,7 +108,7 @@ pub(super) async fn run(settings: &Settings, command: DefinitionsCommand, out: &
             )
             .map_err(failure)?;
             for (i, p) in publications.iter().enumerate() {
-                let mark = if i == 0 { "  (in force)" } else { "" };
+                let mark = if i == 0 { " (in force)" } else { "" };
                 writeln!(
                     out,
                     "{:<11} {:>7}  {:<24} {:<12} {}{mark}",

@@ -5,6 +5,7 @@ mod api;
 mod architecture;
 mod browser;
 mod check;
+mod definitions;
 mod empty_periods;
 mod evaluate;
 mod helpers;

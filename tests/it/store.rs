@@ -492,7 +492,7 @@ fn migrate_is_idempotent() {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("create a folder");
     for entry in std::fs::read_dir(from).expect("read a folder") {
         let entry = entry.expect("an entry");
