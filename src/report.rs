@@ -3,7 +3,7 @@
 
 use crate::kpi::definition::{AdjustmentKind, Direction, LocalizedName, Unit};
 use crate::kpi::evaluate::{PeriodScores, inputs_subject};
-use crate::kpi::organisation::{Organisation, PersonId, Subject, TeamId};
+use crate::kpi::organisation::{Organisation, Subject};
 use crate::kpi::period::Period;
 use crate::kpi::rollup::Coverage;
 use crate::kpi::rollup::PeriodInputs;
@@ -191,18 +191,13 @@ impl PeriodReport {
         let mut view = |subject: Subject, card: &Scorecard| {
             card_view(rulebook, organisation, inputs, subject, card, &mut workspace)
         };
-        let people = scores
-            .people
-            .iter()
-            .enumerate()
-            .map(|(i, card)| view(Subject::Person(PersonId(i as u32)), card))
-            .collect();
-        let teams = scores
-            .teams
-            .iter()
-            .enumerate()
-            .filter_map(|(i, card)| card.as_ref().map(|card| view(Subject::Team(TeamId(i as u32)), card)))
-            .collect();
+        let (mut people, mut teams) = (Vec::new(), Vec::new());
+        for (subject, card) in scores.cards() {
+            match subject {
+                Subject::Person(_) => people.push(view(subject, card)),
+                Subject::Team(_) => teams.push(view(subject, card)),
+            }
+        }
         PeriodReport {
             period: scores.period,
             people,

@@ -5,7 +5,6 @@
 use crate::definitions::RulebookVersion;
 use crate::inputs::PeriodSources;
 use crate::kpi::evaluate::{inputs_subject, score_period};
-use crate::kpi::organisation::{PersonId, Subject, TeamId};
 use crate::kpi::period::Period;
 use crate::kpi::rulebook::Rulebook;
 use crate::kpi::scorecard::Workspace;
@@ -57,19 +56,8 @@ fn snapshot_rows(rulebook: &Rulebook, sources: &PeriodSources, period: Period) -
     let inputs = sources.data.period_inputs(rulebook, organisation, period);
     let scores = score_period(rulebook, organisation, &inputs, &sources.targets, period);
     let mut workspace = Workspace::default();
-    let people = scores
-        .people
-        .iter()
-        .enumerate()
-        .map(|(i, card)| (Subject::Person(PersonId(i as u32)), Some(card)));
-    let teams = scores
-        .teams
-        .iter()
-        .enumerate()
-        .map(|(i, card)| (Subject::Team(TeamId(i as u32)), card.as_ref()));
-    people
-        .chain(teams)
-        .filter_map(|(subject, card)| card.map(|card| (subject, card)))
+    scores
+        .cards()
         .map(|(subject, card)| {
             let view = card_view(rulebook, organisation, &inputs, subject, card, &mut workspace);
             let source = inputs_subject(rulebook, organisation, subject);

@@ -3,13 +3,13 @@
 use super::suggest;
 use super::table::{ImportErrors, Table};
 use crate::kpi::definition::Unit;
-use crate::kpi::organisation::{Organisation, PersonId, Subject, TeamId};
+use crate::kpi::organisation::Organisation;
 use crate::kpi::period::Month;
 use crate::kpi::rollup::MetricData;
 use crate::kpi::rulebook::Rulebook;
 use crate::store::MetricRow;
 use rustc_hash::FxHashMap;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 pub const METRIC_COLUMNS: (&[&str], &[&str]) = (&["subject", "period", "metric", "value"], &[]);
@@ -96,27 +96,14 @@ pub fn subject_keys(organisation: &Organisation) -> HashSet<&str> {
 
 /// Validated rows -> the engine's monthly table.
 pub fn build_metric_data(rulebook: &Rulebook, organisation: &Organisation, rows: &[MetricRow]) -> MetricData {
-    let subjects: HashMap<&str, Subject> = organisation
-        .people()
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.key.as_str(), Subject::Person(PersonId(i as u32))))
-        .chain(
-            organisation
-                .teams()
-                .iter()
-                .enumerate()
-                .map(|(i, t)| (t.key.as_str(), Subject::Team(TeamId(i as u32)))),
-        )
-        .collect();
     let mut data = MetricData::new(
         rulebook.metrics().len(),
         organisation.people().len(),
         organisation.teams().len(),
     );
     for row in rows {
-        if let (Some(subject), Some(metric)) = (subjects.get(&*row.subject), rulebook.find_metric(&row.metric)) {
-            data.set(*subject, row.month, metric, row.value);
+        if let (Some(subject), Some(metric)) = (organisation.find(&row.subject), rulebook.find_metric(&row.metric)) {
+            data.set(subject, row.month, metric, row.value);
         }
     }
     data

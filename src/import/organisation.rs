@@ -176,6 +176,8 @@ pub(super) fn organisation_of(
     teams: &[TeamRow],
     people: &[PersonRow],
 ) -> Result<Organisation, TeamLoop> {
+    // The organisation is being made here: its teams keep the order of `teams`, so a
+    // team's id is its place in it.
     let index: HashMap<&str, TeamId> = teams
         .iter()
         .enumerate()

@@ -2,12 +2,11 @@
 
 use super::suggest;
 use super::table::{ImportErrors, Table};
-use crate::kpi::organisation::{Organisation, PersonId, TeamId};
+use crate::kpi::organisation::Organisation;
 use crate::kpi::period::Period;
 use crate::kpi::rulebook::{Rulebook, Target, check_target};
 use crate::kpi::targets::{TargetBook, TargetOverride, TargetScope};
 use crate::store::TargetRow;
-use std::collections::HashMap;
 
 pub const TARGET_COLUMNS: (&[&str], &[&str]) = (&["subject", "period", "kpi", "target"], &["threshold", "stretch"]);
 
@@ -19,18 +18,6 @@ pub fn parse_targets(
     rulebook: &Rulebook,
     organisation: &Organisation,
 ) -> Result<Vec<TargetRow>, ImportErrors> {
-    let people: HashMap<&str, PersonId> = organisation
-        .people()
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.key.as_str(), PersonId(i as u32)))
-        .collect();
-    let teams: HashMap<&str, TeamId> = organisation
-        .teams()
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.key.as_str(), TeamId(i as u32)))
-        .collect();
     let mut errors = ImportErrors::default();
     let mut rows = Vec::new();
     for row in table.rows() {
@@ -45,12 +32,16 @@ pub fn parse_targets(
                     )
                 })?;
                 ("role", role_key, Some(role))
-            } else if let Some(p) = people.get(key) {
-                ("person", key, Some(organisation.person(*p).role))
-            } else if teams.contains_key(key) {
+            } else if let Some(p) = organisation.find_person(key) {
+                ("person", key, Some(organisation.person(p).role))
+            } else if organisation.find_team(key).is_some() {
                 ("team", key, rulebook.team_role())
             } else {
-                let known = people.keys().chain(teams.keys());
+                let known = organisation
+                    .people()
+                    .iter()
+                    .map(|p| p.key.as_str())
+                    .chain(organisation.teams().iter().map(|t| t.key.as_str()));
                 let message = format!(
                     "unknown person or team `{key}`{}; a role is written `role:<id>`",
                     suggest(key, known)
@@ -114,16 +105,8 @@ pub fn build_target_book(rulebook: &Rulebook, organisation: &Organisation, rows:
     let mut book = TargetBook::default();
     for row in rows {
         let scope = match row.scope.as_str() {
-            "person" => organisation
-                .people()
-                .iter()
-                .position(|p| p.key == row.scope_key)
-                .map(|i| TargetScope::Person(PersonId(i as u32))),
-            "team" => organisation
-                .teams()
-                .iter()
-                .position(|t| t.key == row.scope_key)
-                .map(|i| TargetScope::Team(TeamId(i as u32))),
+            "person" => organisation.find_person(&row.scope_key).map(TargetScope::Person),
+            "team" => organisation.find_team(&row.scope_key).map(TargetScope::Team),
             _ => rulebook.find_role(&row.scope_key).map(TargetScope::Role),
         };
         let period = if row.period.is_empty() {

@@ -19,6 +19,23 @@ pub struct PeriodScores {
     pub teams: Vec<Option<Scorecard>>,
 }
 
+impl PeriodScores {
+    /// Every card with its subject: people, then the teams that have one.
+    pub fn cards(&self) -> impl Iterator<Item = (Subject, &Scorecard)> + '_ {
+        let people = self
+            .people
+            .iter()
+            .enumerate()
+            .map(|(i, card)| (Subject::Person(PersonId(i as u32)), card));
+        let teams = self
+            .teams
+            .iter()
+            .enumerate()
+            .filter_map(|(i, card)| card.as_ref().map(|card| (Subject::Team(TeamId(i as u32)), card)));
+        people.chain(teams)
+    }
+}
+
 /// The inputs a subject's card is computed from: a person scored on their team's
 /// numbers (a team lead) reads the team's row.
 pub fn inputs_subject(rulebook: &Rulebook, organisation: &Organisation, subject: Subject) -> Subject {

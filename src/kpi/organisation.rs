@@ -3,6 +3,7 @@
 
 use crate::kpi::period::{Month, Period};
 use crate::kpi::rulebook::RoleId;
+use std::collections::HashMap;
 use std::fmt;
 
 /// A person of an organisation, by position.
@@ -88,6 +89,9 @@ pub struct Organisation {
     people: Vec<Person>,
     /// For each team, every person in it or in any team below it.
     members: Vec<Vec<PersonId>>,
+    /// Every person and team by key: ids are found by name, never by a position
+    /// counted outside the engine.
+    by_key: HashMap<String, Subject>,
 }
 
 impl Organisation {
@@ -113,7 +117,23 @@ impl Organisation {
                 team = teams[t.index()].parent;
             }
         }
-        Ok(Organisation { teams, people, members })
+        let by_key = people
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.key.clone(), Subject::Person(PersonId(i as u32))))
+            .chain(
+                teams
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| (t.key.clone(), Subject::Team(TeamId(i as u32)))),
+            )
+            .collect();
+        Ok(Organisation {
+            teams,
+            people,
+            members,
+            by_key,
+        })
     }
 
     pub fn teams(&self) -> &[Team] {
@@ -122,6 +142,35 @@ impl Organisation {
 
     pub fn people(&self) -> &[Person] {
         &self.people
+    }
+
+    /// Every person with their id, in order.
+    pub fn people_with_ids(&self) -> impl Iterator<Item = (PersonId, &Person)> + '_ {
+        self.people.iter().enumerate().map(|(i, p)| (PersonId(i as u32), p))
+    }
+
+    /// Every team with its id, in order.
+    pub fn teams_with_ids(&self) -> impl Iterator<Item = (TeamId, &Team)> + '_ {
+        self.teams.iter().enumerate().map(|(i, t)| (TeamId(i as u32), t))
+    }
+
+    /// The person or team with this key.
+    pub fn find(&self, key: &str) -> Option<Subject> {
+        self.by_key.get(key).copied()
+    }
+
+    pub fn find_person(&self, key: &str) -> Option<PersonId> {
+        match self.find(key) {
+            Some(Subject::Person(p)) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn find_team(&self, key: &str) -> Option<TeamId> {
+        match self.find(key) {
+            Some(Subject::Team(t)) => Some(t),
+            _ => None,
+        }
     }
 
     pub fn team(&self, id: TeamId) -> &Team {
@@ -139,11 +188,9 @@ impl Organisation {
 
     /// The teams directly below `id`.
     pub fn sub_teams(&self, id: TeamId) -> impl Iterator<Item = TeamId> + '_ {
-        self.teams
-            .iter()
-            .enumerate()
+        self.teams_with_ids()
             .filter(move |(_, t)| t.parent == Some(id))
-            .map(|(i, _)| TeamId(i as u32))
+            .map(|(i, _)| i)
     }
 
     pub fn subject_key(&self, subject: Subject) -> &str {

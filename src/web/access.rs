@@ -30,13 +30,7 @@ impl Visibility {
                 subjects: account.person.iter().cloned().collect(),
             },
             AccountRole::Manager => {
-                let led: Vec<TeamId> = organisation
-                    .teams()
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, t)| account.teams.contains(&t.key))
-                    .map(|(i, _)| TeamId(i as u32))
-                    .collect();
+                let led: Vec<TeamId> = account.teams.iter().filter_map(|t| organisation.find_team(t)).collect();
                 let mut subjects = HashSet::new();
                 let mut todo = led;
                 while let Some(team) = todo.pop() {

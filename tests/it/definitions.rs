@@ -154,6 +154,8 @@ fn an_invalid_folder_or_one_that_drops_a_role_in_use_is_never_published() {
 struct Server {
     child: Child,
     address: String,
+    /// Held open: a server whose standard output is closed stops at its next line.
+    _stdout: std::io::BufReader<std::process::ChildStdout>,
 }
 
 impl Drop for Server {
@@ -182,16 +184,19 @@ fn serve(url: &str, folder: &Path, extra: &[&str]) -> Server {
         .spawn()
         .expect("start the server");
     let mut first = String::new();
-    std::io::BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut first)
-        .expect("the address line");
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    stdout.read_line(&mut first).expect("the address line");
     let address = first
         .trim()
         .strip_prefix("Yardstick is serving on ")
         .unwrap_or_else(|| panic!("the address line: {first:?}"))
         .trim_end_matches('/')
         .to_owned();
-    Server { child, address }
+    Server {
+        child,
+        address,
+        _stdout: stdout,
+    }
 }
 
 /// A read token for hr (an account made first if there is none), through the command line.

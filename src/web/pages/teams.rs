@@ -121,8 +121,7 @@ pub async fn team_board(state: &AppState, session: &Session, key: &str, period: 
 }
 
 fn find_team(scored: &ScoredPeriod, key: &str) -> Option<TeamId> {
-    let index = scored.organisation.teams().iter().position(|t| t.key == key)?;
-    Some(TeamId(u32::try_from(index).ok()?))
+    scored.organisation.find_team(key)
 }
 
 fn team_line(scored: &ScoredPeriod, key: &str) -> TeamLine {
@@ -421,8 +420,7 @@ fn tree_lines(
     out: &mut Vec<TreeLine>,
 ) {
     let organisation = &scored.organisation;
-    for (i, team) in organisation.teams().iter().enumerate() {
-        let id = TeamId(i as u32);
+    for (id, team) in organisation.teams_with_ids() {
         // A team whose parent one may not see sits at the top of one's tree.
         let effective_parent = team.parent.filter(|p| can_see(&organisation.team(*p).key));
         if effective_parent != parent || !can_see(&team.key) {
