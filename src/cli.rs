@@ -398,16 +398,9 @@ fn score(rulebook: &Rulebook, sources: &PeriodSources, period: Period) -> Period
 /// A finalized month is shown as frozen; anything else is scored from what is stored now.
 async fn evaluate_stored(settings: &Settings, period: Period) -> Result<PeriodReport, Failure> {
     let (store, version) = open_with_definitions(settings).await?;
-    let rulebook = &version.rulebook;
-    if let Period::Month(month) = period {
-        if store.is_finalized(month).await.map_err(failure)? {
-            return review::frozen_report(&store, period).await.map_err(failure);
-        }
-    }
-    let sources = PeriodSources::from_store(&store, rulebook, period)
+    crate::scorecards::period_report(&store, &version, period)
         .await
-        .map_err(failure)?;
-    Ok(score(rulebook, &sources, period))
+        .map_err(failure)
 }
 
 async fn import(settings: &Settings, kind: ImportKind, file: &Path, out: &mut dyn Write) -> Result<(), Failure> {

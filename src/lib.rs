@@ -5,6 +5,7 @@
 //! either, `review` finalizes periods, `report` prints results, and `cli` wires them
 //! to the command line.
 
+pub mod access;
 pub mod cli;
 pub mod credentials;
 pub mod definitions;
@@ -15,6 +16,7 @@ pub mod inputs;
 pub mod kpi;
 pub mod report;
 pub mod review;
+pub mod scorecards;
 pub mod settings;
 pub mod standings;
 pub mod store;

@@ -134,13 +134,10 @@ impl Telemetry {
         self.score_cache.get_or_create(&OutcomeLabels { outcome: "hit" }).inc();
     }
 
-    /// Counts a cache miss and times the scoring that answers it.
-    pub async fn scoring<T>(&self, scoring: impl Future<Output = T>) -> T {
+    /// Counts a cache miss and how long the scoring that answered it took.
+    pub fn scored(&self, took: std::time::Duration) {
         self.score_cache.get_or_create(&OutcomeLabels { outcome: "miss" }).inc();
-        let started = Instant::now();
-        let scored = scoring.await;
-        self.scoring.observe(started.elapsed().as_secs_f64());
-        scored
+        self.scoring.observe(took.as_secs_f64());
     }
 
     pub fn sign_in(&self, outcome: SignIn) {

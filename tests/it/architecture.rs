@@ -93,7 +93,23 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "review",
         &["kpi", "definitions", "inputs", "report", "store", "serde_json"],
     ),
+    ("access", &["kpi", "store"]),
     ("credentials", &["anyhow", "argon2", "rand", "sha2"]),
+    // Scored periods as readers see them, cached: for the web, the command line, the mail.
+    (
+        "scorecards",
+        &[
+            "kpi",
+            "access",
+            "definitions",
+            "import",
+            "inputs",
+            "report",
+            "review",
+            "store",
+            "chrono",
+        ],
+    ),
     (
         "demo",
         &["kpi", "credentials", "import", "store", "anyhow", "thiserror"],
@@ -103,6 +119,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "web",
         &[
             "kpi",
+            "access",
             "credentials",
             "definitions",
             "export",
@@ -110,6 +127,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "inputs",
             "report",
             "review",
+            "scorecards",
             "settings",
             "standings",
             "store",
@@ -152,6 +170,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "inputs",
             "report",
             "review",
+            "scorecards",
             "settings",
             "standings",
             "store",
