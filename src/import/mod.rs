@@ -17,7 +17,7 @@ pub use table::{ImportErrors, RowError, Table};
 pub use targets::{TARGET_COLUMNS, build_target_book, parse_targets};
 pub use to_store::{
     FinalizedRows, ImportFailure, ImportKind, ImportReport, import_csv_bytes, import_file, import_file_as,
-    import_table, stored_organisation,
+    import_table, organisation_from, stored_organisation,
 };
 
 use crate::kpi::organisation::Organisation;

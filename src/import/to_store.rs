@@ -288,7 +288,7 @@ pub async fn stored_organisation(
 
 /// The organisation of stored rows, roles resolved against `rulebook`; with a period,
 /// only the people active in at least one of its months.
-fn organisation_from(
+pub fn organisation_from(
     rulebook: &Rulebook,
     teams: &[TeamRow],
     mut people: Vec<PersonRow>,

@@ -2,7 +2,7 @@
 //! definitions file, kept once per digest; a publication puts one in force. The
 //! newest publication is the rulebook of every server on this database.
 
-use super::entity::{definition_publications, definition_versions};
+use super::entity::{definition_drafts, definition_publications, definition_versions};
 use super::{Store, StoreError, Writer, audit_entry, now};
 use sea_orm::{ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::BTreeMap;
@@ -42,12 +42,49 @@ impl From<definition_publications::Model> for Publication {
     }
 }
 
+/// A draft of the definitions: every file's text, saved whether valid or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    pub id: i64,
+    /// The publication in force when the draft was begun.
+    pub base: Option<i64>,
+    pub files: BTreeMap<String, String>,
+    pub created_by: String,
+    pub created_at: String,
+    pub updated_by: String,
+    pub updated_at: String,
+}
+
+impl TryFrom<definition_drafts::Model> for Draft {
+    type Error = StoreError;
+
+    fn try_from(m: definition_drafts::Model) -> Result<Self, StoreError> {
+        let files = serde_json::from_str(&m.files)
+            .map_err(|e| StoreError::Corrupt(format!("definitions draft {}: its files: {e}", m.id)))?;
+        Ok(Draft {
+            id: m.id,
+            base: m.base_id,
+            files,
+            created_by: m.created_by,
+            created_at: m.created_at,
+            updated_by: m.updated_by,
+            updated_at: m.updated_at,
+        })
+    }
+}
+
 /// What a publication is made on: whatever is in force (the command line importing a
 /// folder), or the publication the editor started from, refused if another came since.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PublishBase {
     Current,
     Expect(Option<i64>),
+    /// A draft begun from publication `base`: refused as `Expect(base)` is, and the
+    /// draft is gone once published.
+    Draft {
+        id: i64,
+        base: Option<i64>,
+    },
 }
 
 async fn newest(db: &impl ConnectionTrait) -> Result<Option<Publication>, StoreError> {
@@ -103,6 +140,118 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Begins a draft from `files`, the version `base` put in force.
+    pub async fn create_draft(
+        &self,
+        base: Option<i64>,
+        files: &BTreeMap<String, String>,
+        actor: &str,
+    ) -> Result<Draft, StoreError> {
+        let at = now();
+        let model = definition_drafts::ActiveModel {
+            id: ActiveValue::NotSet,
+            base_id: ActiveValue::Set(base),
+            files: ActiveValue::Set(files_json(files)?),
+            created_by: ActiveValue::Set(actor.to_owned()),
+            created_at: ActiveValue::Set(at.clone()),
+            updated_by: ActiveValue::Set(actor.to_owned()),
+            updated_at: ActiveValue::Set(at),
+        };
+        let txn = self.begin_write().await?;
+        let draft = Draft::try_from(
+            definition_drafts::Entity::insert(model)
+                .exec_with_returning(&txn)
+                .await?,
+        )?;
+        let key = draft.id.to_string();
+        Store::audit(
+            &txn,
+            vec![audit_entry(actor, "create", "definitions_draft", key, None, None)],
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(draft)
+    }
+
+    /// Saves `files` as the draft's text, audited with a summary of what changed.
+    pub async fn save_draft(
+        &self,
+        id: i64,
+        files: &BTreeMap<String, String>,
+        actor: &str,
+        summary: &str,
+    ) -> Result<Draft, StoreError> {
+        let txn = self.begin_write().await?;
+        let found = definition_drafts::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| StoreError::Unsupported(format!("there is no definitions draft {id}")))?;
+        let mut model: definition_drafts::ActiveModel = found.into();
+        model.files = ActiveValue::Set(files_json(files)?);
+        model.updated_by = ActiveValue::Set(actor.to_owned());
+        model.updated_at = ActiveValue::Set(now());
+        let draft = Draft::try_from(sea_orm::ActiveModelTrait::update(model, &txn).await?)?;
+        Store::audit(
+            &txn,
+            vec![audit_entry(
+                actor,
+                "save",
+                "definitions_draft",
+                id.to_string(),
+                None,
+                Some(summary.to_owned()),
+            )],
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(draft)
+    }
+
+    pub async fn draft(&self, id: i64) -> Result<Option<Draft>, StoreError> {
+        definition_drafts::Entity::find_by_id(id)
+            .one(self.db())
+            .await?
+            .map(Draft::try_from)
+            .transpose()
+    }
+
+    /// Every draft, the latest edited first.
+    pub async fn drafts(&self) -> Result<Vec<Draft>, StoreError> {
+        definition_drafts::Entity::find()
+            .order_by_desc(definition_drafts::Column::UpdatedAt)
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(Draft::try_from)
+            .collect()
+    }
+
+    /// Throws a draft away, audited.
+    pub async fn discard_draft(&self, id: i64, actor: &str) -> Result<(), StoreError> {
+        let txn = self.begin_write().await?;
+        definition_drafts::Entity::delete_by_id(id).exec(&txn).await?;
+        Store::audit(
+            &txn,
+            vec![audit_entry(
+                actor,
+                "discard",
+                "definitions_draft",
+                id.to_string(),
+                None,
+                None,
+            )],
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}
+
+fn files_json(files: &BTreeMap<String, String>) -> Result<String, StoreError> {
+    serde_json::to_string(files).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
 impl Writer {
     /// The publication in force, read through this write.
     pub async fn active_publication(&self) -> Result<Option<Publication>, StoreError> {
@@ -123,7 +272,7 @@ impl Writer {
         let txn = self.txn();
         let active = newest(txn).await?;
         let active_id = active.as_ref().map(|p| p.id);
-        if let PublishBase::Expect(expected) = base {
+        if let PublishBase::Expect(expected) | PublishBase::Draft { base: expected, .. } = base {
             if expected != active_id {
                 return Err(StoreError::PublishConflict {
                     base: expected,

@@ -160,7 +160,12 @@ impl Writer {
 impl Store {
     /// Every stored value of the months of `period`.
     pub async fn list_metric_values(&self, period: Period) -> Result<Vec<MetricRow>, StoreError> {
-        let months: Vec<String> = period.months().iter().map(Month::to_string).collect();
+        self.list_metric_values_in(&period.months()).await
+    }
+
+    /// Every stored value of `months`, in one read.
+    pub async fn list_metric_values_in(&self, months: &[Month]) -> Result<Vec<MetricRow>, StoreError> {
+        let months: Vec<String> = months.iter().map(Month::to_string).collect();
         let values = metric_values::Entity::find()
             .filter(metric_values::Column::Month.is_in(months))
             .all(self.db())

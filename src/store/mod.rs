@@ -14,7 +14,7 @@ mod targets;
 mod tokens;
 
 pub use accounts::{Account, AccountEntry, AccountProblem, AccountRole, AuditEvent, NewAccount};
-pub use definitions::{Publication, PublishBase, StoredDefinitions};
+pub use definitions::{Draft, Publication, PublishBase, StoredDefinitions};
 pub use metrics::{ImportRefused, MetricRow, MetricsImport};
 pub use organisation::{Changes, PersonRow, TeamRow};
 pub use periods::{PeriodStatus, SnapshotRow};

@@ -2,6 +2,7 @@
 
 pub mod api_tokens;
 pub mod audit_log;
+pub mod definition_drafts;
 pub mod definition_publications;
 pub mod definition_versions;
 pub mod imports;

@@ -5,6 +5,8 @@
 //! folder beside it. Running servers take up a new publication within a second
 //! (`ActiveRulebook::watch`); a request keeps the version it began with.
 
+pub mod preview;
+
 use crate::import::read_definitions;
 use crate::kpi::rulebook::{DefinitionErrors, Rulebook, SourceFile};
 use crate::store::{Publication, PublishBase, Store, StoreError, StoredDefinitions};
@@ -19,32 +21,32 @@ use std::time::Duration;
 /// rather than a folder-embedding crate, so that the compiler tracks each file and an
 /// edit rebuilds; a test checks that the list holds every file of the folder.
 const SHIPPED: &[(&str, &str)] = &[
-    ("grades.yaml", include_str!("../kpi-definitions/grades.yaml")),
+    ("grades.yaml", include_str!("../../kpi-definitions/grades.yaml")),
     (
         "kpis-customer.yaml",
-        include_str!("../kpi-definitions/kpis-customer.yaml"),
+        include_str!("../../kpi-definitions/kpis-customer.yaml"),
     ),
-    ("kpis-sales.yaml", include_str!("../kpi-definitions/kpis-sales.yaml")),
+    ("kpis-sales.yaml", include_str!("../../kpi-definitions/kpis-sales.yaml")),
     (
         "kpis-service.yaml",
-        include_str!("../kpi-definitions/kpis-service.yaml"),
+        include_str!("../../kpi-definitions/kpis-service.yaml"),
     ),
-    ("metrics.yaml", include_str!("../kpi-definitions/metrics.yaml")),
+    ("metrics.yaml", include_str!("../../kpi-definitions/metrics.yaml")),
     (
         "role-customer-success.yaml",
-        include_str!("../kpi-definitions/role-customer-success.yaml"),
+        include_str!("../../kpi-definitions/role-customer-success.yaml"),
     ),
     (
         "role-junior-rep.yaml",
-        include_str!("../kpi-definitions/role-junior-rep.yaml"),
+        include_str!("../../kpi-definitions/role-junior-rep.yaml"),
     ),
     (
         "role-senior-rep.yaml",
-        include_str!("../kpi-definitions/role-senior-rep.yaml"),
+        include_str!("../../kpi-definitions/role-senior-rep.yaml"),
     ),
     (
         "role-team-lead.yaml",
-        include_str!("../kpi-definitions/role-team-lead.yaml"),
+        include_str!("../../kpi-definitions/role-team-lead.yaml"),
     ),
 ];
 
