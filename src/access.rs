@@ -61,8 +61,10 @@ pub enum Capability {
     TeamBoards,
     /// Sending data, by upload or through the API: hr and admin.
     SendData,
-    /// Accounts and definitions: admin.
+    /// Accounts, and editing and publishing definitions: admin.
     Administer,
+    /// The history of the definitions, their diffs and a draft's preview: hr and admin.
+    ReadDefinitions,
 }
 
 /// Whether `account` may do what `capability` names.
@@ -71,6 +73,7 @@ pub fn may(account: &Account, capability: Capability) -> bool {
         Capability::TeamBoards => account.role != AccountRole::Rep,
         Capability::SendData => matches!(account.role, AccountRole::Hr | AccountRole::Admin),
         Capability::Administer => account.role == AccountRole::Admin,
+        Capability::ReadDefinitions => matches!(account.role, AccountRole::Hr | AccountRole::Admin),
     }
 }
 

@@ -2,12 +2,11 @@
 //! a version can live in git), a list of what was published, and a diff between two.
 
 use super::{Failure, failure};
-use crate::definitions::{RulebookVersion, in_force, publish};
+use crate::definitions::{RulebookVersion, diff, in_force, publish};
 use crate::settings::Settings;
 use crate::store::{PublishBase, Store, StoredDefinitions};
 use clap::Subcommand;
 use secrecy::ExposeSecret;
-use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -172,28 +171,4 @@ fn export(stored: &StoredDefinitions, dir: &Path) -> Result<(), Failure> {
         std::fs::write(&path, text).map_err(|e| failure(format!("{}: {e}", path.display())))?;
     }
     Ok(())
-}
-
-/// A unified diff of every file that differs, `a/` and `b/` before the names as git writes them.
-pub fn diff(a: &StoredDefinitions, b: &StoredDefinitions) -> String {
-    let names: BTreeSet<&String> = a.files.keys().chain(b.files.keys()).collect();
-    let mut text = String::new();
-    for name in names {
-        let old = a.files.get(name).map_or("", String::as_str);
-        let new = b.files.get(name).map_or("", String::as_str);
-        if old == new {
-            continue;
-        }
-        let diff = similar::TextDiff::from_lines(old, new);
-        let header_a = format!("a/{name} (version {})", a.version);
-        let header_b = format!("b/{name} (version {})", b.version);
-        text.push_str(
-            &diff
-                .unified_diff()
-                .context_radius(3)
-                .header(&header_a, &header_b)
-                .to_string(),
-        );
-    }
-    text
 }

@@ -13,6 +13,7 @@ use crate::store::{Publication, PublishBase, Store, StoreError, StoredDefinition
 use arc_swap::ArcSwap;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -281,6 +282,30 @@ pub async fn publish(
         ..version
     };
     Ok((publication, version))
+}
+
+/// A unified diff of every file that differs, `a/` and `b/` before the names as git writes them.
+pub fn diff(a: &StoredDefinitions, b: &StoredDefinitions) -> String {
+    let names: BTreeSet<&String> = a.files.keys().chain(b.files.keys()).collect();
+    let mut text = String::new();
+    for name in names {
+        let old = a.files.get(name).map_or("", String::as_str);
+        let new = b.files.get(name).map_or("", String::as_str);
+        if old == new {
+            continue;
+        }
+        let diff = similar::TextDiff::from_lines(old, new);
+        let header_a = format!("a/{name} (version {})", a.version);
+        let header_b = format!("b/{name} (version {})", b.version);
+        text.push_str(
+            &diff
+                .unified_diff()
+                .context_radius(3)
+                .header(&header_a, &header_b)
+                .to_string(),
+        );
+    }
+    text
 }
 
 /// How often a server asks the database whether another version was published.

@@ -294,6 +294,10 @@ impl Writer {
                 .exec_with_returning(txn)
                 .await?,
         );
+        if let PublishBase::Draft { id, .. } = base {
+            // A published draft is done with; its text lives on as the version.
+            definition_drafts::Entity::delete_by_id(id).exec(txn).await?;
+        }
         let before = active.map(|p| format!("version {}", p.version));
         Store::audit(
             txn,

@@ -46,6 +46,9 @@ pub enum AppError {
     /// month is closed. Each refused month is one error at its first row.
     #[error("{message}")]
     PeriodFinalized { message: String, errors: Vec<FieldError> },
+    /// Somebody else changed what this request was made against (the definitions in force).
+    #[error("{0}")]
+    Conflict(String),
     #[error("the request body must be JSON, sent as Content-Type: application/json; this one is {found}")]
     UnsupportedMediaType { found: String },
     #[error("the request body is larger than the {limit} bytes this route accepts")]
@@ -74,6 +77,7 @@ impl AppError {
             AppError::BadBody { .. } => "invalid_body",
             AppError::InvalidRows { .. } => "invalid_rows",
             AppError::PeriodFinalized { .. } => "period_finalized",
+            AppError::Conflict(_) => "conflict",
             AppError::UnsupportedMediaType { .. } => "unsupported_media_type",
             AppError::PayloadTooLarge { .. } => "payload_too_large",
             AppError::MethodNotAllowed { .. } => "method_not_allowed",
@@ -147,6 +151,9 @@ impl AppError {
     /// A title a person understands, by what went wrong.
     fn title(&self, lang: Lang) -> &'static str {
         let zh = lang == Lang::Zh;
+        if let AppError::Conflict(_) = self {
+            return if zh { "已被他人更改" } else { "Changed meanwhile" };
+        }
         match (self.status_code().as_u16(), zh) {
             (400, false) => "This request cannot be used",
             (400, true) => "请求无法处理",
@@ -193,7 +200,10 @@ impl AppError {
                 format!("请求内容必须是 JSON（Content-Type: application/json）；当前为 {found}。")
             }
             AppError::Internal(_) => "服务器出错了；请稍后重试。如果问题持续，请联系管理员。".into(),
-            AppError::BadRequest(detail) | AppError::Forbidden(detail) | AppError::UploadTooLarge(detail) => {
+            AppError::BadRequest(detail)
+            | AppError::Forbidden(detail)
+            | AppError::UploadTooLarge(detail)
+            | AppError::Conflict(detail) => {
                 format!("{}：{detail}", self.title(lang))
             }
             AppError::BadBody { message, .. }
@@ -221,7 +231,7 @@ impl ResponseError for AppError {
             AppError::BadToken => StatusCode::UNAUTHORIZED,
             AppError::InsufficientScope | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::InvalidRows { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::PeriodFinalized { .. } => StatusCode::CONFLICT,
+            AppError::PeriodFinalized { .. } | AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::PayloadTooLarge { .. } | AppError::UploadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -268,7 +278,7 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// Stable, snake_case: `not_found`, `unauthenticated`, `invalid_token`,
     /// `insufficient_scope`, `forbidden`, `bad_csrf`, `bad_request`, `invalid_body`,
-    /// `invalid_rows`, `period_finalized`, `unsupported_media_type`, `payload_too_large`,
+    /// `invalid_rows`, `period_finalized`, `conflict`, `unsupported_media_type`, `payload_too_large`,
     /// `method_not_allowed`, `too_many_requests`, `sign_in_locked`, `internal`.
     pub code: String,
     /// For people; may change wording between versions.

@@ -14,17 +14,22 @@ use serde::de::DeserializeOwned;
 /// A page's form is a few fields; nothing legitimate comes near this.
 pub const FORM_LIMIT: usize = 16 * 1024;
 
-/// A URL-encoded form as `T`, or why it could not be read; see [`Form::fields`].
-pub struct Form<T>(Result<T, AppError>);
+/// A definitions file edited in the browser is sent whole, percent-encoded: room for
+/// the largest file a folder may hold.
+pub const FILE_FORM_LIMIT: usize = 4 * crate::kpi::rulebook::MAX_FILE_BYTES;
 
-impl<T> Form<T> {
+/// A URL-encoded form as `T` of at most `LIMIT` bytes, or why it could not be read;
+/// see [`Form::fields`].
+pub struct Form<T, const LIMIT: usize = FORM_LIMIT>(Result<T, AppError>);
+
+impl<T, const LIMIT: usize> Form<T, LIMIT> {
     /// The form's fields; call it once the sender is known to be allowed.
     pub fn fields(self) -> Result<T, AppError> {
         self.0
     }
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
+impl<T: DeserializeOwned + 'static, const LIMIT: usize> FromRequest for Form<T, LIMIT> {
     type Error = actix_web::Error;
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
@@ -32,19 +37,19 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
         let req = req.clone();
         let mut payload = payload.take();
         Box::pin(async move {
-            let body = read(&mut payload).await;
+            let body = read(&mut payload, LIMIT).await;
             Ok(Form(body.and_then(|body| parse(&req, &body))))
         })
     }
 }
 
 /// The whole body, whatever it claims to be, up to the limit.
-async fn read(payload: &mut Payload) -> Result<Vec<u8>, AppError> {
+async fn read(payload: &mut Payload, limit: usize) -> Result<Vec<u8>, AppError> {
     let mut body = Vec::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
-        if body.len() + chunk.len() > FORM_LIMIT {
-            return Err(AppError::PayloadTooLarge { limit: FORM_LIMIT });
+        if body.len() + chunk.len() > limit {
+            return Err(AppError::PayloadTooLarge { limit });
         }
         body.extend_from_slice(&chunk);
     }

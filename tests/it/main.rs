@@ -6,6 +6,7 @@ mod architecture;
 mod browser;
 mod check;
 mod definitions;
+mod drafts;
 mod empty_periods;
 mod evaluate;
 mod helpers;

@@ -1,4 +1,4 @@
-//! `/admin/definitions`: the rulebook in force, read-only. Every value sits in its
+//! `/admin/definitions`: the rulebook in force, read; editing begins a draft (`drafts`). Every value sits in its
 //! own cell with the YAML path it comes from (`data-path`), so an editor can later
 //! turn cells into inputs without changing what the page shows.
 
@@ -235,6 +235,8 @@ fn word(value: impl serde::Serialize) -> String {
 struct DefinitionsPage {
     nav: Nav,
     lang: &'static str,
+    /// Which version is in force: "version 3".
+    version: String,
     view: DefinitionsView,
 }
 
@@ -252,10 +254,12 @@ async fn definitions_page(
     let session = session::current(&req, &state, false).await?;
     require(&state, &session, Capability::Administer, "/admin/definitions").await?;
     let zh = query.lang.as_deref() == Some("zh");
+    let in_force = state.rulebook();
     let page = DefinitionsPage {
         nav: Nav::without_period(&session, "/admin/definitions", if zh { Lang::Zh } else { Lang::En }),
         lang: if zh { "zh" } else { "en" },
-        view: DefinitionsView::of(&state.rulebook().rulebook, zh),
+        version: in_force.label(),
+        view: DefinitionsView::of(&in_force.rulebook, zh),
     };
     respond(StatusCode::OK, &page)
 }

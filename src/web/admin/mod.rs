@@ -4,6 +4,7 @@
 
 mod accounts;
 mod definitions;
+mod drafts;
 
 use super::AppState;
 use super::access::{Capability, may, refuse};
@@ -20,7 +21,16 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(accounts::accounts_page)
         .service(accounts::create_account)
         .service(accounts::disable_account)
-        .service(definitions::definitions_page);
+        .service(definitions::definitions_page)
+        .service(drafts::create_draft)
+        .service(drafts::draft_page)
+        .service(drafts::save_file)
+        .service(drafts::publish_draft)
+        .service(drafts::discard_draft)
+        .service(drafts::preview_draft)
+        .service(drafts::history_page)
+        .service(drafts::diff_page)
+        .service(drafts::roll_back);
 }
 
 /// Lets the request through when the session's account may do what `capability`

@@ -1,0 +1,530 @@
+//! Editing the definitions in the browser: an admin begins a draft from the version in
+//! force, edits its files (saved whether valid or not, every problem shown at its file,
+//! line and column), previews what it would change on real data, and publishes it to
+//! every server. hr may read the history, the diffs and a preview; reps see none of it.
+
+use super::{require, respond, see_other};
+use crate::definitions::preview::{PeriodPreview, StoredRows, compare, frozen_outcomes, score_months};
+use crate::definitions::{DefinitionsError, RulebookVersion, publish};
+use crate::kpi::period::Period;
+use crate::kpi::rulebook::SourceFile;
+use crate::store::{Draft, PublishBase, StoreError, StoredDefinitions};
+use crate::web::AppState;
+use crate::web::access::Capability;
+use crate::web::error::AppError;
+use crate::web::form::{FILE_FORM_LIMIT, Form};
+use crate::web::pages::{Lang, Nav};
+use crate::web::session::{self, Session};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use askama::Template;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+async fn reader(req: &HttpRequest, state: &AppState, capability: Capability, page: &str) -> Result<Session, AppError> {
+    let session = session::current(req, state, false).await?;
+    require(state, &session, capability, page).await?;
+    Ok(session)
+}
+
+async fn found_draft(state: &AppState, id: i64) -> Result<Draft, AppError> {
+    state.store.draft(id).await?.ok_or(AppError::NotFound)
+}
+
+fn sources(files: &BTreeMap<String, String>) -> Vec<SourceFile> {
+    files
+        .iter()
+        .map(|(name, text)| SourceFile {
+            name: name.clone(),
+            text: text.clone(),
+        })
+        .collect()
+}
+
+/// The draft compiled, or every problem as `file:line:col: problem`.
+fn compiled(draft: &Draft) -> Result<RulebookVersion, Vec<String>> {
+    RulebookVersion::compile(None, sources(&draft.files))
+        .map_err(|errors| errors.0.iter().map(ToString::to_string).collect())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+#[post("/admin/definitions/drafts")]
+async fn create_draft(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: Form<CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    let session = session::current(&req, &state, false).await?;
+    require(&state, &session, Capability::Administer, "/admin/definitions/drafts").await?;
+    if form.fields()?.csrf != session.csrf {
+        return Err(AppError::BadCsrf);
+    }
+    let active = state.store.active_publication().await?;
+    let version = state.rulebook();
+    let files = version
+        .sources
+        .iter()
+        .map(|f| (f.name.clone(), f.text.clone()))
+        .collect();
+    let draft = state
+        .store
+        .create_draft(active.map(|p| p.id), &files, &session.account.username)
+        .await?;
+    Ok(see_other(&format!("/admin/definitions/drafts/{}", draft.id)))
+}
+
+/// One file of a draft, with the problems found in it.
+struct FileView {
+    name: String,
+    text: String,
+    rows: usize,
+    problems: Vec<String>,
+    changed: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin_draft.html")]
+struct DraftPage {
+    nav: Nav,
+    csrf: String,
+    draft: Draft,
+    files: Vec<FileView>,
+    /// Problems not tied to one file (a weight sum over files, a missing file).
+    problems: Vec<String>,
+    valid: bool,
+    /// The publication now in force, when it is not the one the draft began from.
+    moved_on: Option<i64>,
+    notice: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DraftQuery {
+    saved: Option<String>,
+}
+
+#[get("/admin/definitions/drafts/{id}")]
+async fn draft_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    query: web::Query<DraftQuery>,
+) -> Result<HttpResponse, AppError> {
+    let session = reader(&req, &state, Capability::Administer, "/admin/definitions/drafts").await?;
+    let draft = found_draft(&state, *id).await?;
+    let notice = query.saved.as_ref().map(|file| format!("{file} saved."));
+    draft_response(&state, &session, draft, notice, StatusCode::OK).await
+}
+
+async fn draft_response(
+    state: &AppState,
+    session: &Session,
+    draft: Draft,
+    notice: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let in_force = state.rulebook();
+    let problems = compiled(&draft).err().unwrap_or_default();
+    let valid = problems.is_empty();
+    let mut unplaced = Vec::new();
+    let mut by_file: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for problem in &problems {
+        match draft.files.keys().find(|name| problem.starts_with(&format!("{name}:"))) {
+            Some(name) => by_file.entry(name).or_default().push(problem.clone()),
+            None => unplaced.push(problem.clone()),
+        }
+    }
+    let files = draft
+        .files
+        .iter()
+        .map(|(name, text)| FileView {
+            name: name.clone(),
+            rows: text.lines().count().clamp(6, 40) + 1,
+            problems: by_file.remove(name.as_str()).unwrap_or_default(),
+            changed: in_force
+                .sources
+                .iter()
+                .find(|f| &f.name == name)
+                .is_none_or(|f| &f.text != text),
+            text: text.clone(),
+        })
+        .collect();
+    let active = state.store.active_publication_id().await?;
+    let page = DraftPage {
+        nav: Nav::without_period(session, "/admin/definitions", Lang::En),
+        csrf: session.csrf.clone(),
+        moved_on: active.filter(|a| Some(*a) != draft.base),
+        draft,
+        files,
+        problems: unplaced,
+        valid,
+        notice,
+    };
+    respond(status, &page)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FileForm {
+    csrf: String,
+    file: String,
+    text: String,
+}
+
+#[post("/admin/definitions/drafts/{id}/files")]
+async fn save_file(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    form: Form<FileForm, FILE_FORM_LIMIT>,
+) -> Result<HttpResponse, AppError> {
+    let session = session::current(&req, &state, false).await?;
+    require(&state, &session, Capability::Administer, "/admin/definitions/drafts").await?;
+    let form = form.fields()?;
+    if form.csrf != session.csrf {
+        return Err(AppError::BadCsrf);
+    }
+    let mut draft = found_draft(&state, *id).await?;
+    if !draft.files.contains_key(&form.file) {
+        return Err(AppError::BadRequest(format!(
+            "the draft has no file `{}`",
+            crate::kpi::id::shown(&form.file)
+        )));
+    }
+    if form.text.len() > crate::kpi::rulebook::MAX_FILE_BYTES {
+        return Err(AppError::BadRequest(format!(
+            "{} is {} bytes; a definitions file may be at most {} bytes",
+            form.file,
+            form.text.len(),
+            crate::kpi::rulebook::MAX_FILE_BYTES
+        )));
+    }
+    // Browsers send a textarea's lines ending in CR LF.
+    let text = form.text.replace("\r\n", "\n");
+    draft.files.insert(form.file.clone(), text);
+    let summary = format!("{} edited", form.file);
+    state
+        .store
+        .save_draft(draft.id, &draft.files, &session.account.username, &summary)
+        .await?;
+    Ok(see_other(&format!(
+        "/admin/definitions/drafts/{}?saved={}",
+        draft.id,
+        crate::web::url_part(&form.file)
+    )))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PublishForm {
+    csrf: String,
+    #[serde(default)]
+    comment: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_conflict.html")]
+struct ConflictPage {
+    nav: Nav,
+    draft: i64,
+    base: String,
+    active: String,
+    diff: String,
+}
+
+#[post("/admin/definitions/drafts/{id}/publish")]
+async fn publish_draft(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    form: Form<PublishForm>,
+) -> Result<HttpResponse, AppError> {
+    let session = session::current(&req, &state, false).await?;
+    require(&state, &session, Capability::Administer, "/admin/definitions/drafts").await?;
+    let form = form.fields()?;
+    if form.csrf != session.csrf {
+        return Err(AppError::BadCsrf);
+    }
+    let draft = found_draft(&state, *id).await?;
+    let Ok(version) = compiled(&draft) else {
+        // Never published while invalid: the page lists why.
+        return draft_response(&state, &session, draft, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let base = PublishBase::Draft {
+        id: draft.id,
+        base: draft.base,
+    };
+    match publish(
+        &state.store,
+        version,
+        &session.account.username,
+        form.comment.trim(),
+        base,
+    )
+    .await
+    {
+        Ok((publication, _)) => {
+            // This server takes it up at once; the others within their next look.
+            state.definitions.refresh(&state.store).await.map_err(internal)?;
+            Ok(see_other(&format!(
+                "/admin/definitions/history?published={}",
+                publication.id
+            )))
+        }
+        Err(DefinitionsError::Store(StoreError::PublishConflict { base, active })) => {
+            let (old, new) = (published(&state, base).await?, published(&state, active).await?);
+            let diff = match (&old, &new) {
+                (Some(old), Some(new)) => crate::definitions::diff(old, new),
+                _ => String::new(),
+            };
+            let label = |p: Option<i64>| p.map_or_else(|| "none".to_owned(), |p| format!("publication {p}"));
+            let page = ConflictPage {
+                nav: Nav::without_period(&session, "/admin/definitions", Lang::En),
+                draft: draft.id,
+                base: label(base),
+                active: label(active),
+                diff,
+            };
+            respond(StatusCode::CONFLICT, &page)
+        }
+        Err(DefinitionsError::DoesNotFitStored(problems)) => {
+            let notice = Some(format!("Not published: {}", problems.join("; ")));
+            draft_response(&state, &session, draft, notice, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(internal(e)),
+    }
+}
+
+/// The files publication `id` put in force.
+async fn published(state: &AppState, id: Option<i64>) -> Result<Option<StoredDefinitions>, AppError> {
+    let Some(id) = id else { return Ok(None) };
+    let Some(p) = state.store.publications().await?.into_iter().find(|p| p.id == id) else {
+        return Ok(None);
+    };
+    Ok(state.store.definition_version(p.version).await?)
+}
+
+fn internal(e: impl Into<anyhow::Error>) -> AppError {
+    AppError::Internal(e.into())
+}
+
+#[post("/admin/definitions/drafts/{id}/discard")]
+async fn discard_draft(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    form: Form<CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    let session = session::current(&req, &state, false).await?;
+    require(&state, &session, Capability::Administer, "/admin/definitions/drafts").await?;
+    if form.fields()?.csrf != session.csrf {
+        return Err(AppError::BadCsrf);
+    }
+    let draft = found_draft(&state, *id).await?;
+    state.store.discard_draft(draft.id, &session.account.username).await?;
+    Ok(see_other("/admin/definitions"))
+}
+
+#[derive(Template)]
+#[template(path = "admin_preview.html")]
+struct PreviewPage {
+    nav: Nav,
+    draft: i64,
+    previews: Vec<PeriodPreview>,
+}
+
+#[get("/admin/definitions/drafts/{id}/preview")]
+async fn preview_draft(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let session = reader(&req, &state, Capability::ReadDefinitions, "/admin/definitions/drafts").await?;
+    let draft = found_draft(&state, *id).await?;
+    let draft_version = compiled(&draft).map_err(|problems| {
+        AppError::BadRequest(format!("the draft has {} problems; fix them first", problems.len()))
+    })?;
+    let in_force = state.rulebook();
+    let current = state.scores.default_month(&state).await?.month();
+    let finalized = state.store.latest_finalized_month().await?;
+    let mut months = vec![current];
+    months.extend(finalized.filter(|f| *f != current));
+    let rows = StoredRows::load(&state.store, &months).await?;
+    let mut previews = Vec::new();
+    let new = score_months(&draft_version.rulebook, &rows, &months)?;
+    for (month, new) in months.iter().zip(&new) {
+        let period = Period::Month(*month);
+        let preview = if state.store.is_finalized(*month).await? {
+            // A finalized month against what was frozen: previewed, never re-scored.
+            let frozen = crate::review::frozen_report(&state.store, period).await?;
+            compare(period, true, &frozen_outcomes(&frozen), new)
+        } else {
+            let old = score_months(&in_force.rulebook, &rows, &[*month])?;
+            compare(period, false, &old[0], new)
+        };
+        previews.push(preview);
+    }
+    let page = PreviewPage {
+        nav: Nav::without_period(&session, "/admin/definitions", Lang::En),
+        draft: draft.id,
+        previews,
+    };
+    respond(StatusCode::OK, &page)
+}
+
+/// A publication as the history lists it.
+struct HistoryLine {
+    id: i64,
+    version: i64,
+    /// The version before it, for the diff link.
+    previous: Option<i64>,
+    published_at: String,
+    published_by: String,
+    comment: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_history.html")]
+struct HistoryPage {
+    nav: Nav,
+    csrf: String,
+    may_publish: bool,
+    notice: Option<String>,
+    history: Vec<HistoryLine>,
+    drafts: Vec<Draft>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct HistoryQuery {
+    published: Option<i64>,
+}
+
+#[get("/admin/definitions/history")]
+async fn history_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<HistoryQuery>,
+) -> Result<HttpResponse, AppError> {
+    let session = reader(&req, &state, Capability::ReadDefinitions, "/admin/definitions/history").await?;
+    let publications = state.store.publications().await?;
+    let notice = query
+        .published
+        .and_then(|id| publications.iter().find(|p| p.id == id))
+        .map(|p| {
+            format!(
+                "Published as version {} (publication {}); every server takes it up within seconds.",
+                p.version, p.id
+            )
+        });
+    let history = publications
+        .iter()
+        .enumerate()
+        .map(|(i, p)| HistoryLine {
+            id: p.id,
+            version: p.version,
+            previous: publications.get(i + 1).map(|q| q.version).filter(|v| *v != p.version),
+            published_at: p.published_at.clone(),
+            published_by: p.published_by.clone(),
+            comment: p.comment.clone(),
+        })
+        .collect();
+    let may_publish = crate::access::may(&session.account, Capability::Administer);
+    let drafts = if may_publish {
+        state.store.drafts().await?
+    } else {
+        Vec::new()
+    };
+    let page = HistoryPage {
+        nav: Nav::without_period(&session, "/admin/definitions/history", Lang::En),
+        csrf: session.csrf.clone(),
+        may_publish,
+        notice,
+        history,
+        drafts,
+    };
+    respond(StatusCode::OK, &page)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DiffQuery {
+    a: i64,
+    b: i64,
+}
+
+#[derive(Template)]
+#[template(path = "admin_diff.html")]
+struct DiffPage {
+    nav: Nav,
+    a: i64,
+    b: i64,
+    diff: String,
+}
+
+#[get("/admin/definitions/diff")]
+async fn diff_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<DiffQuery>,
+) -> Result<HttpResponse, AppError> {
+    let session = reader(&req, &state, Capability::ReadDefinitions, "/admin/definitions/diff").await?;
+    let a = state
+        .store
+        .definition_version(query.a)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let b = state
+        .store
+        .definition_version(query.b)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let page = DiffPage {
+        nav: Nav::without_period(&session, "/admin/definitions/history", Lang::En),
+        a: a.version,
+        b: b.version,
+        diff: crate::definitions::diff(&a, &b),
+    };
+    respond(StatusCode::OK, &page)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RollbackForm {
+    csrf: String,
+    version: i64,
+    /// The publication the admin saw in force; another since is a conflict.
+    active: i64,
+}
+
+#[post("/admin/definitions/rollback")]
+async fn roll_back(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: Form<RollbackForm>,
+) -> Result<HttpResponse, AppError> {
+    let session = reader(&req, &state, Capability::Administer, "/admin/definitions/rollback").await?;
+    let form = form.fields()?;
+    if form.csrf != session.csrf {
+        return Err(AppError::BadCsrf);
+    }
+    let stored = state
+        .store
+        .definition_version(form.version)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let version = RulebookVersion::compile(None, sources(&stored.files))
+        .map_err(|e| AppError::BadRequest(format!("version {} no longer compiles: {e}", form.version)))?;
+    let comment = format!("back to version {}", form.version);
+    let base = PublishBase::Expect(Some(form.active));
+    match publish(&state.store, version, &session.account.username, &comment, base).await {
+        Ok((publication, _)) => {
+            state.definitions.refresh(&state.store).await.map_err(internal)?;
+            Ok(see_other(&format!(
+                "/admin/definitions/history?published={}",
+                publication.id
+            )))
+        }
+        Err(DefinitionsError::Store(e @ StoreError::PublishConflict { .. })) => Err(AppError::Conflict(e.to_string())),
+        Err(DefinitionsError::DoesNotFitStored(problems)) => Err(AppError::BadRequest(problems.join("; "))),
+        Err(e) => Err(internal(e)),
+    }
+}

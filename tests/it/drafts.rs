@@ -1,0 +1,258 @@
+//! Editing the definitions from the browser, driven over HTTP as a browser would: a
+//! draft begun, an invalid edit saved but never published, a preview, a publish that
+//! every card shows at once, a second publisher from the same base refused with the
+//! diff, and a rollback; hr reads the history and a preview, a rep sees none of it.
+
+use crate::server::{TestApp, spawn_app};
+use reqwest::StatusCode;
+
+impl TestApp {
+    async fn post_form(&self, client: &reqwest::Client, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let csrf = self.csrf(client).await;
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("csrf", &csrf));
+        client
+            .post(format!("{}{path}", self.address))
+            .form(&form)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// Begins a draft and returns its path.
+    async fn begin_draft(&self, admin: &reqwest::Client) -> String {
+        let response = self.post_form(admin, "/admin/definitions/drafts", &[]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        location(&response)
+    }
+
+    /// The text of one of a draft's files, as its page shows it.
+    async fn draft_file(&self, admin: &reqwest::Client, draft: &str, file: &str) -> String {
+        let page = self.page(admin, draft).await;
+        let marker = format!("id=\"text-{file}\"");
+        let at = page.find(&marker).expect("the file's textarea");
+        let start = at + page[at..].find('>').expect("the tag ends") + 1;
+        let end = start + page[start..].find("</textarea>").expect("the textarea ends");
+        unescape(&page[start..end])
+    }
+
+    async fn total(&self, client: &reqwest::Client, subject: &str, period: &str) -> Option<f64> {
+        let card: serde_json::Value = client
+            .get(format!("{}/api/v1/scorecards/{subject}?period={period}", self.address))
+            .send()
+            .await
+            .expect("GET a card")
+            .json()
+            .await
+            .expect("JSON");
+        card["card"]["total"].as_f64()
+    }
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .expect("a redirect")
+        .to_owned()
+}
+
+/// `html` with the entities askama writes (`&#62;`, `&amp;`, ...) turned back into text.
+fn unescape(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find('&') {
+        text.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let end = rest.find(';').expect("an entity ends");
+        let entity = &rest[1..end];
+        let c = match entity {
+            "amp" => '&',
+            "lt" => '<',
+            "gt" => '>',
+            "quot" => '"',
+            "apos" => '\'',
+            numeric => {
+                char::from_u32(numeric.trim_start_matches('#').parse().expect("a numeric entity")).expect("a char")
+            }
+        };
+        text.push(c);
+        rest = &rest[end + 1..];
+    }
+    text.push_str(rest);
+    text
+}
+
+#[tokio::test]
+async fn an_admin_edits_previews_and_publishes_and_a_second_publisher_is_refused() {
+    let app = spawn_app().await;
+    app.finalize("2026-08").await;
+    let admin = app.signed_in("admin").await;
+    let hr = app.signed_in("hr").await;
+    let before = app.total(&hr, "p008", "2026-09").await;
+
+    let draft = app.begin_draft(&admin).await;
+    assert_eq!(draft, "/admin/definitions/drafts/1");
+    let other = app.begin_draft(&admin).await;
+    let role = app.draft_file(&admin, &draft, "role-senior-rep.yaml").await;
+    assert!(
+        role.contains("target: 1500"),
+        "the draft starts from the version in force"
+    );
+
+    // A broken formula is saved, shown at its place, and cannot be published.
+    let sales = app.draft_file(&admin, &draft, "kpis-sales.yaml").await;
+    let broken = sales.replacen("formula: sales_amount", "formula: sales_amont", 1);
+    let saved = app
+        .post_form(
+            &admin,
+            &format!("{draft}/files"),
+            &[("file", "kpis-sales.yaml"), ("text", &broken)],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let page = app.page(&admin, &location(&saved)).await;
+    assert!(page.contains("kpis-sales.yaml saved."), "{page}");
+    assert!(
+        page.contains("data-problem=\"kpis-sales.yaml\">kpis-sales.yaml:29:")
+            && page.contains("unknown metric or KPI `sales_amont`; did you mean `sales_amount`?"),
+        "the problem at its file, line and column: {page}"
+    );
+    let refused = app
+        .post_form(&admin, &format!("{draft}/publish"), &[("comment", "broken")])
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.store.active_publication_id().await.expect("read"),
+        Some(1),
+        "nothing published"
+    );
+    assert_eq!(app.total(&hr, "p008", "2026-09").await, before, "nothing live changed");
+
+    // Fixed, and the senior reps' cost target cut.
+    app.post_form(
+        &admin,
+        &format!("{draft}/files"),
+        &[("file", "kpis-sales.yaml"), ("text", &sales)],
+    )
+    .await;
+    app.post_form(
+        &admin,
+        &format!("{draft}/files"),
+        &[
+            ("file", "role-senior-rep.yaml"),
+            ("text", &role.replace("target: 1500", "target: 900")),
+        ],
+    )
+    .await;
+    let page = app.page(&admin, &draft).await;
+    assert!(page.contains("data-testid=\"valid\""), "{page}");
+
+    let preview = app.page(&hr, &format!("{draft}/preview")).await;
+    let october = &preview[preview.find("data-period=\"2026-10\"").expect("the current month")..];
+    let october = &october[..october.find("</section>").expect("its end")];
+    assert!(!october.contains("(finalized"), "{october}");
+    let p008 = &october[october.find("data-subject=\"p008\"").expect("p008's row")..];
+    let change = &p008[p008.find("data-change>").expect("a change") + "data-change>".len()..];
+    assert!(
+        change.starts_with('-'),
+        "a harder cost target lowers a senior rep's total: {p008}"
+    );
+    let sizes: Vec<f64> = october
+        .split("data-change>")
+        .skip(1)
+        .filter_map(|cell| cell[..cell.find('<').expect("the cell ends")].parse::<f64>().ok())
+        .map(f64::abs)
+        .collect();
+    assert!(
+        sizes.len() > 10 && sizes.windows(2).all(|w| w[0] >= w[1]),
+        "the largest change first: {sizes:?}"
+    );
+    let august = &preview[preview
+        .find("data-period=\"2026-08\"")
+        .expect("the last finalized month")..];
+    assert!(august.contains("(finalized: shown as frozen"), "{august}");
+    let rep = app.signed_in("rep.p002").await;
+    assert_eq!(
+        app.status(&rep, &format!("{draft}/preview")).await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.status(&rep, "/admin/definitions/history").await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.status(&hr, &draft).await, StatusCode::NOT_FOUND, "only admins edit");
+
+    let published = app
+        .post_form(
+            &admin,
+            &format!("{draft}/publish"),
+            &[("comment", "cheaper senior reps")],
+        )
+        .await;
+    assert_eq!(published.status(), StatusCode::SEE_OTHER);
+    let history = app.page(&hr, &location(&published)).await;
+    assert!(history.contains("Published as version 2 (publication 2)"), "{history}");
+    assert!(
+        history.contains("cheaper senior reps") && !history.contains("Publish version"),
+        "hr reads, never rolls back: {history}"
+    );
+    let after = app.total(&hr, "p008", "2026-09").await;
+    assert_ne!(after, before, "the card changed at once");
+    assert_eq!(
+        app.status(&admin, &draft).await,
+        StatusCode::NOT_FOUND,
+        "a published draft is gone"
+    );
+
+    // The other draft began from publication 1: refused, with what changed meanwhile.
+    let conflict = app
+        .post_form(&admin, &format!("{other}/publish"), &[("comment", "mine")])
+        .await;
+    assert_eq!(conflict.status(), StatusCode::CONFLICT);
+    let page = conflict.text().await.expect("a page");
+    assert!(
+        page.contains("begun from publication 1, but publication 2 is in force"),
+        "{page}"
+    );
+    assert!(
+        page.contains("-          customer_acquisition_cost: { weight: 15, target: 1500 }"),
+        "{page}"
+    );
+    assert_eq!(app.total(&hr, "p008", "2026-09").await, after, "no silent overwrite");
+
+    let diff = app.page(&hr, "/admin/definitions/diff?a=1&b=2").await;
+    assert!(
+        diff.contains("+          customer_acquisition_cost: { weight: 15, target: 900 }"),
+        "{diff}"
+    );
+
+    // Rolling back publishes version 1 again.
+    let back = app
+        .post_form(
+            &admin,
+            "/admin/definitions/rollback",
+            &[("version", "1"), ("active", "2")],
+        )
+        .await;
+    assert_eq!(back.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.total(&hr, "p008", "2026-09").await, before);
+    let stale = app
+        .post_form(
+            &admin,
+            "/admin/definitions/rollback",
+            &[("version", "2"), ("active", "2")],
+        )
+        .await;
+    assert_eq!(
+        stale.status(),
+        StatusCode::CONFLICT,
+        "a rollback from an old page is refused"
+    );
+    let trail = app.audit_trail("definitions", "3").await;
+    assert!(
+        trail.iter().any(|e| e.action == "publish" && e.actor == "admin"),
+        "{trail:?}"
+    );
+}
