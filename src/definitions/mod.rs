@@ -5,6 +5,7 @@
 //! folder beside it. Running servers take up a new publication within a second
 //! (`ActiveRulebook::watch`); a request keeps the version it began with.
 
+pub mod edit;
 pub mod preview;
 
 use crate::import::read_definitions;
@@ -258,18 +259,7 @@ pub async fn publish(
     // Through the write: an import that lands first is checked here, one that lands
     // after is checked against what this publishes.
     let writer = store.writer().await?;
-    let unknown: Vec<String> = writer
-        .list_people()
-        .await?
-        .into_iter()
-        .filter(|p| version.rulebook.find_role(&p.role).is_none())
-        .map(|p| {
-            format!(
-                "person {} has the role `{}`, which these definitions do not define",
-                p.key, p.role
-            )
-        })
-        .collect();
+    let unknown = misfits(&version.rulebook, &writer.list_people().await?);
     if !unknown.is_empty() {
         return Err(DefinitionsError::DoesNotFitStored(unknown));
     }
@@ -306,6 +296,20 @@ pub fn diff(a: &StoredDefinitions, b: &StoredDefinitions) -> String {
         );
     }
     text
+}
+
+/// What is stored that `rulebook` could not score: each person whose role it lacks.
+pub fn misfits(rulebook: &Rulebook, people: &[crate::store::PersonRow]) -> Vec<String> {
+    people
+        .iter()
+        .filter(|p| rulebook.find_role(&p.role).is_none())
+        .map(|p| {
+            format!(
+                "person {} has the role `{}`, which these definitions do not define",
+                p.key, p.role
+            )
+        })
+        .collect()
 }
 
 /// How often a server asks the database whether another version was published.

@@ -31,6 +31,17 @@ pub struct DefinitionFile {
     pub currency: Option<Currency>,
 }
 
+impl DefinitionFile {
+    /// The file as written, without the checks across files (sums, references): what
+    /// an editor lays its form out from while the definitions still have problems.
+    /// `None` when the text is not YAML of this shape.
+    pub fn read(text: &str) -> Option<DefinitionFile> {
+        serde_yaml::from_str::<Option<DefinitionFile>>(text)
+            .ok()
+            .map(Option::unwrap_or_default)
+    }
+}
+
 /// The currency of every amount in the rulebook, as a card shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]

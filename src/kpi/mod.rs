@@ -13,5 +13,5 @@ pub mod rulebook;
 pub mod scorecard;
 pub mod scoring;
 pub mod shortfall;
-mod source_map;
+pub mod source_map;
 pub mod targets;

@@ -22,6 +22,8 @@ struct Node {
     value: Position,
     /// Plain scalars start where their text starts; quoted ones one character later.
     text_offset: usize,
+    /// A scalar's characters in the file (quotes included), from and to.
+    chars: Option<(usize, usize)>,
 }
 
 /// Positions of the nodes of one YAML file, addressed by path (`["kpis", "cac", "formula"]`).
@@ -64,6 +66,14 @@ impl SourceMap {
             },
             _ => self.value(path),
         }
+    }
+
+    /// The bytes of `text` (the file indexed) that hold the scalar at `path`, quotes
+    /// included: what an edit replaces to change one value and nothing around it.
+    pub fn scalar_bytes(&self, text: &str, path: &[&str]) -> Option<std::ops::Range<usize>> {
+        let (from, to) = self.nodes.get(&join(path))?.chars?;
+        let byte = |char_index: usize| text.char_indices().nth(char_index).map_or(text.len(), |(b, _)| b);
+        Some(byte(from)..byte(to))
     }
 
     fn find(&self, path: &[&str], pick: impl Fn(&Node) -> Position) -> Position {
@@ -143,15 +153,16 @@ impl Builder {
                     ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => 1,
                     _ => usize::MAX,
                 };
-                self.node(position(&span), text_offset, false);
+                let chars = (span.start.index(), span.end.index());
+                self.node(position(&span), text_offset, false, Some(chars));
             }
-            Event::Alias(_) => self.node(position(&span), usize::MAX, false),
+            Event::Alias(_) => self.node(position(&span), usize::MAX, false, None),
             Event::MappingStart(..) => {
-                self.node(position(&span), usize::MAX, true);
+                self.node(position(&span), usize::MAX, true, None);
                 self.stack.push(Frame::Mapping { pending_key: None });
             }
             Event::SequenceStart(..) => {
-                self.node(position(&span), usize::MAX, true);
+                self.node(position(&span), usize::MAX, true, None);
                 self.stack.push(Frame::Sequence { next: 0 });
             }
             Event::MappingEnd | Event::SequenceEnd => {
@@ -164,7 +175,7 @@ impl Builder {
 
     /// Records a value node at the current path. Containers keep their path segment
     /// pushed until their end event; scalars drop theirs at once.
-    fn node(&mut self, value: Position, text_offset: usize, container: bool) {
+    fn node(&mut self, value: Position, text_offset: usize, container: bool, chars: Option<(usize, usize)>) {
         let (segment, key) = match self.stack.last_mut() {
             Some(Frame::Mapping { pending_key }) => match pending_key.take() {
                 Some((key, at)) => (key, Some(at)),
@@ -180,6 +191,7 @@ impl Builder {
                     key: None,
                     value,
                     text_offset,
+                    chars,
                 };
                 self.nodes.insert(String::new(), node);
                 self.path.push(String::new());
@@ -194,6 +206,7 @@ impl Builder {
                 key,
                 value,
                 text_offset,
+                chars,
             },
         );
         if !container {
@@ -257,6 +270,23 @@ kpis:
             map.within(&["kpis", "cac", "quoted"], 2),
             Position { line: 4, column: 16 }
         );
+    }
+
+    #[test]
+    fn a_scalar_s_bytes_are_exactly_its_text_quotes_included() {
+        let text = format!("{TEXT}  名前: {{ weight: 40, target: 95 }}\n");
+        let map = SourceMap::index(&text);
+        let at = |path: &[&str]| map.scalar_bytes(&text, path).map(|r| &text[r]);
+        assert_eq!(at(&["kpis", "cac", "formula"]), Some("(a + b) / c"));
+        assert_eq!(at(&["kpis", "cac", "quoted"]), Some("\"x + y\""));
+        assert_eq!(at(&["kpis", "nps", "bands", "0", "points"]), Some("0"));
+        assert_eq!(at(&["kpis", "nps", "bands", "1", "points"]), Some("50"));
+        assert_eq!(
+            at(&["kpis", "名前", "target"]),
+            Some("95"),
+            "after characters of several bytes"
+        );
+        assert_eq!(at(&["kpis", "nps"]), None, "a mapping is not a scalar");
     }
 
     #[test]

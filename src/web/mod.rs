@@ -102,6 +102,7 @@ impl Application {
                 .service(telemetry::metrics)
                 .service(api::healthz)
                 .configure(api::configure)
+                .service(sums_script)
                 .service(pages::login_page)
                 .service(pages::login)
                 .service(pages::logout)
@@ -159,6 +160,16 @@ pub(crate) fn url_part(text: &str) -> String {
     use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
     const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
     utf8_percent_encode(text, UNRESERVED).to_string()
+}
+
+/// The one script of the pages, a convenience the pages work without: the running
+/// sums of weights in a draft's form. Served from here, as the content policy allows
+/// scripts from this server only.
+#[actix_web::get("/assets/sums.js")]
+async fn sums_script() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .body(include_str!("../../templates/assets/sums.js"))
 }
 
 /// Headers every response carries: pages are private and framed by nobody.

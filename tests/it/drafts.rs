@@ -256,3 +256,130 @@ async fn an_admin_edits_previews_and_publishes_and_a_second_publisher_is_refused
         "{trail:?}"
     );
 }
+
+/// Every input of the common-changes form, as a browser would send it.
+fn form_inputs(page: &str) -> Vec<(String, String)> {
+    let form = &page[page.find("data-testid=\"common-changes\"").expect("the form")..];
+    let form = &form[..form.find("</form>").expect("its end")];
+    form.split("<input ")
+        .skip(1)
+        .filter_map(|tag| {
+            let attribute = |name: &str| {
+                let marker = format!("{name}=\"");
+                let at = tag.find(&marker)? + marker.len();
+                Some(unescape(&tag[at..at + tag[at..].find('"')?]))
+            };
+            Some((attribute("name")?, attribute("value")?))
+        })
+        .filter(|(name, _)| name != "csrf")
+        .collect()
+}
+
+#[tokio::test]
+async fn the_form_of_common_changes_writes_only_what_changed_and_keeps_the_comments() {
+    let app = spawn_app().await;
+    let admin = app.signed_in("admin").await;
+    let draft = app.begin_draft(&admin).await;
+    let original = app.draft_file(&admin, &draft, "role-junior-rep.yaml").await;
+    let page = app.page(&admin, &draft).await;
+    assert!(
+        page.contains("<script src=\"/assets/sums.js\" defer></script>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("data-sum-of=\"junior_rep-process\">100</output>"),
+        "each tier's sum shown: {page}"
+    );
+    let mut inputs = form_inputs(&page);
+    assert!(inputs.len() > 50, "{inputs:?}");
+    let set = |inputs: &mut Vec<(String, String)>, path: &str, value: &str| {
+        let field = inputs
+            .iter_mut()
+            .find(|(n, _)| n == path)
+            .unwrap_or_else(|| panic!("{path} in the form"));
+        field.1 = value.to_owned();
+    };
+    set(
+        &mut inputs,
+        "n/roles/junior_rep/tiers/process/kpis/visit_plan_completion/weight",
+        "50",
+    );
+    set(
+        &mut inputs,
+        "n/roles/junior_rep/tiers/process/kpis/communication_quality/weight",
+        "25",
+    );
+    set(
+        &mut inputs,
+        "n/roles/junior_rep/tiers/process/kpis/communication_quality/target/stretch",
+        "92",
+    );
+    let fields: Vec<(&str, &str)> = inputs.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let saved = app.post_form(&admin, &format!("{draft}/form"), &fields).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let page = app.page(&admin, &location(&saved)).await;
+    assert!(page.contains("3 changes saved."), "{page}");
+    let after = app.draft_file(&admin, &draft, "role-junior-rep.yaml").await;
+    assert_eq!(
+        after,
+        original
+            .replace(
+                "visit_plan_completion: { weight: 40,",
+                "visit_plan_completion: { weight: 50,"
+            )
+            .replace(
+                "communication_quality: { weight: 35,",
+                "communication_quality: { weight: 25,"
+            )
+            .replace("target: 78, stretch: 90 }", "target: 78, stretch: 92 }"),
+        "only the three values changed; comments and layout kept"
+    );
+    assert!(page.contains("data-testid=\"valid\""), "{page}");
+    let trail = app.audit_trail("definitions_draft", "1").await;
+    assert!(
+        trail.iter().any(|e| e
+            .after
+            .as_deref()
+            .is_some_and(|a| a.contains("visit_plan_completion/weight 40 → 50"))),
+        "{trail:?}"
+    );
+
+    // A word where a number belongs is refused with its place; a sum off 100 is saved
+    // and then shown as the draft's problem.
+    set(
+        &mut inputs,
+        "n/roles/junior_rep/tiers/process/kpis/visit_plan_completion/weight",
+        "lots",
+    );
+    let fields: Vec<(&str, &str)> = inputs.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let refused = app.post_form(&admin, &format!("{draft}/form"), &fields).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = refused.text().await.expect("a page");
+    assert!(
+        page.contains("roles/junior_rep/tiers/process/kpis/visit_plan_completion/weight: `lots` is not a number"),
+        "{page}"
+    );
+    set(
+        &mut inputs,
+        "n/roles/junior_rep/tiers/process/kpis/visit_plan_completion/weight",
+        "60",
+    );
+    let fields: Vec<(&str, &str)> = inputs.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let saved = app.post_form(&admin, &format!("{draft}/form"), &fields).await;
+    let page = app.page(&admin, &location(&saved)).await;
+    assert!(
+        page.contains("data-testid=\"problems\"") && page.contains("role-junior-rep.yaml:"),
+        "{page}"
+    );
+    assert!(
+        page.contains("add up to 110, not 100"),
+        "the sum the admin has to fix: {page}"
+    );
+    assert!(
+        page.contains("data-sum-of=\"junior_rep-process\" class=\"warn\">110</output>"),
+        "{page}"
+    );
+
+    let script = app.page(&admin, "/assets/sums.js").await;
+    assert!(script.contains("data-sum-of"), "{script}");
+}

@@ -3,7 +3,9 @@
 //! line and column), previews what it would change on real data, and publishes it to
 //! every server. hr may read the history, the diffs and a preview; reps see none of it.
 
+use super::draft_form::{DraftForm, edits};
 use super::{require, respond, see_other};
+use crate::definitions::edit::{Applied, Located, apply};
 use crate::definitions::preview::{PeriodPreview, StoredRows, compare, frozen_outcomes, score_months};
 use crate::definitions::{DefinitionsError, RulebookVersion, publish};
 use crate::kpi::period::Period;
@@ -19,7 +21,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 async fn reader(req: &HttpRequest, state: &AppState, capability: Capability, page: &str) -> Result<Session, AppError> {
     let session = session::current(req, state, false).await?;
@@ -96,6 +98,10 @@ struct DraftPage {
     /// Problems not tied to one file (a weight sum over files, a missing file).
     problems: Vec<String>,
     valid: bool,
+    /// The common changes as a form, laid out from the files that read as definitions.
+    form: Option<DraftForm>,
+    /// Why the form's last submission was not saved.
+    form_problems: Vec<String>,
     /// The publication now in force, when it is not the one the draft began from.
     moved_on: Option<i64>,
     notice: Option<String>,
@@ -116,7 +122,7 @@ async fn draft_page(
     let session = reader(&req, &state, Capability::Administer, "/admin/definitions/drafts").await?;
     let draft = found_draft(&state, *id).await?;
     let notice = query.saved.as_ref().map(|file| format!("{file} saved."));
-    draft_response(&state, &session, draft, notice, StatusCode::OK).await
+    draft_response(&state, &session, draft, notice, Vec::new(), StatusCode::OK).await
 }
 
 async fn draft_response(
@@ -124,10 +130,16 @@ async fn draft_response(
     session: &Session,
     draft: Draft,
     notice: Option<String>,
+    form_problems: Vec<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let in_force = state.rulebook();
-    let problems = compiled(&draft).err().unwrap_or_default();
+    let form = Some(DraftForm::of(&draft.files, &Located::new(&draft.files))).filter(|f| !f.roles.is_empty());
+    let problems = match compiled(&draft) {
+        // Valid on its own, it must still fit what is stored.
+        Ok(version) => crate::definitions::misfits(&version.rulebook, &state.store.list_people().await?),
+        Err(problems) => problems,
+    };
     let valid = problems.is_empty();
     let mut unplaced = Vec::new();
     let mut by_file: BTreeMap<&str, Vec<String>> = BTreeMap::new();
@@ -161,6 +173,8 @@ async fn draft_response(
         files,
         problems: unplaced,
         valid,
+        form,
+        form_problems,
         notice,
     };
     respond(status, &page)
@@ -216,6 +230,51 @@ async fn save_file(
     )))
 }
 
+/// The common changes, posted as `n/<path>` and `t/<path>` fields beside `csrf`.
+#[post("/admin/definitions/drafts/{id}/form")]
+async fn save_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    form: Form<HashMap<String, String>, FILE_FORM_LIMIT>,
+) -> Result<HttpResponse, AppError> {
+    let session = session::current(&req, &state, false).await?;
+    require(&state, &session, Capability::Administer, "/admin/definitions/drafts").await?;
+    let fields = form.fields()?;
+    if fields.get("csrf") != Some(&session.csrf) {
+        return Err(AppError::BadCsrf);
+    }
+    let draft = found_draft(&state, *id).await?;
+    match apply(&draft.files, &edits(&fields)) {
+        Ok(Applied { changed, .. }) if changed.is_empty() => {
+            Ok(see_other(&format!("/admin/definitions/drafts/{}", draft.id)))
+        }
+        Ok(Applied { files, changed }) => {
+            let summary = changed.join("; ");
+            state
+                .store
+                .save_draft(draft.id, &files, &session.account.username, &summary)
+                .await?;
+            Ok(see_other(&format!(
+                "/admin/definitions/drafts/{}?saved={}",
+                draft.id,
+                crate::web::url_part(&format!("{} changes", changed.len()))
+            )))
+        }
+        Err(problems) => {
+            draft_response(
+                &state,
+                &session,
+                draft,
+                None,
+                problems,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub struct PublishForm {
     csrf: String,
@@ -249,7 +308,15 @@ async fn publish_draft(
     let draft = found_draft(&state, *id).await?;
     let Ok(version) = compiled(&draft) else {
         // Never published while invalid: the page lists why.
-        return draft_response(&state, &session, draft, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return draft_response(
+            &state,
+            &session,
+            draft,
+            None,
+            Vec::new(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     };
     let base = PublishBase::Draft {
         id: draft.id,
@@ -290,7 +357,15 @@ async fn publish_draft(
         }
         Err(DefinitionsError::DoesNotFitStored(problems)) => {
             let notice = Some(format!("Not published: {}", problems.join("; ")));
-            draft_response(&state, &session, draft, notice, StatusCode::UNPROCESSABLE_ENTITY).await
+            draft_response(
+                &state,
+                &session,
+                draft,
+                notice,
+                Vec::new(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(internal(e)),
     }

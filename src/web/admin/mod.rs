@@ -4,6 +4,7 @@
 
 mod accounts;
 mod definitions;
+mod draft_form;
 mod drafts;
 
 use super::AppState;
@@ -25,6 +26,7 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(drafts::create_draft)
         .service(drafts::draft_page)
         .service(drafts::save_file)
+        .service(drafts::save_form)
         .service(drafts::publish_draft)
         .service(drafts::discard_draft)
         .service(drafts::preview_draft)

@@ -1,0 +1,239 @@
+//! The common changes made from a form rather than in the YAML: each one replaces a
+//! single value at its path (`roles/senior_rep/tiers/result/kpis/cac/weight`) in
+//! whichever file holds it, and nothing around it, so comments, order and layout stay
+//! as the admin left them.
+
+use crate::kpi::source_map::SourceMap;
+use std::collections::BTreeMap;
+
+/// Paths in forms join their keys with `/`, which no id may hold.
+pub const SEPARATOR: char = '/';
+
+/// What a form field holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// A weight, a target, a grade's lower bound, a bonus coefficient.
+    Number,
+    /// A formula.
+    Text,
+}
+
+/// One change a form asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub path: String,
+    pub value: String,
+    pub kind: ValueKind,
+}
+
+/// The files of a draft, each indexed once, to read and change values by path.
+#[derive(Debug)]
+pub struct Located<'a> {
+    files: Vec<(&'a str, &'a str, SourceMap)>,
+}
+
+impl<'a> Located<'a> {
+    pub fn new(files: &'a BTreeMap<String, String>) -> Located<'a> {
+        Located {
+            files: files
+                .iter()
+                .map(|(name, text)| (name.as_str(), text.as_str(), SourceMap::index(text)))
+                .collect(),
+        }
+    }
+
+    /// The file and bytes holding the scalar at `path`.
+    fn find(&self, path: &str) -> Option<(&'a str, std::ops::Range<usize>)> {
+        let keys: Vec<&str> = path.split(SEPARATOR).collect();
+        self.files
+            .iter()
+            .find_map(|(name, text, map)| map.scalar_bytes(text, &keys).map(|range| (*name, range)))
+    }
+
+    /// The value at `path` as the file writes it, quotes taken off.
+    pub fn value(&self, path: &str) -> Option<String> {
+        let (name, range) = self.find(path)?;
+        let text = self.files.iter().find(|(n, _, _)| *n == name)?.1;
+        Some(unquote(&text[range]))
+    }
+}
+
+fn unquote(scalar: &str) -> String {
+    if scalar.len() >= 2 && scalar.starts_with('"') && scalar.ends_with('"') {
+        return scalar[1..scalar.len() - 1].replace("\\\"", "\"").replace("\\\\", "\\");
+    }
+    if scalar.len() >= 2 && scalar.starts_with('\'') && scalar.ends_with('\'') {
+        return scalar[1..scalar.len() - 1].replace("''", "'");
+    }
+    scalar.to_owned()
+}
+
+/// `text` as a YAML scalar: plain when YAML would read it back the same, else quoted.
+fn scalar(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text.trim() == text
+        && !text.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@`".contains(c))
+        && !text.contains(": ")
+        && !text.contains(" #")
+        && !text.contains(['\n', '\t'])
+        && !text.ends_with(':');
+    if plain {
+        text.to_owned()
+    } else {
+        format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
+/// A draft's files with a form's edits made, and what changed
+/// (`role-senior-rep.yaml: roles/…/weight 15 → 20`).
+#[derive(Debug)]
+pub struct Applied {
+    pub files: BTreeMap<String, String>,
+    pub changed: Vec<String>,
+}
+
+/// `files` with `edits` made: only the values that differ are written. Every edit
+/// that cannot be made is refused, each saying why, and then none is made.
+pub fn apply(files: &BTreeMap<String, String>, edits: &[Edit]) -> Result<Applied, Vec<String>> {
+    let located = Located::new(files);
+    let mut problems = Vec::new();
+    let mut by_file: BTreeMap<&str, Vec<(std::ops::Range<usize>, String)>> = BTreeMap::new();
+    let mut changed = Vec::new();
+    for edit in edits {
+        let value = edit.value.trim();
+        let Some((file, range)) = located.find(&edit.path) else {
+            problems.push(format!("{}: no file sets this value; change it in the YAML", edit.path));
+            continue;
+        };
+        let written = match edit.kind {
+            ValueKind::Number => match value.parse::<f64>() {
+                Ok(n) if n.is_finite() => value.to_owned(),
+                _ => {
+                    problems.push(format!("{}: `{value}` is not a number", edit.path));
+                    continue;
+                }
+            },
+            ValueKind::Text if value.is_empty() => {
+                problems.push(format!("{}: a formula cannot be empty", edit.path));
+                continue;
+            }
+            ValueKind::Text => scalar(value),
+        };
+        let before = unquote(&files[file][range.clone()]);
+        if before == value {
+            continue;
+        }
+        changed.push(format!("{file}: {} {before} → {value}", edit.path));
+        by_file.entry(file).or_default().push((range, written));
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut result = files.clone();
+    for (file, mut replacements) in by_file {
+        // From the end back, so each range still points where it did.
+        replacements.sort_by_key(|r| std::cmp::Reverse(r.0.start));
+        let text = result.get_mut(file).expect("a file of the draft");
+        for (range, written) in replacements {
+            text.replace_range(range, &written);
+        }
+    }
+    Ok(Applied { files: result, changed })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROLE: &str = "\
+roles:
+  rep:
+    tiers:
+      result:
+        weight: 65   # most of the card
+        kpis:
+          cac: { weight: 15, target: 1500 }
+          nps: { weight: 85, target: { threshold: 20, target: 40, stretch: 60 } }
+";
+    const KPIS: &str = "kpis:\n  cac:\n    formula: spend / new_customers\n";
+
+    fn files() -> BTreeMap<String, String> {
+        BTreeMap::from([
+            ("role.yaml".to_owned(), ROLE.to_owned()),
+            ("kpis.yaml".to_owned(), KPIS.to_owned()),
+        ])
+    }
+
+    fn edit(path: &str, value: &str, kind: ValueKind) -> Edit {
+        Edit {
+            path: path.into(),
+            value: value.into(),
+            kind,
+        }
+    }
+
+    #[test]
+    fn values_change_in_place_and_nothing_else_does() {
+        let edits = [
+            edit("roles/rep/tiers/result/kpis/cac/weight", "20", ValueKind::Number),
+            edit("roles/rep/tiers/result/kpis/nps/weight", "80", ValueKind::Number),
+            edit(
+                "roles/rep/tiers/result/kpis/nps/target/stretch",
+                "65.5",
+                ValueKind::Number,
+            ),
+            edit("roles/rep/tiers/result/weight", "65", ValueKind::Number),
+            edit("kpis/cac/formula", "spend / max(new_customers, 1)", ValueKind::Text),
+        ];
+        let Applied { files: after, changed } = apply(&files(), &edits).expect("applied");
+        assert_eq!(
+            after["role.yaml"],
+            ROLE.replace("weight: 15", "weight: 20")
+                .replace("weight: 85", "weight: 80")
+                .replace("stretch: 60", "stretch: 65.5")
+        );
+        assert_eq!(
+            after["kpis.yaml"],
+            "kpis:\n  cac:\n    formula: spend / max(new_customers, 1)\n"
+        );
+        assert_eq!(
+            changed.len(),
+            4,
+            "the unchanged tier weight is not counted: {changed:?}"
+        );
+        assert!(changed.contains(&"role.yaml: roles/rep/tiers/result/kpis/cac/weight 15 → 20".to_owned()));
+    }
+
+    #[test]
+    fn a_value_yaml_would_misread_is_quoted_and_read_back_the_same() {
+        let after = apply(&files(), &[edit("kpis/cac/formula", "a: b # c", ValueKind::Text)])
+            .expect("applied")
+            .files;
+        assert_eq!(after["kpis.yaml"], "kpis:\n  cac:\n    formula: \"a: b # c\"\n");
+        assert_eq!(
+            Located::new(&after).value("kpis/cac/formula").as_deref(),
+            Some("a: b # c")
+        );
+    }
+
+    #[test]
+    fn an_edit_that_cannot_be_made_says_why_and_nothing_is_made() {
+        let problems = apply(
+            &files(),
+            &[
+                edit("roles/rep/tiers/result/kpis/cac/weight", "twenty", ValueKind::Number),
+                edit("roles/rep/tiers/base/weight", "10", ValueKind::Number),
+                edit("kpis/cac/formula", " ", ValueKind::Text),
+            ],
+        )
+        .expect_err("refused");
+        assert_eq!(
+            problems,
+            [
+                "roles/rep/tiers/result/kpis/cac/weight: `twenty` is not a number",
+                "roles/rep/tiers/base/weight: no file sets this value; change it in the YAML",
+                "kpis/cac/formula: a formula cannot be empty",
+            ]
+        );
+    }
+}

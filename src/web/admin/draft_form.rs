@@ -1,0 +1,202 @@
+//! The form of a draft's common changes: tier weights, each KPI's weight and targets
+//! in its role, formulas, grade bands and bonus coefficients. Each input is named by
+//! the value's path and shows what the draft's YAML holds; weights that must add up to
+//! 100 carry their group, so the page shows the sum (and a script keeps it running).
+
+use crate::definitions::edit::{Edit, Located, SEPARATOR, ValueKind};
+use crate::kpi::definition::DefinitionFile;
+use std::collections::{BTreeMap, HashMap};
+
+/// One number a form may change.
+#[derive(Debug)]
+pub struct NumberField {
+    pub path: String,
+    pub label: &'static str,
+    pub value: String,
+}
+
+#[derive(Debug)]
+pub struct KpiFields {
+    pub key: String,
+    pub name: String,
+    pub weight: NumberField,
+    pub targets: Vec<NumberField>,
+}
+
+#[derive(Debug)]
+pub struct TierFields {
+    pub tier: &'static str,
+    /// The group its KPIs' weights add up in.
+    pub group: String,
+    pub weight: NumberField,
+    pub kpis: Vec<KpiFields>,
+    pub sum: String,
+}
+
+#[derive(Debug)]
+pub struct RoleFields {
+    pub key: String,
+    pub name: String,
+    pub group: String,
+    pub tiers: Vec<TierFields>,
+    pub tier_sum: String,
+}
+
+#[derive(Debug)]
+pub struct FormulaField {
+    pub key: String,
+    pub name: String,
+    pub path: String,
+    pub value: String,
+}
+
+#[derive(Debug)]
+pub struct ScaleFields {
+    pub key: String,
+    /// Grade, its lowest total, its bonus coefficient.
+    pub grades: Vec<(String, NumberField, NumberField)>,
+}
+
+#[derive(Debug, Default)]
+pub struct DraftForm {
+    pub roles: Vec<RoleFields>,
+    pub formulas: Vec<FormulaField>,
+    pub scales: Vec<ScaleFields>,
+}
+
+fn path(keys: &[&str]) -> String {
+    keys.join(&SEPARATOR.to_string())
+}
+
+fn number(located: &Located, keys: &[&str], label: &'static str) -> Option<NumberField> {
+    let path = path(keys);
+    located.value(&path).map(|value| NumberField { path, label, value })
+}
+
+fn sum(fields: impl Iterator<Item = String>) -> String {
+    let total: f64 = fields.filter_map(|v| v.parse::<f64>().ok()).sum();
+    format!("{total}")
+}
+
+impl DraftForm {
+    /// The fields of every file of the draft that reads as definitions (problems across
+    /// files, such as a sum off 100, leave the form in place to fix them), valued as
+    /// `located` writes them.
+    pub fn of(files: &BTreeMap<String, String>, located: &Located) -> DraftForm {
+        let mut form = DraftForm::default();
+        for file in files.values().filter_map(|text| DefinitionFile::read(text)) {
+            for (key, role) in &file.roles {
+                let tiers: Vec<TierFields> = role
+                    .tiers
+                    .iter()
+                    .filter_map(|(tier, def)| {
+                        let t = tier.as_str();
+                        let weight = number(located, &["roles", key, "tiers", t, "weight"], "weight")?;
+                        let kpis: Vec<KpiFields> = def
+                            .kpis
+                            .keys()
+                            .filter_map(|kpi| {
+                                let at = ["roles", key.as_str(), "tiers", t, "kpis", kpi.as_str()];
+                                let weight = number(located, &[&at[..], &["weight"]].concat(), "weight")?;
+                                let targets = match number(located, &[&at[..], &["target"]].concat(), "target") {
+                                    Some(target) => vec![target],
+                                    None => ["threshold", "target", "stretch"]
+                                        .into_iter()
+                                        .filter_map(|level| {
+                                            number(located, &[&at[..], &["target", level]].concat(), level)
+                                        })
+                                        .collect(),
+                                };
+                                Some(KpiFields {
+                                    key: kpi.clone(),
+                                    name: kpi_name(files, kpi),
+                                    weight,
+                                    targets,
+                                })
+                            })
+                            .collect();
+                        Some(TierFields {
+                            tier: t,
+                            group: format!("{key}-{t}"),
+                            sum: sum(kpis.iter().map(|k| k.weight.value.clone())),
+                            weight,
+                            kpis,
+                        })
+                    })
+                    .collect();
+                form.roles.push(RoleFields {
+                    key: key.clone(),
+                    name: role.name.en.clone(),
+                    group: format!("{key}-tiers"),
+                    tier_sum: sum(tiers.iter().map(|t| t.weight.value.clone())),
+                    tiers,
+                });
+            }
+            for (key, kpi) in &file.kpis {
+                let path = path(&["kpis", key, "formula"]);
+                if let Some(value) = located.value(&path) {
+                    form.formulas.push(FormulaField {
+                        key: key.clone(),
+                        name: kpi.name.en.clone(),
+                        path,
+                        value,
+                    });
+                }
+            }
+            for (key, scale) in &file.grade_scales {
+                let grades = scale
+                    .grades
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, g)| {
+                        let i = i.to_string();
+                        let at = ["grade_scales", key.as_str(), "grades", i.as_str()];
+                        let min = number(located, &[&at[..], &["min"]].concat(), "from total")?;
+                        let coefficient = number(
+                            located,
+                            &[&at[..], &["bonus_coefficient"]].concat(),
+                            "bonus coefficient",
+                        )?;
+                        Some((g.grade.clone(), min, coefficient))
+                    })
+                    .collect();
+                form.scales.push(ScaleFields {
+                    key: key.clone(),
+                    grades,
+                });
+            }
+        }
+        form
+    }
+}
+
+/// A KPI's English name from whichever file defines it, else its id.
+fn kpi_name(files: &BTreeMap<String, String>, key: &str) -> String {
+    files
+        .values()
+        .filter_map(|text| DefinitionFile::read(text))
+        .find_map(|f| f.kpis.get(key).map(|k| k.name.en.clone()))
+        .unwrap_or_else(|| key.to_owned())
+}
+
+/// The edits a submitted form asks for: `n/<path>` fields are numbers, `t/<path>` text.
+pub fn edits(fields: &HashMap<String, String>) -> Vec<Edit> {
+    let mut edits: Vec<Edit> = fields
+        .iter()
+        .filter_map(|(name, value)| {
+            let (kind, path) = match name.split_once(SEPARATOR)? {
+                ("n", path) => (ValueKind::Number, path),
+                ("t", path) => (ValueKind::Text, path),
+                _ => return None,
+            };
+            Some(Edit {
+                path: path.to_owned(),
+                value: value.clone(),
+                kind,
+            })
+        })
+        .collect();
+    // The same order every time, so problems and the audit summary read the same.
+    edits.sort_by(|a, b| a.path.cmp(&b.path));
+    edits
+}
