@@ -226,7 +226,96 @@ async fn a_rep_signs_in_with_a_browser_and_reads_their_scorecard() {
         let png = browser.screenshot().await.expect("a screenshot");
         std::fs::write(out.join(shot), png).expect("save the screenshot");
     }
+
+    // An admin changes two weights through the form, sees the sum run, previews the
+    // draft and publishes it.
+    browser.set_window_size(1280, 1600).await.expect("a desktop window");
+    browser
+        .goto(&format!("{}/admin/definitions", app.address))
+        .await
+        .expect("open the definitions");
+    click(&browser, "[data-testid=begin-draft]").await;
+    browser
+        .wait()
+        .for_element(Locator::Css("[data-testid=common-changes]"))
+        .await
+        .expect("the draft's form");
+    let weight = |kpi: &str| format!("input[name=\"n/roles/junior_rep/tiers/process/kpis/{kpi}/weight\"]");
+    let sum = "output[data-sum-of=junior_rep-process]";
+    let set = async |selector: &str, value: &str| {
+        let input = browser.find(Locator::Css(selector)).await.expect("an input");
+        input.clear().await.expect("clear");
+        input.send_keys(value).await.expect("type");
+    };
+    set(&weight("visit_plan_completion"), "50").await;
+    assert_eq!(text(&browser, sum).await, "110", "the sum runs while typing");
+    set(&weight("communication_quality"), "25").await;
+    assert_eq!(text(&browser, sum).await, "100");
+    click(&browser, "[data-testid=common-changes] button[type=submit]").await;
+    browser
+        .wait()
+        .for_element(Locator::Css("[data-testid=notice]"))
+        .await
+        .expect("saved");
+    assert_eq!(text(&browser, "[data-testid=notice]").await, "2 changes saved.");
+    assert_fits(&browser, 1280).await;
+    let png = browser.screenshot().await.expect("a screenshot");
+    std::fs::write(out.join("draft.png"), png).expect("save the screenshot");
+    let draft = browser.current_url().await.expect("a URL");
+    click(&browser, "[data-testid=preview-link]").await;
+    browser
+        .wait()
+        .for_element(Locator::Css("section[data-period] tr[data-subject]"))
+        .await
+        .expect("the preview");
+    let changes = browser
+        .find_all(Locator::Css("section[data-period] td[data-change]"))
+        .await
+        .expect("changes");
+    assert!(changes.len() > 10, "{} rows of changes", changes.len());
+    let png = browser.screenshot().await.expect("a screenshot");
+    std::fs::write(out.join("preview.png"), png).expect("save the screenshot");
+    browser.goto(draft.as_str()).await.expect("back to the draft");
+    browser
+        .find(Locator::Css("[data-testid=publish] input[name=comment]"))
+        .await
+        .expect("the comment")
+        .send_keys("visits weigh more for junior reps")
+        .await
+        .expect("type");
+    click(&browser, "[data-testid=publish] button[type=submit]").await;
+    browser
+        .wait()
+        .for_element(Locator::Css("[data-testid=notice]"))
+        .await
+        .expect("published");
+    assert!(
+        text(&browser, "[data-testid=notice]")
+            .await
+            .starts_with("Published as version 2"),
+        "the history says so"
+    );
     browser.close().await.expect("close the browser");
+}
+
+async fn click(browser: &fantoccini::Client, selector: &str) {
+    browser
+        .find(Locator::Css(selector))
+        .await
+        .unwrap_or_else(|e| panic!("{selector}: {e}"))
+        .click()
+        .await
+        .expect("click");
+}
+
+async fn text(browser: &fantoccini::Client, selector: &str) -> String {
+    browser
+        .find(Locator::Css(selector))
+        .await
+        .unwrap_or_else(|e| panic!("{selector}: {e}"))
+        .text()
+        .await
+        .expect("text")
 }
 
 /// The page is no wider than the window: nothing to scroll sideways.
