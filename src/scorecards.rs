@@ -29,8 +29,10 @@ const CAPACITY: usize = 32;
 #[derive(Debug)]
 pub struct ScoredPeriod {
     pub report: PeriodReport,
-    /// The definitions it was scored with: what its pages name and explain by.
+    /// The definitions in force when it was read: what its pages name and explain by.
     pub version: Arc<RulebookVersion>,
+    /// Which definitions its numbers come from.
+    pub scored_with: ScoredWith,
     /// The organisation as it is now, for deciding who may see what.
     pub organisation: Organisation,
     by_subject: HashMap<String, (bool, usize)>,
@@ -59,6 +61,25 @@ impl ScoredPeriod {
                 &self.report.people[i]
             }
         })
+    }
+}
+
+/// Which definitions a period's numbers come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScoredWith {
+    /// Scored now, with this stored version (`None`: never stored).
+    InForce(Option<i64>),
+    /// A finalized month, as it was frozen with this version.
+    Frozen(i64),
+}
+
+impl ScoredWith {
+    /// The stored version, if any.
+    pub fn version(self) -> Option<i64> {
+        match self {
+            ScoredWith::InForce(v) => v,
+            ScoredWith::Frozen(v) => Some(v),
+        }
     }
 }
 
@@ -310,6 +331,11 @@ pub async fn period_report(
 
 async fn score(store: &Store, version: Arc<RulebookVersion>, period: Period) -> Result<ScoredPeriod, StoreError> {
     let report = period_report(store, &version, period).await?;
+    let frozen = match period {
+        Period::Month(m) => store.finalized_version(&m.to_string()).await?,
+        _ => None,
+    };
+    let scored_with = frozen.map_or(ScoredWith::InForce(version.id), ScoredWith::Frozen);
     let organisation = stored_organisation(store, &version.rulebook, None).await?;
     let by_subject = report
         .people
@@ -327,6 +353,7 @@ async fn score(store: &Store, version: Arc<RulebookVersion>, period: Period) -> 
     Ok(ScoredPeriod {
         report,
         version,
+        scored_with,
         organisation,
         by_subject,
         visibilities: VisibilityMemo::default(),
@@ -345,6 +372,7 @@ mod tests {
                 teams: Vec::new(),
             },
             version: Arc::new(RulebookVersion::shipped()),
+            scored_with: ScoredWith::InForce(None),
             organisation: Organisation::new(Vec::new(), Vec::new()).expect("an empty organisation"),
             by_subject: HashMap::new(),
             visibilities: VisibilityMemo::default(),

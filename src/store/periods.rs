@@ -196,6 +196,17 @@ impl Store {
         Ok(true)
     }
 
+    /// The definition version a finalized month was frozen with.
+    pub async fn finalized_version(&self, month: &str) -> Result<Option<i64>, StoreError> {
+        Ok(snapshots::Entity::find()
+            .select_only()
+            .column(snapshots::Column::DefinitionVersionId)
+            .filter(snapshots::Column::Period.eq(month))
+            .into_tuple::<i64>()
+            .one(self.db())
+            .await?)
+    }
+
     /// The frozen cards of a finalized month: people, then teams, each by key.
     pub async fn load_snapshots(&self, month: &str) -> Result<Vec<SnapshotRow>, StoreError> {
         let rows = snapshots::Entity::find()

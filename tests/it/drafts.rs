@@ -205,6 +205,16 @@ async fn an_admin_edits_previews_and_publishes_and_a_second_publisher_is_refused
         StatusCode::NOT_FOUND,
         "a published draft is gone"
     );
+    let open = app.page(&hr, "/scorecards/p008?period=2026-09").await;
+    assert!(
+        open.contains("<span data-testid=\"scored-with\">Scored with definitions version 2</span>"),
+        "{open}"
+    );
+    let frozen = app.page(&hr, "/scorecards/p008?period=2026-08&lang=zh").await;
+    assert!(
+        frozen.contains("定稿时按指标定义第 1 版计算"),
+        "a finalized month keeps its version: {frozen}"
+    );
 
     // The other draft began from publication 1: refused, with what changed meanwhile.
     let conflict = app

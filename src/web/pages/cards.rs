@@ -78,6 +78,8 @@ struct ScorecardPage<'a> {
     fired: Vec<String>,
     adjustments: Vec<AdjustmentLine>,
     peers: Option<Peers>,
+    /// Which definitions the numbers come from, in the reader's words.
+    scored_with: String,
 }
 
 impl ScorecardPage<'_> {
@@ -159,8 +161,22 @@ async fn scorecard(
         fired,
         adjustments,
         peers,
+        scored_with: scored_with_words(found.scored().scored_with, lang),
     };
     Ok(render(page).finish_with_body())
+}
+
+/// "Scored with definitions version 2", or for a finalized month the version it was
+/// frozen with; nothing for definitions never stored.
+fn scored_with_words(scored_with: crate::scorecards::ScoredWith, lang: Lang) -> String {
+    use crate::scorecards::ScoredWith;
+    match (scored_with, lang) {
+        (ScoredWith::InForce(None), _) => String::new(),
+        (ScoredWith::InForce(Some(v)), Lang::En) => format!("Scored with definitions version {v}"),
+        (ScoredWith::InForce(Some(v)), Lang::Zh) => format!("按指标定义第 {v} 版计算"),
+        (ScoredWith::Frozen(v), Lang::En) => format!("Finalized with definitions version {v}"),
+        (ScoredWith::Frozen(v), Lang::Zh) => format!("定稿时按指标定义第 {v} 版计算"),
+    }
 }
 
 /// A role's name in `lang`, from the YAML; its key if the rulebook has no such role.
