@@ -180,11 +180,45 @@ pub enum UserCommand {
         teams: Vec<String>,
     },
     /// Disable an account and end its sessions.
+    #[command(after_help = "Example:\n  yardstick user disable --username rep.p002")]
     Disable {
         /// The account to disable; its sessions end.
         #[arg(long)]
         username: String,
     },
+    /// Let a disabled account sign in again.
+    #[command(after_help = "Example:\n  yardstick user enable --username rep.p002")]
+    Enable {
+        /// The account to enable.
+        #[arg(long)]
+        username: String,
+    },
+    /// Give an account another role, person or teams; its sessions carry the new access at once.
+    #[command(after_help = "Example:\n  yardstick user change --username ana --role manager --person p001 --team east")]
+    Change {
+        /// The account to change.
+        #[arg(long)]
+        username: String,
+        /// Its role from now on.
+        #[arg(long, value_enum)]
+        role: crate::store::AccountRole,
+        /// The person it belongs to (a rep's own; a manager's, optional).
+        #[arg(long)]
+        person: Option<String>,
+        /// A team a manager leads (repeat for several).
+        #[arg(long = "team")]
+        teams: Vec<String>,
+    },
+    /// Set an account's password from the first line of standard input; its sessions end.
+    #[command(after_help = "Example:\n  echo 'a-new-long-password' | yardstick user password --username rep.p002")]
+    Password {
+        /// The account whose password is set.
+        #[arg(long)]
+        username: String,
+    },
+    /// List every account with its role, person, teams and state.
+    #[command(after_help = "Example:\n  yardstick user list")]
+    List,
 }
 
 /// What a failed command reports: the message, and the exit code.
@@ -311,15 +345,7 @@ impl Cli {
                 person,
                 teams,
             }) => {
-                let mut password = String::new();
-                std::io::stdin().read_line(&mut password).map_err(failure)?;
-                let password = password.trim_end_matches(['\r', '\n']);
-                if password.chars().count() < 12 {
-                    return Err(failure(
-                        "the password (read from standard input) must have at least 12 characters",
-                    ));
-                }
-                let hash = crate::credentials::hash_password(password).map_err(failure)?;
+                let hash = password_from_stdin()?;
                 block_on(async {
                     let store = Store::open(database_url).await.map_err(failure)?;
                     let account = crate::store::NewAccount {
@@ -341,6 +367,69 @@ impl Cli {
                     .map_err(failure)?;
                 writeln!(out, "account {username} disabled; its sessions have ended").map_err(failure)
             }),
+            Command::User(UserCommand::Enable { username }) => block_on(async {
+                let store = Store::open(database_url).await.map_err(failure)?;
+                store
+                    .enable_account(&username, &settings.actor)
+                    .await
+                    .map_err(failure)?;
+                writeln!(out, "account {username} enabled").map_err(failure)
+            }),
+            Command::User(UserCommand::Change {
+                username,
+                role,
+                person,
+                teams,
+            }) => block_on(async {
+                let store = Store::open(database_url).await.map_err(failure)?;
+                store
+                    .change_account(&username, role, person.as_deref(), &teams, &settings.actor)
+                    .await
+                    .map_err(failure)?;
+                writeln!(out, "account {username} is now {}", role.as_str()).map_err(failure)
+            }),
+            Command::User(UserCommand::Password { username }) => {
+                let hash = password_from_stdin()?;
+                block_on(async {
+                    let store = Store::open(database_url).await.map_err(failure)?;
+                    store
+                        .set_password(&username, hash, &settings.actor)
+                        .await
+                        .map_err(failure)?;
+                    writeln!(out, "password of {username} set; its sessions have ended").map_err(failure)
+                })
+            }
+            Command::User(UserCommand::List) => block_on(async {
+                let store = Store::open(database_url).await.map_err(failure)?;
+                let accounts = store.list_accounts().await.map_err(failure)?;
+                if accounts.is_empty() {
+                    return writeln!(out, "no accounts; add one with `yardstick user add`").map_err(failure);
+                }
+                writeln!(
+                    out,
+                    "{:<20} {:<8} {:<10} {:<20} {:<9} created",
+                    "username", "role", "person", "teams", "state"
+                )
+                .map_err(failure)?;
+                for a in accounts {
+                    writeln!(
+                        out,
+                        "{:<20} {:<8} {:<10} {:<20} {:<9} {}",
+                        a.username,
+                        a.role.as_str(),
+                        a.person.as_deref().unwrap_or("-"),
+                        if a.teams.is_empty() {
+                            "-".to_owned()
+                        } else {
+                            a.teams.join(",")
+                        },
+                        if a.disabled { "disabled" } else { "enabled" },
+                        a.created_at
+                    )
+                    .map_err(failure)?;
+                }
+                Ok(())
+            }),
             Command::Token(command) => block_on(token(&settings, command, out)),
             Command::Backup { file } => block_on(async {
                 let store = Store::open(database_url).await.map_err(failure)?;
@@ -352,6 +441,19 @@ impl Cli {
             }),
         }
     }
+}
+
+/// The first line of standard input as a password, hashed; at least 12 characters.
+fn password_from_stdin() -> Result<String, Failure> {
+    let mut password = String::new();
+    std::io::stdin().read_line(&mut password).map_err(failure)?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    if password.chars().count() < 12 {
+        return Err(failure(
+            "the password (read from standard input) must have at least 12 characters",
+        ));
+    }
+    crate::credentials::hash_password(password).map_err(failure)
 }
 
 fn block_on<T>(future: impl Future<Output = Result<T, Failure>>) -> Result<T, Failure> {

@@ -216,11 +216,7 @@ impl Store {
     /// Disables an account and ends every session it has.
     pub async fn disable_account(&self, username: &str, actor: &str) -> Result<(), StoreError> {
         let txn = self.begin_write().await?;
-        let user = users::Entity::find()
-            .filter(users::Column::Username.eq(username))
-            .one(&txn)
-            .await?
-            .ok_or_else(|| StoreError::Unsupported(format!("no account named `{username}`")))?;
+        let user = user_named(&txn, username).await?;
         sessions::Entity::delete_many()
             .filter(sessions::Column::UserId.eq(user.id))
             .exec(&txn)
@@ -247,6 +243,131 @@ impl Store {
         .await?;
         txn.commit().await?;
         self.sessions.forget_account(id);
+        Ok(())
+    }
+
+    /// Gives an account another role, person or teams; refused, with every problem
+    /// named, as a new account would be. Its sessions go on with the new access at once.
+    pub async fn change_account(
+        &self,
+        username: &str,
+        role: AccountRole,
+        person: Option<&str>,
+        teams: &[String],
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        let txn = self.begin_write().await?;
+        let user = user_named(&txn, username).await?;
+        let problems = access_problems(&txn, role, person, teams).await?;
+        if !problems.is_empty() {
+            let reasons: Vec<String> = problems.into_iter().map(|p| p.message).collect();
+            return Err(StoreError::Unsupported(reasons.join("; ")));
+        }
+        let before_teams: Vec<String> = user_teams::Entity::find()
+            .filter(user_teams::Column::UserId.eq(user.id))
+            .order_by_asc(user_teams::Column::TeamKey)
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|t| t.team_key)
+            .collect();
+        let describe = |role: &str, person: Option<&str>, teams: &[String]| {
+            format!(
+                "{role}, person {}, teams [{}]",
+                person.unwrap_or("none"),
+                teams.join(", ")
+            )
+        };
+        let before = describe(&user.role, user.person_key.as_deref(), &before_teams);
+        let mut sorted = teams.to_vec();
+        sorted.sort();
+        sorted.dedup();
+        let after = describe(role.as_str(), person, &sorted);
+        users::Entity::update(users::ActiveModel {
+            id: ActiveValue::Unchanged(user.id),
+            role: ActiveValue::Set(role.as_str().to_owned()),
+            person_key: ActiveValue::Set(person.map(str::to_owned)),
+            ..Default::default()
+        })
+        .exec(&txn)
+        .await?;
+        user_teams::Entity::delete_many()
+            .filter(user_teams::Column::UserId.eq(user.id))
+            .exec(&txn)
+            .await?;
+        for team in &sorted {
+            let link = user_teams::ActiveModel {
+                user_id: ActiveValue::Set(user.id),
+                team_key: ActiveValue::Set(team.clone()),
+            };
+            user_teams::Entity::insert(link).exec_without_returning(&txn).await?;
+        }
+        let entry = audit_entry(
+            actor,
+            "change",
+            "account",
+            username.to_owned(),
+            Some(before),
+            Some(after),
+        );
+        Store::audit(&txn, vec![entry]).await?;
+        txn.commit().await?;
+        self.sessions.forget_account(user.id);
+        Ok(())
+    }
+
+    /// Gives an account a new password hash and ends its sessions: whoever knew the
+    /// old one is signed out.
+    pub async fn set_password(&self, username: &str, password_hash: String, actor: &str) -> Result<(), StoreError> {
+        let txn = self.begin_write().await?;
+        let user = user_named(&txn, username).await?;
+        sessions::Entity::delete_many()
+            .filter(sessions::Column::UserId.eq(user.id))
+            .exec(&txn)
+            .await?;
+        users::Entity::update(users::ActiveModel {
+            id: ActiveValue::Unchanged(user.id),
+            password_hash: ActiveValue::Set(password_hash),
+            ..Default::default()
+        })
+        .exec(&txn)
+        .await?;
+        let entry = audit_entry(
+            actor,
+            "password",
+            "account",
+            username.to_owned(),
+            None,
+            Some("reset".into()),
+        );
+        Store::audit(&txn, vec![entry]).await?;
+        txn.commit().await?;
+        self.sessions.forget_account(user.id);
+        Ok(())
+    }
+
+    /// Lets a disabled account sign in again.
+    pub async fn enable_account(&self, username: &str, actor: &str) -> Result<(), StoreError> {
+        let txn = self.begin_write().await?;
+        let user = user_named(&txn, username).await?;
+        users::Entity::update(users::ActiveModel {
+            id: ActiveValue::Unchanged(user.id),
+            disabled: ActiveValue::Set(false),
+            ..Default::default()
+        })
+        .exec(&txn)
+        .await?;
+        let entry = audit_entry(
+            actor,
+            "enable",
+            "account",
+            username.to_owned(),
+            Some(if user.disabled { "disabled" } else { "enabled" }.into()),
+            Some("enabled".into()),
+        );
+        Store::audit(&txn, vec![entry]).await?;
+        txn.commit().await?;
+        self.sessions.forget_account(user.id);
         Ok(())
     }
 
@@ -300,7 +421,21 @@ async fn account_problems(
     } else if exists::<users::Entity>(db, users::Column::Username, name).await? {
         problem("username", format!("an account named `{name}` exists already"));
     }
-    match account.person {
+    problems.extend(access_problems(db, account.role, account.person, account.teams).await?);
+    Ok(problems)
+}
+
+/// What stops an account from having `role` with `person` and `teams`: a person or
+/// team that does not exist, a rep without a person, a manager without teams.
+async fn access_problems(
+    db: &impl ConnectionTrait,
+    role: AccountRole,
+    person: Option<&str>,
+    teams: &[String],
+) -> Result<Vec<AccountProblem>, StoreError> {
+    let mut problems = Vec::new();
+    let mut problem = |field: &'static str, message: String| problems.push(AccountProblem { field, message });
+    match person {
         Some(person) if !exists::<people::Entity>(db, people::Column::Key, person).await? => {
             let known = keys::<people::Entity>(db, people::Column::Key).await?;
             problem(
@@ -311,18 +446,18 @@ async fn account_problems(
                 ),
             );
         }
-        None if account.role == AccountRole::Rep => {
+        None if role == AccountRole::Rep => {
             problem("person", "a rep's account belongs to a person; choose one".into());
         }
         _ => {}
     }
-    if account.role == AccountRole::Manager && account.teams.is_empty() {
+    if role == AccountRole::Manager && teams.is_empty() {
         problem("teams", "a manager leads at least one team; choose it".into());
     }
-    if account.role != AccountRole::Manager && !account.teams.is_empty() {
+    if role != AccountRole::Manager && !teams.is_empty() {
         problem("teams", "only a manager's account leads teams".into());
     }
-    for team in account.teams {
+    for team in teams {
         if !exists::<teams::Entity>(db, teams::Column::Key, team).await? {
             let known = keys::<teams::Entity>(db, teams::Column::Key).await?;
             problem(
@@ -335,6 +470,15 @@ async fn account_problems(
         }
     }
     Ok(problems)
+}
+
+/// The account named `username`, or why there is none.
+async fn user_named(db: &impl ConnectionTrait, username: &str) -> Result<users::Model, StoreError> {
+    users::Entity::find()
+        .filter(users::Column::Username.eq(username))
+        .one(db)
+        .await?
+        .ok_or_else(|| StoreError::Unsupported(format!("no account named `{username}`")))
 }
 
 /// Every key in `column` of `E`; read only when a name was not found, to suggest one.

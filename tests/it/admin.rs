@@ -406,3 +406,167 @@ async fn the_definitions_page_shows_the_rulebook_in_force_in_both_languages() {
     assert!(zh.contains("初级销售代表") && zh.contains("销售目标达成率") && zh.contains("<html lang=\"zh\">"));
     assert!(!en.contains("初级销售代表"));
 }
+
+#[tokio::test]
+async fn an_admin_changes_an_accounts_access_resets_its_password_and_enables_it_again() {
+    let app = spawn_app().await;
+    let admin = app.signed_in("admin").await;
+    let rep = app.signed_in("rep.p003").await;
+    assert_eq!(app.status(&rep, "/teams/east").await, StatusCode::NOT_FOUND);
+    let page = app.page(&admin, "/admin/users").await;
+    assert!(
+        page.contains("<a href=\"/admin/users/rep.p003\">rep.p003</a>"),
+        "{page}"
+    );
+    let csrf = app.csrf(&admin).await;
+
+    // A manager without a team is refused with the reason; with one, the open session
+    // carries the new access at once.
+    let post = |path: String, form: Vec<(&'static str, String)>| {
+        let admin = admin.clone();
+        async move { admin.post(path).form(&form).send().await.expect("POST") }
+    };
+    let access = format!("{}/admin/users/rep.p003/access", app.address);
+    let refused = post(
+        access.clone(),
+        vec![
+            ("csrf", csrf.clone()),
+            ("role", "manager".into()),
+            ("person", "p003".into()),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text()
+            .await
+            .expect("a page")
+            .contains("a manager leads at least one team")
+    );
+    let changed = post(
+        access,
+        vec![
+            ("csrf", csrf.clone()),
+            ("role", "manager".into()),
+            ("person", "p003".into()),
+            ("teams", "east".into()),
+        ],
+    )
+    .await;
+    assert_eq!(changed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.status(&rep, "/teams/east").await,
+        StatusCode::OK,
+        "the session's access changed"
+    );
+    let trail = app.audit_trail("account", "rep.p003").await;
+    let change = trail.iter().find(|e| e.action == "change").expect("the change audited");
+    assert_eq!(change.before.as_deref(), Some("rep, person p003, teams []"));
+    assert_eq!(change.after.as_deref(), Some("manager, person p003, teams [east]"));
+
+    // A password made for the account is shown once; its old sessions end.
+    let reset = post(
+        format!("{}/admin/users/rep.p003/password", app.address),
+        vec![("csrf", csrf.clone()), ("make", "1".into())],
+    )
+    .await;
+    assert_eq!(reset.status(), StatusCode::OK);
+    let page = reset.text().await.expect("a page");
+    let marker = "data-testid=\"made-password\">";
+    let at = page.find(marker).expect("the password shown") + marker.len();
+    let made = page[at..at + page[at..].find('<').expect("its end")].to_owned();
+    assert!(made.len() >= 12, "{made}");
+    assert_eq!(app.status(&rep, "/").await, StatusCode::SEE_OTHER, "signed out");
+    let again = app.client();
+    let response = app.sign_in(&again, "rep.p003", &made).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "the new password signs in");
+    let old = app.sign_in(&app.client(), "rep.p003", DEMO_PASSWORD).await;
+    assert_eq!(old.status(), StatusCode::UNAUTHORIZED, "the old one no longer does");
+
+    // Disabled, then enabled again from its page.
+    let disabled = post(
+        format!("{}/admin/users/disable", app.address),
+        vec![("csrf", csrf.clone()), ("username", "rep.p003".into())],
+    )
+    .await;
+    assert_eq!(disabled.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.sign_in(&app.client(), "rep.p003", &made).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let page = app.page(&admin, "/admin/users/rep.p003").await;
+    assert!(page.contains("Enable the account"), "{page}");
+    let enabled = post(
+        format!("{}/admin/users/rep.p003/enable", app.address),
+        vec![("csrf", csrf.clone())],
+    )
+    .await;
+    assert_eq!(enabled.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.sign_in(&app.client(), "rep.p003", &made).await.status(),
+        StatusCode::SEE_OTHER
+    );
+
+    // Nobody but an admin reaches any of it.
+    let hr = app.signed_in("hr").await;
+    assert_eq!(app.status(&hr, "/admin/users/rep.p003").await, StatusCode::NOT_FOUND);
+}
+
+#[test]
+fn the_command_line_lists_changes_resets_and_enables_accounts() {
+    use crate::store::{import_demo, ok, run, sqlite_database};
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let url = &sqlite_database(dir.path());
+    import_demo(url);
+    let empty = ok(url, &["user", "list"]);
+    assert!(empty.contains("no accounts"), "{empty}");
+    let add = |args: &[&str], stdin: &str| {
+        crate::helpers::yardstick()
+            .args(["--database", url, "user"])
+            .args(args)
+            .write_stdin(stdin)
+            .output()
+            .expect("run yardstick")
+    };
+    let made = add(
+        &["add", "--username", "ana", "--role", "rep", "--person", "p002"],
+        "a-long-enough-password\n",
+    );
+    assert!(made.status.success());
+    let changed = ok(
+        url,
+        &[
+            "user",
+            "change",
+            "--username",
+            "ana",
+            "--role",
+            "manager",
+            "--team",
+            "east",
+        ],
+    );
+    assert!(changed.contains("account ana is now manager"), "{changed}");
+    let refused = run(url, &["user", "change", "--username", "ana", "--role", "rep"]);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("a rep's account belongs to a person"));
+    let short = add(&["password", "--username", "ana"], "short\n");
+    assert_eq!(short.status.code(), Some(1));
+    let reset = add(&["password", "--username", "ana"], "another-long-password\n");
+    assert!(String::from_utf8_lossy(&reset.stdout).contains("password of ana set"));
+    ok(url, &["user", "disable", "--username", "ana"]);
+    let list = ok(url, &["user", "list"]);
+    let line = list.lines().find(|l| l.starts_with("ana ")).expect("ana listed");
+    assert!(
+        line.contains("manager") && line.contains("east") && line.contains("disabled"),
+        "{list}"
+    );
+    ok(url, &["user", "enable", "--username", "ana"]);
+    let list = ok(url, &["user", "list"]);
+    assert!(
+        list.lines().any(|l| l.starts_with("ana ") && l.contains(" enabled ")),
+        "{list}"
+    );
+    let unknown = run(url, &["user", "enable", "--username", "nobody"]);
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no account named `nobody`"));
+}

@@ -334,3 +334,219 @@ fn account_row(account: AccountEntry, me: &str) -> AccountRow {
         username: account.username,
     }
 }
+
+/// One account's page: its access, a new password, and enabling it again.
+#[derive(Template)]
+#[template(path = "admin_account.html")]
+struct AccountPage {
+    nav: Nav,
+    csrf: String,
+    account: AccountRow,
+    /// The account's role, person and teams, as the access form holds them.
+    form: AccountForm,
+    roles: Vec<&'static str>,
+    people: Vec<(String, String)>,
+    teams: Vec<(String, String)>,
+    notice: Option<&'static str>,
+    problems: Vec<String>,
+    /// A password made here, shown this once.
+    made_password: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AccountQuery {
+    done: Option<String>,
+}
+
+/// What a redirect after a change on the account page says: our words only, picked by key.
+fn done_notice(done: Option<&str>) -> Option<&'static str> {
+    match done? {
+        "access" => Some("Access changed; the account's sessions carry it at once."),
+        "password" => Some("Password set; the account's sessions have ended."),
+        "enabled" => Some("Account enabled; it may sign in again."),
+        _ => None,
+    }
+}
+
+async fn account_page(
+    state: &AppState,
+    session: &Session,
+    username: &str,
+    notice: Option<&'static str>,
+    problems: Vec<String>,
+    made_password: Option<String>,
+) -> Result<AccountPage, AppError> {
+    let entry = state
+        .store
+        .list_accounts()
+        .await?
+        .into_iter()
+        .find(|a| a.username == username)
+        .ok_or(AppError::NotFound)?;
+    let form = AccountForm {
+        username: entry.username.clone(),
+        role: entry.role.as_str().to_owned(),
+        person: entry.person.clone().unwrap_or_default(),
+        teams: entry.teams.clone(),
+    };
+    let list = users_page(state, session, None, AccountForm::default(), FieldProblems::default()).await?;
+    Ok(AccountPage {
+        nav: Nav::without_period(session, "/admin/users", Lang::En),
+        csrf: session.csrf.clone(),
+        account: account_row(entry, &session.account.username),
+        form,
+        roles: list.roles,
+        people: list.people,
+        teams: list.teams,
+        notice,
+        problems,
+        made_password,
+    })
+}
+
+#[get("/admin/users/{username}")]
+async fn account_view(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    username: web::Path<String>,
+    query: web::Query<AccountQuery>,
+) -> Result<HttpResponse, AppError> {
+    let session = admin(&req, &state).await?;
+    let page = account_page(
+        &state,
+        &session,
+        &username,
+        done_notice(query.done.as_deref()),
+        Vec::new(),
+        None,
+    )
+    .await?;
+    respond(StatusCode::OK, &page)
+}
+
+fn account_location(username: &str, done: &str) -> String {
+    format!("/admin/users/{}?done={done}", crate::web::url_part(username))
+}
+
+#[post("/admin/users/{username}/access")]
+async fn change_access(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    username: web::Path<String>,
+    form: Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let session = admin(&req, &state).await?;
+    let form = form.fields()?;
+    let field = |name: &str| form.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str());
+    if field("csrf") != session.csrf {
+        return Err(AppError::BadCsrf);
+    }
+    let Some(role) = AccountRole::parse(field("role")) else {
+        let problems = vec!["choose a role: rep, manager, hr or admin".to_owned()];
+        let page = account_page(&state, &session, &username, None, problems, None).await?;
+        return respond(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    };
+    if *username == session.account.username && role != AccountRole::Admin {
+        let problems = vec!["you cannot take your own admin role away; ask another admin".to_owned()];
+        let page = account_page(&state, &session, &username, None, problems, None).await?;
+        return respond(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let person = Some(field("person").trim()).filter(|p| !p.is_empty());
+    let teams: Vec<String> = form
+        .iter()
+        .filter(|(k, v)| k == "teams" && !v.is_empty())
+        .map(|(_, v)| v.clone())
+        .collect();
+    match state
+        .store
+        .change_account(&username, role, person, &teams, &session.account.username)
+        .await
+    {
+        Ok(()) => Ok(see_other(&account_location(&username, "access"))),
+        Err(StoreError::Unsupported(reason)) => {
+            let page = account_page(&state, &session, &username, None, vec![reason], None).await?;
+            respond(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    csrf: String,
+    #[serde(default)]
+    password: String,
+    /// Make a password rather than take the one typed.
+    #[serde(default)]
+    make: Option<String>,
+}
+
+#[post("/admin/users/{username}/password")]
+async fn reset_password(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    username: web::Path<String>,
+    form: Form<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let session = admin(&req, &state).await?;
+    let form = form.fields()?;
+    if form.csrf != session.csrf {
+        return Err(AppError::BadCsrf);
+    }
+    if state.store.find_account_by_name(&username).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let made = form
+        .make
+        .is_some()
+        .then(|| crate::credentials::random_token()[..20].to_owned());
+    let password = made.clone().unwrap_or(form.password);
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        let problems = vec![format!("a password has at least {MIN_PASSWORD_CHARS} characters")];
+        let page = account_page(&state, &session, &username, None, problems, None).await?;
+        return respond(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let permit = state.throttle.hashing_permit().await?;
+    let hash = web::block(move || hash_password(&password))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing: {e}")))??;
+    drop(permit);
+    state
+        .store
+        .set_password(&username, hash, &session.account.username)
+        .await?;
+    match made {
+        // Shown once, on this response only: never in a URL, never stored.
+        Some(made) => {
+            let page = account_page(
+                &state,
+                &session,
+                &username,
+                done_notice(Some("password")),
+                Vec::new(),
+                Some(made),
+            )
+            .await?;
+            respond(StatusCode::OK, &page)
+        }
+        None => Ok(see_other(&account_location(&username, "password"))),
+    }
+}
+
+#[post("/admin/users/{username}/enable")]
+async fn enable_account(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    username: web::Path<String>,
+    form: Form<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let session = admin(&req, &state).await?;
+    if form.fields()?.csrf != session.csrf {
+        return Err(AppError::BadCsrf);
+    }
+    if state.store.find_account_by_name(&username).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    state.store.enable_account(&username, &session.account.username).await?;
+    Ok(see_other(&account_location(&username, "enabled")))
+}
