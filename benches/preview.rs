@@ -43,6 +43,7 @@ fn rows(months: &[Month]) -> StoredRows {
             name: key.to_owned(),
             name_zh: None,
             parent: parent.map(str::to_owned),
+            card: None,
         })
         .to_vec();
     let mut people = Vec::with_capacity(PEOPLE);

@@ -89,6 +89,7 @@ fn organisation(rulebook: &Rulebook, reps: usize) -> (Organisation, Vec<f64>) {
             name: format!("Team {t}"),
             name_zh: None,
             parent: (t % 10 != 0).then(|| TeamId((t / 10 * 10) as u32)),
+            card: None,
         })
         .collect();
     let role = rulebook.find_role("rep").expect("the bench role");

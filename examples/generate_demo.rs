@@ -111,11 +111,12 @@ struct Person {
     trend: f64,
 }
 
-/// Id, name, name in Chinese, parent.
-const TEAMS: [(&str, &str, &str, &str); 3] = [
-    ("east", "East Region Sales", "华东区销售部", ""),
-    ("east-key", "Key Accounts", "大客户组", "east"),
-    ("care", "Customer Care", "客户服务部", ""),
+/// Id, name, name in Chinese, parent, and the card the team is scored with (empty:
+/// the team scorecard role; customer care is judged on customer success KPIs).
+const TEAMS: [(&str, &str, &str, &str, &str); 3] = [
+    ("east", "East Region Sales", "华东区销售部", "", ""),
+    ("east-key", "Key Accounts", "大客户组", "east", ""),
+    ("care", "Customer Care", "客户服务部", "", "customer_success"),
 ];
 
 fn people() -> Vec<Person> {
@@ -658,15 +659,16 @@ fn main() -> io::Result<()> {
     fs::create_dir_all(&out)?;
     let people = people();
 
-    let mut teams = String::from("id,name,name_zh,parent\n");
-    for (id, name, name_zh, parent) in TEAMS {
+    let mut teams = String::from("id,name,name_zh,parent,card\n");
+    for (id, name, name_zh, parent, card) in TEAMS {
         let _ = writeln!(
             teams,
-            "{},{},{},{}",
+            "{},{},{},{},{}",
             field(id),
             field(name),
             field(name_zh),
-            field(parent)
+            field(parent),
+            field(card)
         );
     }
 

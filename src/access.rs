@@ -123,6 +123,7 @@ mod tests {
             key: key.into(),
             name: key.into(),
             name_zh: None,
+            card: None,
             parent: parent.map(TeamId),
         }
     }

@@ -259,7 +259,11 @@ pub async fn publish(
     // Through the write: an import that lands first is checked here, one that lands
     // after is checked against what this publishes.
     let writer = store.writer().await?;
-    let unknown = misfits(&version.rulebook, &writer.list_people().await?);
+    let unknown = misfits(
+        &version.rulebook,
+        &writer.list_people().await?,
+        &writer.list_teams().await?,
+    );
     if !unknown.is_empty() {
         return Err(DefinitionsError::DoesNotFitStored(unknown));
     }
@@ -298,9 +302,14 @@ pub fn diff(a: &StoredDefinitions, b: &StoredDefinitions) -> String {
     text
 }
 
-/// What is stored that `rulebook` could not score: each person whose role it lacks.
-pub fn misfits(rulebook: &Rulebook, people: &[crate::store::PersonRow]) -> Vec<String> {
-    people
+/// What is stored that `rulebook` could not score: each person whose role it lacks,
+/// each team whose card names a role it lacks.
+pub fn misfits(
+    rulebook: &Rulebook,
+    people: &[crate::store::PersonRow],
+    teams: &[crate::store::TeamRow],
+) -> Vec<String> {
+    let people = people
         .iter()
         .filter(|p| rulebook.find_role(&p.role).is_none())
         .map(|p| {
@@ -308,8 +317,18 @@ pub fn misfits(rulebook: &Rulebook, people: &[crate::store::PersonRow]) -> Vec<S
                 "person {} has the role `{}`, which these definitions do not define",
                 p.key, p.role
             )
-        })
-        .collect()
+        });
+    let teams = teams
+        .iter()
+        .filter_map(|t| t.card.as_ref().map(|card| (t, card)))
+        .filter(|(_, card)| rulebook.find_role(card).is_none())
+        .map(|(t, card)| {
+            format!(
+                "team {} is scored with the card `{card}`, which these definitions do not define",
+                t.key
+            )
+        });
+    people.chain(teams).collect()
 }
 
 /// How often a server asks the database whether another version was published.

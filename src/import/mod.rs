@@ -35,6 +35,7 @@ pub fn read_organisation(
 ) -> Result<Organisation, ImportErrors> {
     let teams = parse_teams(
         &Table::read(teams_path, TEAM_COLUMNS)?,
+        rulebook,
         &HashSet::new(),
         &HashSet::new(),
     )?;

@@ -8,7 +8,7 @@ use crate::kpi::rulebook::Rulebook;
 use crate::store::{PersonRow, TeamRow};
 use std::collections::{HashMap, HashSet};
 
-pub const TEAM_COLUMNS: (&[&str], &[&str]) = (&["id", "name"], &["name_zh", "parent"]);
+pub const TEAM_COLUMNS: (&[&str], &[&str]) = (&["id", "name"], &["name_zh", "parent", "card"]);
 pub const PEOPLE_COLUMNS: (&[&str], &[&str]) = (
     &["id", "name", "email", "team", "role"],
     &["manager", "active_from", "active_to"],
@@ -18,6 +18,7 @@ pub const PEOPLE_COLUMNS: (&[&str], &[&str]) = (
 /// be one of `people`'s: a card, a data row and an access rule name either.
 pub fn parse_teams(
     table: &Table,
+    rulebook: &Rulebook,
     known: &HashSet<String>,
     people: &HashSet<String>,
 ) -> Result<Vec<TeamRow>, ImportErrors> {
@@ -54,11 +55,20 @@ pub fn parse_teams(
             let name_zh = Some(row.get("name_zh").trim())
                 .filter(|n| !n.is_empty())
                 .map(str::to_owned);
+            let card = match row.get("card").trim() {
+                "" => None,
+                role if rulebook.find_role(role).is_some() => Some(role.to_owned()),
+                role => {
+                    let roles = rulebook.roles().iter().map(|r| &r.key);
+                    return Err(row.error("card", format!("unknown role `{role}`{}", suggest(role, roles))));
+                }
+            };
             Ok(TeamRow {
                 key: row.id("id")?.to_owned(),
                 name: row.required("name")?.to_owned(),
                 name_zh,
                 parent,
+                card,
             })
         })();
         match parsed {
@@ -190,6 +200,7 @@ pub(super) fn organisation_of(
             name: t.name.clone(),
             name_zh: t.name_zh.clone(),
             parent: t.parent.as_deref().map(|p| index[p]),
+            card: t.card.as_deref().and_then(|role| rulebook.find_role(role)),
         })
         .collect();
     let core_people = people

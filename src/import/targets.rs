@@ -34,8 +34,8 @@ pub fn parse_targets(
                 ("role", role_key, Some(role))
             } else if let Some(p) = organisation.find_person(key) {
                 ("person", key, Some(organisation.person(p).role))
-            } else if organisation.find_team(key).is_some() {
-                ("team", key, rulebook.team_role())
+            } else if let Some(t) = organisation.find_team(key) {
+                ("team", key, crate::kpi::evaluate::team_card(rulebook, organisation, t))
             } else {
                 let known = organisation
                     .people()

@@ -223,7 +223,7 @@ pub async fn import_table(
         ImportKind::Teams => {
             let known: HashSet<String> = teams.iter().map(|t| t.key.clone()).collect();
             let people: HashSet<String> = people.into_iter().map(|p| p.key).collect();
-            let rows = parse_teams(table, &known, &people)?;
+            let rows = parse_teams(table, rulebook, &known, &people)?;
             // The tree after the import must still be a tree.
             let mut combined: Vec<TeamRow> = teams
                 .into_iter()

@@ -5,7 +5,7 @@ use crate::kpi::definition::ScoredOn;
 use crate::kpi::organisation::{Organisation, PersonId, Subject, TeamId};
 use crate::kpi::period::Period;
 use crate::kpi::rollup::PeriodInputs;
-use crate::kpi::rulebook::Rulebook;
+use crate::kpi::rulebook::{RoleId, Rulebook};
 use crate::kpi::scorecard::{Scorecard, SubjectInputs, Workspace, score_subject};
 use crate::kpi::targets::TargetBook;
 use rayon::prelude::*;
@@ -34,6 +34,11 @@ impl PeriodScores {
             .filter_map(|(i, card)| card.as_ref().map(|card| (Subject::Team(TeamId(i as u32)), card)));
         people.chain(teams)
     }
+}
+
+/// The role a team's card is scored with: its own, else the team scorecard role.
+pub fn team_card(rulebook: &Rulebook, organisation: &Organisation, team: TeamId) -> Option<RoleId> {
+    organisation.team(team).card.or(rulebook.team_role())
 }
 
 /// The inputs a subject's card is computed from: a person scored on their team's
@@ -87,9 +92,8 @@ pub fn score_period(
     let teams = (0..organisation.teams().len())
         .into_par_iter()
         .map_init(Workspace::default, |ws, t| {
-            rulebook
-                .team_role()
-                .map(|role| score(ws, Subject::Team(TeamId(t as u32)), role))
+            let id = TeamId(t as u32);
+            team_card(rulebook, organisation, id).map(|role| score(ws, Subject::Team(id), role))
         })
         .collect();
     PeriodScores { period, people, teams }

@@ -41,6 +41,8 @@ pub struct Team {
     /// The name in Chinese, when one is given.
     pub name_zh: Option<String>,
     pub parent: Option<TeamId>,
+    /// The role the team's own card is scored with; `None`: the team scorecard role.
+    pub card: Option<RoleId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -219,6 +221,7 @@ mod tests {
             key: key.into(),
             name: key.into(),
             name_zh: None,
+            card: None,
             parent: parent.map(TeamId),
         }
     }

@@ -15,6 +15,8 @@ pub struct TeamRow {
     /// The name in Chinese, when the file gives one.
     pub name_zh: Option<String>,
     pub parent: Option<String>,
+    /// The role the team's card is scored with, when not the team scorecard role.
+    pub card: Option<String>,
 }
 
 /// A person as an import gives them.
@@ -81,6 +83,7 @@ impl Writer {
                             name: t.name.clone(),
                             name_zh: t.name_zh.clone(),
                             parent: t.parent_id.and_then(|p| keys.get(&p).cloned()),
+                            card: t.card.clone(),
                         },
                     )
                 })
@@ -97,6 +100,7 @@ impl Writer {
                     name: ActiveValue::Set(row.name.clone()),
                     name_zh: ActiveValue::Set(row.name_zh.clone()),
                     parent_id: ActiveValue::Set(None),
+                    card: ActiveValue::Set(row.card.clone()),
                 };
                 let id = teams::Entity::insert(model).exec(txn).await?.last_insert_id;
                 ids.insert(row.key.clone(), id);
@@ -114,6 +118,7 @@ impl Writer {
                 name: ActiveValue::Set(row.name.clone()),
                 name_zh: ActiveValue::Set(row.name_zh.clone()),
                 parent_id: ActiveValue::Set(row.parent.as_ref().map(|p| ids[p])),
+                card: ActiveValue::Set(row.card.clone()),
             };
             teams::Entity::update(model).exec(txn).await?;
             if old.is_some() {
@@ -226,6 +231,7 @@ async fn teams_in(db: &impl ConnectionTrait) -> Result<Vec<TeamRow>, StoreError>
             name: t.name.clone(),
             name_zh: t.name_zh.clone(),
             parent: t.parent_id.and_then(|p| keys.get(&p).cloned()),
+            card: t.card.clone(),
         })
         .collect())
 }

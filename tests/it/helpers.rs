@@ -28,6 +28,7 @@ pub fn organisation(rulebook: &Rulebook, roles: &[&str]) -> Organisation {
         key: "team".into(),
         name: "Team".into(),
         name_zh: None,
+        card: None,
         parent: None,
     };
     let people = roles

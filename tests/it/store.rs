@@ -738,3 +738,39 @@ fn an_import_reports_how_many_rows_are_written_of_how_many() {
     assert!(heard.windows(2).all(|w| w[0].0 < w[1].0), "rising: {heard:?}");
     assert_eq!(heard.last(), Some(&(rows, rows)));
 }
+
+#[test]
+fn a_team_is_scored_with_its_own_card_and_a_card_that_is_no_role_is_refused() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let url = &sqlite_database(dir.path());
+    import_demo(url);
+    let report = evaluate_json(url, "2026-10");
+    let teams = by_subject(&report);
+    assert_eq!(
+        teams["care"]["role"], "customer_success",
+        "customer care on its own card"
+    );
+    assert_eq!(teams["east"]["role"], "team_lead", "the team scorecard role otherwise");
+    let care_kpis: Vec<&str> = teams["care"]["kpis"]
+        .as_array()
+        .expect("KPIs")
+        .iter()
+        .map(|k| k["kpi"].as_str().expect("an id"))
+        .collect();
+    assert!(
+        care_kpis.contains(&"customer_retention_rate") && !care_kpis.contains(&"sales_target_achievement"),
+        "{care_kpis:?}"
+    );
+    assert_eq!(report, files_json("2026-10"), "files and store agree");
+
+    let bad = write(
+        dir.path(),
+        "teams.csv",
+        "id,name,card\ncare,Customer Care,customer_sucess\n",
+    );
+    let stderr = String::from_utf8(run(url, &["import", "teams", &bad.display().to_string()]).stderr).expect("UTF-8");
+    assert!(
+        stderr.contains("teams.csv:2: column `card`: unknown role `customer_sucess`; did you mean `customer_success`?"),
+        "{stderr}"
+    );
+}

@@ -9,6 +9,8 @@ pub struct Model {
     pub key: String,
     pub name: String,
     pub name_zh: Option<String>,
+    /// The role the team's own card is scored with; unset, the team scorecard role.
+    pub card: Option<String>,
     pub parent_id: Option<i64>,
 }
 

@@ -137,7 +137,11 @@ async fn draft_response(
     let form = Some(DraftForm::of(&draft.files, &Located::new(&draft.files))).filter(|f| !f.roles.is_empty());
     let problems = match compiled(&draft) {
         // Valid on its own, it must still fit what is stored.
-        Ok(version) => crate::definitions::misfits(&version.rulebook, &state.store.list_people().await?),
+        Ok(version) => crate::definitions::misfits(
+            &version.rulebook,
+            &state.store.list_people().await?,
+            &state.store.list_teams().await?,
+        ),
         Err(problems) => problems,
     };
     let valid = problems.is_empty();

@@ -38,6 +38,9 @@ pub struct TeamView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name_zh: Option<String>,
     pub parent: Option<String>,
+    /// The role the team's own card is scored with, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub card: Option<String>,
     /// The teams directly below (only with `GET /api/v1/teams/{id}`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_teams: Option<Vec<String>>,
@@ -147,6 +150,7 @@ pub(super) async fn list_teams(req: HttpRequest, state: web::Data<AppState>) -> 
             name: t.name,
             name_zh: t.name_zh,
             parent: t.parent,
+            card: t.card,
             sub_teams: None,
             members: None,
         })
@@ -189,6 +193,7 @@ pub(super) async fn get_team(req: HttpRequest, state: web::Data<AppState>, id: w
         name: team.name.clone(),
         name_zh: team.name_zh.clone(),
         parent: team.parent.clone(),
+        card: team.card.clone(),
         sub_teams: Some(sub_teams),
         members: Some(members),
     }))

@@ -67,6 +67,9 @@ pub struct TeamIn {
     pub name_zh: Option<String>,
     #[serde(default)]
     pub parent: Option<String>,
+    /// The role the team's own card is scored with; absent: the team scorecard role.
+    #[serde(default)]
+    pub card: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -132,12 +135,13 @@ impl AsRecord for PersonIn {
 impl AsRecord for TeamIn {
     const KIND: ImportKind = ImportKind::Teams;
     fn record(self) -> Vec<String> {
-        // In the order of TEAM_COLUMNS: id, name, then the optional name_zh, parent.
+        // In the order of TEAM_COLUMNS: id, name, then the optional name_zh, parent, card.
         vec![
             self.id,
             self.name,
             self.name_zh.unwrap_or_default(),
             self.parent.unwrap_or_default(),
+            self.card.unwrap_or_default(),
         ]
     }
 }
@@ -344,6 +348,7 @@ mod tests {
             name: "T".into(),
             name_zh: Some("团".into()),
             parent: Some("p".into()),
+            card: Some("care_team".into()),
         };
         let (required, optional) = ImportKind::Teams.columns();
         let columns = [required, optional].concat();
