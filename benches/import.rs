@@ -43,10 +43,15 @@ fn main() {
         runtime.block_on(async {
             let store = Store::open(&url).await.expect("open the database");
             let quiet = |_: u64, _: u64| {};
-            import_file(&store, &rulebook, ImportKind::Teams, &teams, "bench", &quiet)
+            // A fresh database with definitions never stored: nothing to check them against.
+            let against = yardstick::import::Against {
+                rulebook: &rulebook,
+                version: None,
+            };
+            import_file(&store, against, ImportKind::Teams, &teams, "bench", &quiet)
                 .await
                 .expect("teams");
-            import_file(&store, &rulebook, ImportKind::People, &people, "bench", &quiet)
+            import_file(&store, against, ImportKind::People, &people, "bench", &quiet)
                 .await
                 .expect("people");
 
@@ -66,7 +71,7 @@ fn main() {
             );
 
             let started = Instant::now();
-            let report = import_file(&store, &rulebook, ImportKind::Metrics, &metrics, "bench", &quiet)
+            let report = import_file(&store, against, ImportKind::Metrics, &metrics, "bench", &quiet)
                 .await
                 .expect("metrics");
             let seconds = started.elapsed().as_secs_f64();

@@ -507,7 +507,6 @@ async fn evaluate_stored(settings: &Settings, period: Period) -> Result<PeriodRe
 
 async fn import(settings: &Settings, kind: ImportKind, file: &Path, out: &mut dyn Write) -> Result<(), Failure> {
     let (store, version) = open_with_definitions(settings).await?;
-    let rulebook = &version.rulebook;
     // A bar on a terminal; nothing in scripts and logs.
     let bar = std::io::stdout().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
@@ -535,7 +534,7 @@ async fn import(settings: &Settings, kind: ImportKind, file: &Path, out: &mut dy
             bar.set_position(written);
         }
     };
-    let result = import_file(&store, rulebook, kind, file, &settings.actor, &progress).await;
+    let result = import_file(&store, version.against(), kind, file, &settings.actor, &progress).await;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

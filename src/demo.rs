@@ -2,8 +2,7 @@
 //! into an empty database, and an account for each kind of user.
 
 use crate::credentials::hash_password;
-use crate::import::{ImportKind, import_csv_bytes};
-use crate::kpi::rulebook::Rulebook;
+use crate::import::{Against, ImportKind, import_csv_bytes};
 use crate::store::{AccountRole, NewAccount, Store};
 
 /// The demo organisation, built into the binary so `serve --demo` runs from any folder;
@@ -102,7 +101,7 @@ pub struct NotADemoDatabase {
 /// are missing. A database the demo seeded earlier keeps its data and gets back any
 /// missing demo account; any other database is refused, since the accounts' password
 /// is public.
-pub async fn seed(store: &Store, rulebook: &Rulebook) -> anyhow::Result<()> {
+pub async fn seed(store: &Store, against: Against<'_>) -> anyhow::Result<()> {
     let people = store.list_people().await?;
     match store.first_import().await? {
         Some(first) if first.actor != DEMO_ACTOR => {
@@ -133,7 +132,7 @@ pub async fn seed(store: &Store, rulebook: &Rulebook) -> anyhow::Result<()> {
     if people.is_empty() {
         let quiet = |_: u64, _: u64| {};
         for (kind, file, bytes) in DEMO_FILES {
-            import_csv_bytes(store, rulebook, *kind, file, bytes, DEMO_ACTOR, &quiet)
+            import_csv_bytes(store, against, *kind, file, bytes, DEMO_ACTOR, &quiet)
                 .await
                 .map_err(|e| anyhow::anyhow!("demo data {file}: {e}"))?;
         }

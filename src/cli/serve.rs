@@ -33,7 +33,7 @@ pub(super) fn serve(settings: &Settings, demo: bool, out: &mut dyn Write) -> Res
             .await
             .map_err(failure)?;
         if demo {
-            crate::demo::seed(&store, &version.rulebook)
+            crate::demo::seed(&store, version.against())
                 .await
                 .map_err(|e| failure(format!("{e:#}")))?;
         }

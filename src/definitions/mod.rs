@@ -101,6 +101,14 @@ impl RulebookVersion {
         })
     }
 
+    /// What an import checks rows against: this rulebook, and that it is still in force.
+    pub fn against(&self) -> crate::import::Against<'_> {
+        crate::import::Against {
+            rulebook: &self.rulebook,
+            version: self.id,
+        }
+    }
+
     /// How a person names this version: "version 3", or "unpublished".
     pub fn label(&self) -> String {
         self.id

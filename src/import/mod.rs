@@ -16,7 +16,7 @@ pub use organisation::{PEOPLE_COLUMNS, TEAM_COLUMNS, build_organisation, parse_p
 pub use table::{ImportErrors, RowError, Table};
 pub use targets::{TARGET_COLUMNS, build_target_book, parse_targets};
 pub use to_store::{
-    FinalizedRows, ImportFailure, ImportKind, ImportReport, import_csv_bytes, import_file, import_file_as,
+    Against, FinalizedRows, ImportFailure, ImportKind, ImportReport, import_csv_bytes, import_file, import_file_as,
     import_table, organisation_from, stored_organisation,
 };
 

@@ -44,6 +44,23 @@ pub enum ImportFailure {
     Store(#[from] StoreError),
     #[error("cannot read {path}: {reason}")]
     Read { path: String, reason: String },
+    /// Other definitions were published while the rows were checked: nothing was
+    /// written, and checking them again against the new ones may give another answer.
+    #[error(
+        "the definitions in force changed while these rows were checked (against version {checked}; version {} is in force now); nothing was written, send them again",
+        .active.map_or_else(|| "none".to_owned(), |v| v.to_string())
+    )]
+    DefinitionsChanged { checked: i64, active: Option<i64> },
+}
+
+/// The definitions rows are checked against, and the stored version they are: the
+/// write checks that it is still the one in force, so rows checked against definitions
+/// published over meanwhile are never written. `version: None` skips that check (rows
+/// checked against definitions that were never stored, in tests and benchmarks).
+#[derive(Debug, Clone, Copy)]
+pub struct Against<'a> {
+    pub rulebook: &'a Rulebook,
+    pub version: Option<i64>,
 }
 
 impl From<ImportErrors> for ImportFailure {
@@ -109,29 +126,20 @@ impl fmt::Display for FinalizedRows {
 /// and of how many.
 pub async fn import_file(
     store: &Store,
-    rulebook: &Rulebook,
+    against: Against<'_>,
     kind: ImportKind,
     path: &Path,
     actor: &str,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<ImportReport, ImportFailure> {
-    import_file_as(
-        store,
-        rulebook,
-        kind,
-        path,
-        &path.display().to_string(),
-        actor,
-        progress,
-    )
-    .await
+    import_file_as(store, against, kind, path, &path.display().to_string(), actor, progress).await
 }
 
 /// As `import_file`, naming the file `source` in errors and in the audit log: an
 /// upload's own name rather than the temporary file it was saved to.
 pub async fn import_file_as(
     store: &Store,
-    rulebook: &Rulebook,
+    against: Against<'_>,
     kind: ImportKind,
     path: &Path,
     source: &str,
@@ -147,14 +155,14 @@ pub async fn import_file_as(
             path: source.to_owned(),
             reason: format!("reading was interrupted: {e}"),
         })??;
-    import_table(store, rulebook, kind, &table, &digest, actor, progress).await
+    import_table(store, against, kind, &table, &digest, actor, progress).await
 }
 
 /// Imports CSV held in memory (the demo, built into the binary), named `source` in
 /// errors and in the audit log.
 pub async fn import_csv_bytes(
     store: &Store,
-    rulebook: &Rulebook,
+    against: Against<'_>,
     kind: ImportKind,
     source: &str,
     bytes: &[u8],
@@ -167,7 +175,7 @@ pub async fn import_csv_bytes(
         String::new()
     };
     let table = Table::from_csv_bytes(source, bytes, kind.columns())?;
-    import_table(store, rulebook, kind, &table, &digest, actor, progress).await
+    import_table(store, against, kind, &table, &digest, actor, progress).await
 }
 
 impl ImportKind {
@@ -202,7 +210,7 @@ fn read_file(kind: ImportKind, path: &Path, source: &str) -> Result<(String, Tab
 /// then written all or nothing. `digest` identifies the source of metric data.
 pub async fn import_table(
     store: &Store,
-    rulebook: &Rulebook,
+    against: Against<'_>,
     kind: ImportKind,
     table: &Table,
     digest: &str,
@@ -217,6 +225,13 @@ pub async fn import_table(
     // Every check reads the store through the write it guards: a concurrent import
     // waits for this one to commit, so what was checked is what is written over.
     let writer = store.writer().await?;
+    if let Some(checked) = against.version {
+        let active = writer.active_publication().await?.map(|p| p.version);
+        if active != Some(checked) {
+            return Err(ImportFailure::DefinitionsChanged { checked, active });
+        }
+    }
+    let rulebook = against.rulebook;
     let teams = writer.list_teams().await?;
     let people = writer.list_people().await?;
     let (rows, changes) = match kind {

@@ -121,16 +121,33 @@ async fn upload_file(
         return respond(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     let quiet = |_: u64, _: u64| {};
-    let result = import_file_as(
-        &state.store,
-        &state.rulebook().rulebook,
-        kind,
-        &file.path,
-        &file.name,
-        &session.account.username,
-        &quiet,
-    )
-    .await;
+    let mut result = Err(ImportFailure::Read {
+        path: file.name.clone(),
+        reason: "not imported".into(),
+    });
+    for attempt in 0..2 {
+        let version = state.rulebook();
+        result = import_file_as(
+            &state.store,
+            version.against(),
+            kind,
+            &file.path,
+            &file.name,
+            &session.account.username,
+            &quiet,
+        )
+        .await;
+        // Definitions published meanwhile: take them up and check the file again, once.
+        if attempt == 0 && matches!(result, Err(ImportFailure::DefinitionsChanged { .. })) {
+            state
+                .definitions
+                .refresh(&state.store)
+                .await
+                .map_err(|e| AppError::Internal(e.into()))?;
+            continue;
+        }
+        break;
+    }
     let (status, outcome) = match result {
         Ok(report) => {
             // Readers of this server see the new data at once.
@@ -174,6 +191,7 @@ async fn upload_file(
                 more: 0,
             },
         ),
+        Err(e @ ImportFailure::DefinitionsChanged { .. }) => return Err(AppError::Conflict(e.to_string())),
         Err(e) => return Err(AppError::Internal(anyhow::Error::new(e).context("upload"))),
     };
     respond(status, &page(&session, received.kind.clone(), Some(outcome)))

@@ -367,3 +367,53 @@ fn a_reader_keeps_the_version_it_took_while_a_new_one_is_taken_up() {
         assert!(message.contains("publication 2 is in force, not 1"), "{message}");
     });
 }
+
+#[test]
+fn rows_checked_against_definitions_published_over_meanwhile_are_not_written() {
+    use yardstick::definitions::{RulebookVersion, in_force, publish};
+    use yardstick::import::{ImportFailure, ImportKind, import_file};
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let url = sqlite_database(dir.path());
+    import_demo(&url);
+    let changed = changed_definitions(
+        dir.path(),
+        "changed",
+        "role-senior-rep.yaml",
+        "target: 1500",
+        "target: 900",
+    );
+    let people = crate::helpers::write(
+        dir.path(),
+        "people.csv",
+        "id,name,email,team,role\nn1,New One,n1@example.com,east,junior_rep\n",
+    );
+    crate::store::runtime().block_on(async {
+        let store = yardstick::store::Store::open(&url).await.expect("open the database");
+        let (_, checked) = in_force(&store, None).await.expect("version 1");
+        let newer = RulebookVersion::from_folder(&changed).expect("the folder");
+        publish(
+            &store,
+            newer,
+            "ana",
+            "meanwhile",
+            yardstick::store::PublishBase::Current,
+        )
+        .await
+        .expect("publish");
+        let quiet = |_: u64, _: u64| {};
+        let refused = import_file(&store, checked.against(), ImportKind::People, &people, "test", &quiet).await;
+        match refused {
+            Err(e @ ImportFailure::DefinitionsChanged { .. }) => assert!(
+                e.to_string().contains("against version 1; version 2 is in force now"),
+                "{e}"
+            ),
+            other => panic!("not refused: {other:?}"),
+        }
+        let stored = store.list_people().await.expect("people");
+        assert!(stored.iter().all(|p| p.key != "n1"), "nothing written");
+        let (_, now) = in_force(&store, None).await.expect("version 2");
+        import_file(&store, now.against(), ImportKind::People, &people, "test", &quiet)
+            .await
+            .expect("checked against the version in force, it is written");
+    });
+}

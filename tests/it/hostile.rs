@@ -456,15 +456,27 @@ fn serve_demo_creates_its_public_accounts_only_in_a_database_it_seeded() {
     let rulebook = yardstick::definitions::RulebookVersion::shipped().rulebook;
     crate::store::runtime().block_on(async {
         let store = yardstick::store::Store::open(&own).await.expect("open the database");
-        yardstick::demo::seed(&store, &rulebook)
-            .await
-            .expect("an empty database is seeded");
+        yardstick::demo::seed(
+            &store,
+            yardstick::import::Against {
+                rulebook: &rulebook,
+                version: None,
+            },
+        )
+        .await
+        .expect("an empty database is seeded");
         let first = store.first_import().await.expect("imports").expect("one import");
         assert_eq!(first.actor, yardstick::demo::DEMO_ACTOR);
         let people = store.list_people().await.expect("people").len();
-        yardstick::demo::seed(&store, &rulebook)
-            .await
-            .expect("the demo's own database is taken up again");
+        yardstick::demo::seed(
+            &store,
+            yardstick::import::Against {
+                rulebook: &rulebook,
+                version: None,
+            },
+        )
+        .await
+        .expect("the demo's own database is taken up again");
         assert_eq!(
             store.list_people().await.expect("people").len(),
             people,

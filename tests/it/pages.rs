@@ -771,7 +771,10 @@ async fn hr_filters_sorts_pages_and_downloads_everyone() {
     let rulebook = yardstick::kpi::rulebook::Rulebook::load(&files).expect("the shipped definitions");
     yardstick::import::import_file(
         &app.store,
-        &rulebook,
+        yardstick::import::Against {
+            rulebook: &rulebook,
+            version: None,
+        },
         yardstick::import::ImportKind::People,
         &path,
         "test",

@@ -32,7 +32,7 @@ pub async fn spawn_app_with(mut settings: Settings) -> TestApp {
     let (publication, version) = yardstick::definitions::in_force(&store, None)
         .await
         .expect("the shipped definitions");
-    yardstick::demo::seed(&store, &version.rulebook)
+    yardstick::demo::seed(&store, version.against())
         .await
         .expect("demo data");
     let definitions = std::sync::Arc::new(yardstick::definitions::ActiveRulebook::new(&publication, version));

@@ -718,7 +718,10 @@ fn an_import_reports_how_many_rows_are_written_of_how_many() {
         let record = |written: u64, of: u64| heard.lock().expect("the list").push((written, of));
         yardstick::import::import_file(
             &store,
-            &rulebook,
+            yardstick::import::Against {
+                rulebook: &rulebook,
+                version: None,
+            },
             yardstick::import::ImportKind::Metrics,
             &metrics,
             "test",

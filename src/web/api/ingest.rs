@@ -257,21 +257,40 @@ async fn ingest<T: AsRecord + serde::de::DeserializeOwned>(
     let table = Table::from_records(SOURCE, &columns, rows.rows.into_iter().map(T::record).collect());
     let digest = format!("{:x}", Sha256::digest(&bytes));
     let actor = format!("{} (api)", session.account.username);
-    let report = import_table(
+    let mut result = import_table(
         &state.store,
-        &state.rulebook().rulebook,
+        state.rulebook().against(),
         T::KIND,
         &table,
         &digest,
         &actor,
         &|_, _| {},
     )
-    .await
-    .map_err(|failure| match failure {
+    .await;
+    if matches!(result, Err(ImportFailure::DefinitionsChanged { .. })) {
+        // Definitions published meanwhile: take them up and check the rows again, once.
+        state
+            .definitions
+            .refresh(&state.store)
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?;
+        result = import_table(
+            &state.store,
+            state.rulebook().against(),
+            T::KIND,
+            &table,
+            &digest,
+            &actor,
+            &|_, _| {},
+        )
+        .await;
+    }
+    let report = result.map_err(|failure| match failure {
         ImportFailure::Rows(errors) => invalid_rows(&errors.errors, errors.more),
         ImportFailure::Finalized(refused) => finalized_rows(&refused),
         ImportFailure::Store(e) => AppError::from(e),
         ImportFailure::Read { reason, .. } => AppError::Internal(anyhow::anyhow!(reason)),
+        e @ ImportFailure::DefinitionsChanged { .. } => AppError::Conflict(e.to_string()),
     })?;
     state.scores.data_changed(state).await?;
     Ok(HttpResponse::Ok().json(IngestReport {
