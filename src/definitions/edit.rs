@@ -141,6 +141,135 @@ pub fn apply(files: &BTreeMap<String, String>, edits: &[Edit]) -> Result<Applied
     Ok(Applied { files: result, changed })
 }
 
+/// A KPI taken off a role's tier, or put on it with its weight and target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CardChange {
+    Remove {
+        role: String,
+        tier: String,
+        kpi: String,
+    },
+    Add {
+        role: String,
+        tier: String,
+        kpi: String,
+        weight: String,
+        target: String,
+    },
+}
+
+impl CardChange {
+    fn tier_path(&self) -> [&str; 5] {
+        let (role, tier) = match self {
+            CardChange::Remove { role, tier, .. } | CardChange::Add { role, tier, .. } => (role, tier),
+        };
+        ["roles", role.as_str(), "tiers", tier.as_str(), "kpis"]
+    }
+}
+
+/// How far a line is indented, in characters.
+fn indent(line: &str) -> usize {
+    line.len() - line.trim_start().len()
+}
+
+/// The lines from `first` (0-based) that make up the entry whose key stands at
+/// `column` (1-based): the key's own line and every deeper-indented line after it.
+fn entry_lines(lines: &[&str], first: usize, column: usize) -> std::ops::Range<usize> {
+    let mut end = first + 1;
+    while end < lines.len() && !lines[end].trim().is_empty() && indent(lines[end]) >= column {
+        end += 1;
+    }
+    first..end
+}
+
+/// `files` with each of `changes` made, one after the other, as whole lines: a KPI's
+/// entry taken out of its tier, or a line `kpi: { weight: W, target: T }` added after
+/// the tier's last KPI with the same indentation. Every change that cannot be made is
+/// refused, each saying why, and then none is made.
+pub fn change_cards(files: &BTreeMap<String, String>, changes: &[CardChange]) -> Result<Applied, Vec<String>> {
+    let mut result = files.clone();
+    let mut changed = Vec::new();
+    let mut problems = Vec::new();
+    for change in changes {
+        let tier = change.tier_path();
+        let holder = result.iter().find_map(|(name, text)| {
+            let map = SourceMap::index(text);
+            map.exact_key(&tier).map(|at| (name.clone(), map, at))
+        });
+        let Some((file, map, tier_key)) = holder else {
+            problems.push(format!("{}: no file holds this tier's KPIs", tier.join("/")));
+            continue;
+        };
+        let text = &result[&file];
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        match change {
+            CardChange::Remove { kpi, .. } => {
+                let path = [&tier[..], &[kpi.as_str()]].concat();
+                let Some(at) = map.exact_key(&path) else {
+                    problems.push(format!("{}: not on this tier", path.join("/")));
+                    continue;
+                };
+                let range = entry_lines(&lines, at.line - 1, at.column);
+                let mut kept = lines.clone();
+                kept.drain(range);
+                result.insert(file.clone(), kept.concat());
+                changed.push(format!("{file}: {} taken off", path.join("/")));
+            }
+            CardChange::Add {
+                kpi, weight, target, ..
+            } => {
+                for (what, value) in [("weight", weight), ("target", target)] {
+                    if !value.trim().parse::<f64>().is_ok_and(f64::is_finite) {
+                        problems.push(format!(
+                            "{}/{kpi}: the {what} `{value}` is not a number",
+                            tier.join("/")
+                        ));
+                    }
+                }
+                if !problems.is_empty() {
+                    continue;
+                }
+                let path = [&tier[..], &[kpi.as_str()]].concat();
+                if map.exact_key(&path).is_some() {
+                    problems.push(format!("{}: already on this tier", path.join("/")));
+                    continue;
+                }
+                let last = map.children(&tier).last().map(|(_, at)| *at);
+                let Some(last) = last.filter(|at| at.line != tier_key.line) else {
+                    problems.push(format!(
+                        "{}: this tier's KPIs are not one per line; add {kpi} in the YAML",
+                        tier.join("/")
+                    ));
+                    continue;
+                };
+                let end = entry_lines(&lines, last.line - 1, last.column).end;
+                let line = format!(
+                    "{}{kpi}: {{ weight: {}, target: {} }}\n",
+                    " ".repeat(last.column - 1),
+                    weight.trim(),
+                    target.trim()
+                );
+                let mut grown: Vec<&str> = lines.clone();
+                if end == lines.len() && !text.ends_with('\n') {
+                    grown.push("\n");
+                }
+                grown.insert(end.min(grown.len()), &line);
+                result.insert(file.clone(), grown.concat());
+                changed.push(format!(
+                    "{file}: {} put on with weight {}",
+                    path.join("/"),
+                    weight.trim()
+                ));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(Applied { files: result, changed })
+    } else {
+        Err(problems)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,6 +331,67 @@ roles:
             "the unchanged tier weight is not counted: {changed:?}"
         );
         assert!(changed.contains(&"role.yaml: roles/rep/tiers/result/kpis/cac/weight 15 → 20".to_owned()));
+    }
+
+    fn card(role_change: &str, kpi: &str) -> CardChange {
+        match role_change {
+            "remove" => CardChange::Remove {
+                role: "rep".into(),
+                tier: "result".into(),
+                kpi: kpi.into(),
+            },
+            _ => CardChange::Add {
+                role: "rep".into(),
+                tier: "result".into(),
+                kpi: kpi.into(),
+                weight: "10".into(),
+                target: "75".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn a_kpi_is_taken_off_a_tier_or_put_on_it_as_a_line_of_its_own() {
+        let Applied { files: after, changed } =
+            change_cards(&files(), &[card("remove", "cac"), card("add", "retention")]).expect("changed");
+        assert_eq!(
+            after["role.yaml"],
+            "\
+roles:
+  rep:
+    tiers:
+      result:
+        weight: 65   # most of the card
+        kpis:
+          nps: { weight: 85, target: { threshold: 20, target: 40, stretch: 60 } }
+          retention: { weight: 10, target: 75 }
+"
+        );
+        assert_eq!(changed.len(), 2, "{changed:?}");
+        let problems = change_cards(&files(), &[card("add", "nps"), card("remove", "gone")]).expect_err("refused");
+        assert_eq!(
+            problems,
+            [
+                "roles/rep/tiers/result/kpis/nps: already on this tier",
+                "roles/rep/tiers/result/kpis/gone: not on this tier",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_kpi_written_over_several_lines_goes_whole() {
+        let text = "roles:\n  rep:\n    tiers:\n      base:\n        kpis:\n          a:\n            weight: 50\n            target: 1\n          b: { weight: 50, target: 2 }\n";
+        let files = BTreeMap::from([("r.yaml".to_owned(), text.to_owned())]);
+        let remove = CardChange::Remove {
+            role: "rep".into(),
+            tier: "base".into(),
+            kpi: "a".into(),
+        };
+        let after = change_cards(&files, &[remove]).expect("changed").files;
+        assert_eq!(
+            after["r.yaml"],
+            "roles:\n  rep:\n    tiers:\n      base:\n        kpis:\n          b: { weight: 50, target: 2 }\n"
+        );
     }
 
     #[test]

@@ -51,6 +51,30 @@ impl SourceMap {
         self.find(path, |node| node.value)
     }
 
+    /// Where the key naming the value at exactly `path` stands, if there is one.
+    pub fn exact_key(&self, path: &[&str]) -> Option<Position> {
+        self.nodes.get(&join(path)).and_then(|node| node.key)
+    }
+
+    /// The keys directly under the mapping at `path`, in the order the file writes them.
+    pub fn children(&self, path: &[&str]) -> Vec<(String, Position)> {
+        let prefix = if path.is_empty() {
+            String::new()
+        } else {
+            format!("{}\u{1f}", join(path))
+        };
+        let mut children: Vec<(String, Position)> = self
+            .nodes
+            .iter()
+            .filter_map(|(at, node)| {
+                let rest = at.strip_prefix(&prefix)?;
+                (!rest.is_empty() && !rest.contains('\u{1f}')).then_some((rest.to_owned(), node.key?))
+            })
+            .collect();
+        children.sort_by_key(|(_, at)| (at.line, at.column));
+        children
+    }
+
     /// Where the key naming the value at `path` stands (for "unknown id" errors).
     pub fn key(&self, path: &[&str]) -> Position {
         self.find(path, |node| node.key.unwrap_or(node.value))

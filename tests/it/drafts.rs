@@ -279,7 +279,11 @@ fn form_inputs(page: &str) -> Vec<(String, String)> {
                 let at = tag.find(&marker)? + marker.len();
                 Some(unescape(&tag[at..at + tag[at..].find('"')?]))
             };
-            Some((attribute("name")?, attribute("value")?))
+            // A browser sends a checkbox only when it is ticked.
+            if tag.contains("type=\"checkbox\"") && !tag.contains(" checked") {
+                return None;
+            }
+            Some((attribute("name")?, attribute("value").unwrap_or_default()))
         })
         .filter(|(name, _)| name != "csrf")
         .collect()
@@ -388,6 +392,28 @@ async fn the_form_of_common_changes_writes_only_what_changed_and_keeps_the_comme
     assert!(
         page.contains("data-sum-of=\"junior_rep-process\" class=\"warn\">110</output>"),
         "{page}"
+    );
+
+    // A KPI taken off the tier and another put on, with the weights mended in the same form.
+    set(
+        &mut inputs,
+        "n/roles/junior_rep/tiers/process/kpis/visit_plan_completion/weight",
+        "50",
+    );
+    let mut fields: Vec<(&str, &str)> = inputs.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    fields.push(("remove/junior_rep/process/email_click_rate", "1"));
+    fields.push(("add/junior_rep/process/kpi", "sales_cycle_length"));
+    fields.push(("add/junior_rep/process/weight", "25"));
+    fields.push(("add/junior_rep/process/target", "40"));
+    let saved = app.post_form(&admin, &format!("{draft}/form"), &fields).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let page = app.page(&admin, &location(&saved)).await;
+    assert!(page.contains("data-testid=\"valid\""), "{page}");
+    let role = app.draft_file(&admin, &draft, "role-junior-rep.yaml").await;
+    assert!(!role.contains("email_click_rate:"), "{role}");
+    assert!(
+        role.contains("          communication_quality: { weight: 25, target: { threshold: 65, target: 78, stretch: 92 } }\n          sales_cycle_length: { weight: 25, target: 40 }\n"),
+        "put on after the tier's last KPI, indented as its neighbours: {role}"
     );
 
     let script = app.page(&admin, "/assets/sums.js").await;

@@ -3,7 +3,7 @@
 //! the value's path and shows what the draft's YAML holds; weights that must add up to
 //! 100 carry their group, so the page shows the sum (and a script keeps it running).
 
-use crate::definitions::edit::{Edit, Located, SEPARATOR, ValueKind};
+use crate::definitions::edit::{CardChange, Edit, Located, SEPARATOR, ValueKind};
 use crate::kpi::definition::DefinitionFile;
 use std::collections::{BTreeMap, HashMap};
 
@@ -31,6 +31,8 @@ pub struct TierFields {
     pub weight: NumberField,
     pub kpis: Vec<KpiFields>,
     pub sum: String,
+    /// KPIs of the catalogue for this tier that the role does not have yet: id, name.
+    pub addable: Vec<(String, String)>,
 }
 
 #[derive(Debug)]
@@ -84,7 +86,13 @@ impl DraftForm {
     /// `located` writes them.
     pub fn of(files: &BTreeMap<String, String>, located: &Located) -> DraftForm {
         let mut form = DraftForm::default();
-        for file in files.values().filter_map(|text| DefinitionFile::read(text)) {
+        let read: Vec<DefinitionFile> = files.values().filter_map(|text| DefinitionFile::read(text)).collect();
+        // Every KPI of the catalogue with its tier and name.
+        let catalogue: Vec<(String, crate::kpi::definition::Tier, String)> = read
+            .iter()
+            .flat_map(|f| f.kpis.iter().map(|(key, k)| (key.clone(), k.tier, k.name.en.clone())))
+            .collect();
+        for file in &read {
             for (key, role) in &file.roles {
                 let tiers: Vec<TierFields> = role
                     .tiers
@@ -109,11 +117,19 @@ impl DraftForm {
                                 };
                                 Some(KpiFields {
                                     key: kpi.clone(),
-                                    name: kpi_name(files, kpi),
+                                    name: catalogue
+                                        .iter()
+                                        .find(|(k, _, _)| k == kpi)
+                                        .map_or_else(|| kpi.clone(), |(_, _, name)| name.clone()),
                                     weight,
                                     targets,
                                 })
                             })
+                            .collect();
+                        let addable = catalogue
+                            .iter()
+                            .filter(|(k, kpi_tier, _)| kpi_tier == tier && !def.kpis.contains_key(k))
+                            .map(|(k, _, name)| (k.clone(), name.clone()))
                             .collect();
                         Some(TierFields {
                             tier: t,
@@ -121,6 +137,7 @@ impl DraftForm {
                             sum: sum(kpis.iter().map(|k| k.weight.value.clone())),
                             weight,
                             kpis,
+                            addable,
                         })
                     })
                     .collect();
@@ -170,13 +187,42 @@ impl DraftForm {
     }
 }
 
-/// A KPI's English name from whichever file defines it, else its id.
-fn kpi_name(files: &BTreeMap<String, String>, key: &str) -> String {
-    files
-        .values()
-        .filter_map(|text| DefinitionFile::read(text))
-        .find_map(|f| f.kpis.get(key).map(|k| k.name.en.clone()))
-        .unwrap_or_else(|| key.to_owned())
+/// The KPIs a submitted form takes off a tier (`remove/<role>/<tier>/<kpi>`) or puts
+/// on it (`add/<role>/<tier>/kpi`, with `…/weight` and `…/target`).
+pub fn card_changes(fields: &HashMap<String, String>) -> Vec<CardChange> {
+    let mut changes: Vec<CardChange> = Vec::new();
+    for (name, value) in fields {
+        let parts: Vec<&str> = name.split(SEPARATOR).collect();
+        match parts.as_slice() {
+            ["remove", role, tier, kpi] if !value.is_empty() => changes.push(CardChange::Remove {
+                role: (*role).to_owned(),
+                tier: (*tier).to_owned(),
+                kpi: (*kpi).to_owned(),
+            }),
+            ["add", role, tier, "kpi"] if !value.trim().is_empty() => {
+                let other = |what: &str| {
+                    fields
+                        .get(&format!("add{SEPARATOR}{role}{SEPARATOR}{tier}{SEPARATOR}{what}"))
+                        .cloned()
+                        .unwrap_or_default()
+                };
+                changes.push(CardChange::Add {
+                    role: (*role).to_owned(),
+                    tier: (*tier).to_owned(),
+                    kpi: value.trim().to_owned(),
+                    weight: other("weight"),
+                    target: other("target"),
+                });
+            }
+            _ => {}
+        }
+    }
+    // Taken off before put on, each in a stable order.
+    changes.sort_by_key(|c| match c {
+        CardChange::Remove { role, tier, kpi } => (0, role.clone(), tier.clone(), kpi.clone()),
+        CardChange::Add { role, tier, kpi, .. } => (1, role.clone(), tier.clone(), kpi.clone()),
+    });
+    changes
 }
 
 /// The edits a submitted form asks for: `n/<path>` fields are numbers, `t/<path>` text.

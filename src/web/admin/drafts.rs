@@ -3,9 +3,9 @@
 //! line and column), previews what it would change on real data, and publishes it to
 //! every server. hr may read the history, the diffs and a preview; reps see none of it.
 
-use super::draft_form::{DraftForm, edits};
+use super::draft_form::{DraftForm, card_changes, edits};
 use super::{require, respond, see_other};
-use crate::definitions::edit::{Applied, Located, apply};
+use crate::definitions::edit::{Applied, Located, apply, change_cards};
 use crate::definitions::preview::{PeriodPreview, StoredRows, compare, frozen_outcomes, score_months};
 use crate::definitions::{DefinitionsError, RulebookVersion, publish};
 use crate::kpi::period::Period;
@@ -249,7 +249,14 @@ async fn save_form(
         return Err(AppError::BadCsrf);
     }
     let draft = found_draft(&state, *id).await?;
-    match apply(&draft.files, &edits(&fields)) {
+    let applied = apply(&draft.files, &edits(&fields)).and_then(|values| {
+        let cards = change_cards(&values.files, &card_changes(&fields))?;
+        Ok(Applied {
+            files: cards.files,
+            changed: values.changed.into_iter().chain(cards.changed).collect(),
+        })
+    });
+    match applied {
         Ok(Applied { changed, .. }) if changed.is_empty() => {
             Ok(see_other(&format!("/admin/definitions/drafts/{}", draft.id)))
         }
