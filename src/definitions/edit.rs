@@ -141,6 +141,92 @@ pub fn apply(files: &BTreeMap<String, String>, edits: &[Edit]) -> Result<Applied
     Ok(Applied { files: result, changed })
 }
 
+/// A KPI new to the catalogue, over its metrics, scored linearly; the form's answers.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NewKpi {
+    pub id: String,
+    pub name_en: String,
+    pub name_zh: String,
+    pub tier: String,
+    pub unit: String,
+    pub direction: String,
+    pub formula: String,
+    pub floor: String,
+    pub cap: String,
+}
+
+/// Where KPIs made from the form are written: a file of their own, so the shipped
+/// files stay as they were.
+pub const NEW_KPIS_FILE: &str = "kpis-added.yaml";
+
+/// `files` with `kpi` added to the catalogue (in `NEW_KPIS_FILE`), or why not. The
+/// definitions' own checks (a formula over unknown metrics, a duplicate id) come after,
+/// on the draft as a whole, at their line and column.
+pub fn add_kpi(files: &BTreeMap<String, String>, kpi: &NewKpi) -> Result<Applied, Vec<String>> {
+    let mut problems = Vec::new();
+    if let Err(e) = crate::kpi::id::check_variable(&kpi.id) {
+        problems.push(format!("new KPI: its id: {e}"));
+    }
+    for (what, value, allowed) in [
+        ("tier", &kpi.tier, &["base", "process", "result"][..]),
+        (
+            "unit",
+            &kpi.unit,
+            &["percent", "currency", "count", "days", "hours", "score", "ratio"][..],
+        ),
+        ("direction", &kpi.direction, &["higher", "lower", "closest"][..]),
+    ] {
+        if !allowed.contains(&value.as_str()) {
+            problems.push(format!(
+                "new KPI: the {what} `{value}` is none of {}",
+                allowed.join(", ")
+            ));
+        }
+    }
+    for (what, value) in [("name", &kpi.name_en), ("formula", &kpi.formula)] {
+        if value.trim().is_empty() {
+            problems.push(format!("new KPI: a {what} is required"));
+        }
+    }
+    for (what, value) in [("floor", &kpi.floor), ("cap", &kpi.cap)] {
+        if !value.trim().parse::<f64>().is_ok_and(f64::is_finite) {
+            problems.push(format!("new KPI: the {what} `{value}` is not a number"));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let zh = if kpi.name_zh.trim().is_empty() {
+        kpi.name_en.trim()
+    } else {
+        kpi.name_zh.trim()
+    };
+    let entry = format!(
+        "  {id}:\n    name: {{ en: {en}, zh: {zh} }}\n    tier: {tier}\n    unit: {unit}\n    direction: {direction}\n    formula: {formula}\n    scoring: {{ linear: {{ floor: {floor}, cap: {cap} }} }}\n",
+        id = kpi.id,
+        en = scalar(kpi.name_en.trim()),
+        zh = scalar(zh),
+        tier = kpi.tier,
+        unit = kpi.unit,
+        direction = kpi.direction,
+        formula = scalar(kpi.formula.trim()),
+        floor = kpi.floor.trim(),
+        cap = kpi.cap.trim(),
+    );
+    let mut result = files.clone();
+    let text = result
+        .entry(NEW_KPIS_FILE.to_owned())
+        .or_insert_with(|| "# KPIs added from the browser's form.\nkpis:\n".to_owned());
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(&entry);
+    Ok(Applied {
+        files: result,
+        changed: vec![format!("{NEW_KPIS_FILE}: KPI {} added to the catalogue", kpi.id)],
+    })
+}
+
 /// A KPI taken off a role's tier, or put on it with its weight and target.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CardChange {
@@ -392,6 +478,59 @@ roles:
             after["r.yaml"],
             "roles:\n  rep:\n    tiers:\n      base:\n        kpis:\n          b: { weight: 50, target: 2 }\n"
         );
+    }
+
+    #[test]
+    fn a_new_kpi_goes_into_a_file_of_its_own_and_reads_back() {
+        let kpi = NewKpi {
+            id: "visit_rate".into(),
+            name_en: "Visits: per lead".into(),
+            name_zh: "".into(),
+            tier: "process".into(),
+            unit: "ratio".into(),
+            direction: "higher".into(),
+            formula: "visits_made / leads".into(),
+            floor: "0".into(),
+            cap: "150".into(),
+        };
+        let after = add_kpi(&files(), &kpi).expect("added").files;
+        let text = &after[NEW_KPIS_FILE];
+        let located = Located::new(&after);
+        assert_eq!(
+            located.value("kpis/visit_rate/formula").as_deref(),
+            Some("visits_made / leads")
+        );
+        assert_eq!(
+            located.value("kpis/visit_rate/name/en").as_deref(),
+            Some("Visits: per lead"),
+            "{text}"
+        );
+        assert_eq!(
+            located.value("kpis/visit_rate/scoring/linear/cap").as_deref(),
+            Some("150")
+        );
+        let again = add_kpi(
+            &after,
+            &NewKpi {
+                id: "second".into(),
+                ..kpi.clone()
+            },
+        )
+        .expect("added")
+        .files;
+        assert_eq!(
+            again[NEW_KPIS_FILE].matches("kpis:").count(),
+            1,
+            "appended under the same mapping"
+        );
+        let bad = NewKpi {
+            id: "=bad".into(),
+            tier: "top".into(),
+            cap: "x".into(),
+            ..kpi
+        };
+        let problems = add_kpi(&files(), &bad).expect_err("refused");
+        assert_eq!(problems.len(), 3, "{problems:?}");
     }
 
     #[test]

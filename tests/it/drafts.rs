@@ -419,3 +419,52 @@ async fn the_form_of_common_changes_writes_only_what_changed_and_keeps_the_comme
     let script = app.page(&admin, "/assets/sums.js").await;
     assert!(script.contains("data-sum-of"), "{script}");
 }
+
+#[tokio::test]
+async fn a_new_kpi_from_the_metrics_is_added_to_the_catalogue_and_put_on_a_role() {
+    let app = spawn_app().await;
+    let admin = app.signed_in("admin").await;
+    let draft = app.begin_draft(&admin).await;
+    let page = app.page(&admin, &draft).await;
+    assert!(
+        page.contains("<code>visits_made</code>"),
+        "the metrics are listed: {page}"
+    );
+    let kpi = [
+        ("id", "visits_per_lead"),
+        ("name_en", "Visits per lead"),
+        ("name_zh", "每条线索拜访数"),
+        ("tier", "process"),
+        ("unit", "ratio"),
+        ("direction", "higher"),
+        ("formula", "visits_made / leads"),
+        ("floor", "0"),
+        ("cap", "150"),
+    ];
+    let added = app.post_form(&admin, &format!("{draft}/kpis"), &kpi).await;
+    assert_eq!(added.status(), StatusCode::SEE_OTHER);
+    let page = app.page(&admin, &location(&added)).await;
+    assert!(
+        page.contains("KPI visits_per_lead saved.") && page.contains("data-testid=\"valid\""),
+        "{page}"
+    );
+    assert!(
+        page.contains("<option value=\"visits_per_lead\">Visits per lead (visits_per_lead)</option>"),
+        "it may be put on a process tier now: {page}"
+    );
+    let file = app.draft_file(&admin, &draft, "kpis-added.yaml").await;
+    assert!(
+        file.contains("  visits_per_lead:\n") && file.contains("formula: visits_made / leads"),
+        "{file}"
+    );
+
+    let mut wrong = kpi.to_vec();
+    wrong[6] = ("formula", "visits_made / leeds");
+    wrong[0] = ("id", "visits_per_leed");
+    let added = app.post_form(&admin, &format!("{draft}/kpis"), &wrong).await;
+    let page = app.page(&admin, &location(&added)).await;
+    assert!(
+        page.contains("kpis-added.yaml:") && page.contains("unknown metric or KPI `leeds`; did you mean `leads`?"),
+        "the draft's own checks place the problem: {page}"
+    );
+}

@@ -5,7 +5,7 @@
 
 use super::draft_form::{DraftForm, card_changes, edits};
 use super::{require, respond, see_other};
-use crate::definitions::edit::{Applied, Located, apply, change_cards};
+use crate::definitions::edit::{Applied, Located, NewKpi, add_kpi, apply, change_cards};
 use crate::definitions::preview::{PeriodPreview, StoredRows, compare, frozen_outcomes, score_months};
 use crate::definitions::{DefinitionsError, RulebookVersion, publish};
 use crate::kpi::period::Period;
@@ -102,6 +102,8 @@ struct DraftPage {
     form: Option<DraftForm>,
     /// Why the form's last submission was not saved.
     form_problems: Vec<String>,
+    /// The metrics a new KPI's formula may read.
+    metrics: Vec<String>,
     /// The publication now in force, when it is not the one the draft began from.
     moved_on: Option<i64>,
     notice: Option<String>,
@@ -169,6 +171,12 @@ async fn draft_response(
         })
         .collect();
     let active = state.store.active_publication_id().await?;
+    let metrics = draft
+        .files
+        .values()
+        .filter_map(|text| crate::kpi::definition::DefinitionFile::read(text))
+        .flat_map(|f| f.metrics.into_keys())
+        .collect();
     let page = DraftPage {
         nav: Nav::without_period(session, "/admin/definitions", Lang::En),
         csrf: session.csrf.clone(),
@@ -179,6 +187,7 @@ async fn draft_response(
         valid,
         form,
         form_problems,
+        metrics,
         notice,
     };
     respond(status, &page)
@@ -270,6 +279,73 @@ async fn save_form(
                 "/admin/definitions/drafts/{}?saved={}",
                 draft.id,
                 crate::web::url_part(&format!("{} changes", changed.len()))
+            )))
+        }
+        Err(problems) => {
+            draft_response(
+                &state,
+                &session,
+                draft,
+                None,
+                problems,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewKpiForm {
+    csrf: String,
+    id: String,
+    name_en: String,
+    #[serde(default)]
+    name_zh: String,
+    tier: String,
+    unit: String,
+    direction: String,
+    formula: String,
+    floor: String,
+    cap: String,
+}
+
+/// A KPI new to the catalogue; put it on a role with the form of common changes.
+#[post("/admin/definitions/drafts/{id}/kpis")]
+async fn add_new_kpi(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    form: Form<NewKpiForm>,
+) -> Result<HttpResponse, AppError> {
+    let session = session::current(&req, &state, false).await?;
+    require(&state, &session, Capability::Administer, "/admin/definitions/drafts").await?;
+    let form = form.fields()?;
+    if form.csrf != session.csrf {
+        return Err(AppError::BadCsrf);
+    }
+    let draft = found_draft(&state, *id).await?;
+    let kpi = NewKpi {
+        id: form.id.trim().to_owned(),
+        name_en: form.name_en,
+        name_zh: form.name_zh,
+        tier: form.tier,
+        unit: form.unit,
+        direction: form.direction,
+        formula: form.formula,
+        floor: form.floor,
+        cap: form.cap,
+    };
+    match add_kpi(&draft.files, &kpi) {
+        Ok(Applied { files, changed }) => {
+            state
+                .store
+                .save_draft(draft.id, &files, &session.account.username, &changed.join("; "))
+                .await?;
+            Ok(see_other(&format!(
+                "/admin/definitions/drafts/{}?saved={}",
+                draft.id,
+                crate::web::url_part(&format!("KPI {}", kpi.id))
             )))
         }
         Err(problems) => {

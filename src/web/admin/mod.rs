@@ -31,6 +31,7 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(drafts::draft_page)
         .service(drafts::save_file)
         .service(drafts::save_form)
+        .service(drafts::add_new_kpi)
         .service(drafts::publish_draft)
         .service(drafts::discard_draft)
         .service(drafts::preview_draft)
