@@ -570,3 +570,58 @@ fn the_command_line_lists_changes_resets_and_enables_accounts() {
     let unknown = run(url, &["user", "enable", "--username", "nobody"]);
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no account named `nobody`"));
 }
+
+#[tokio::test]
+async fn an_admin_sets_the_card_a_team_is_scored_with() {
+    let app = spawn_app().await;
+    let admin = app.signed_in("admin").await;
+    let page = app.page(&admin, "/admin/teams").await;
+    assert!(
+        page.contains("<option value=\"customer_success\" selected>"),
+        "the demo's care team has its own card: {page}"
+    );
+    let csrf = app.csrf(&admin).await;
+    let role_of = |card: serde_json::Value| card["card"]["role"].as_str().map(str::to_owned);
+    let card = |client: reqwest::Client, address: String| async move {
+        client
+            .get(format!("{address}/api/v1/scorecards/east-key?period=2026-10"))
+            .send()
+            .await
+            .expect("GET")
+            .json::<serde_json::Value>()
+            .await
+            .expect("JSON")
+    };
+    assert_eq!(
+        role_of(card(admin.clone(), app.address.clone()).await).as_deref(),
+        Some("team_lead")
+    );
+    let set = admin
+        .post(format!("{}/admin/teams/east-key/card", app.address))
+        .form(&[("csrf", csrf.as_str()), ("card", "senior_rep")])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(set.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        role_of(card(admin.clone(), app.address.clone()).await).as_deref(),
+        Some("senior_rep"),
+        "scored with its new card at once"
+    );
+    let trail = app.audit_trail("team", "east-key").await;
+    assert!(!trail.is_empty(), "audited as an import is");
+    let wrong = admin
+        .post(format!("{}/admin/teams/east-key/card", app.address))
+        .form(&[("csrf", csrf.as_str()), ("card", "senior_repp")])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = wrong.text().await.expect("a page");
+    assert!(
+        page.contains("unknown role `senior_repp`; did you mean `senior_rep`?"),
+        "{page}"
+    );
+    let hr = app.signed_in("hr").await;
+    assert_eq!(app.status(&hr, "/admin/teams").await, StatusCode::NOT_FOUND);
+}

@@ -6,6 +6,7 @@ mod accounts;
 mod definitions;
 mod draft_form;
 mod drafts;
+mod teams;
 
 use super::AppState;
 use super::access::{Capability, may, refuse};
@@ -37,7 +38,9 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(drafts::preview_draft)
         .service(drafts::history_page)
         .service(drafts::diff_page)
-        .service(drafts::roll_back);
+        .service(drafts::roll_back)
+        .service(teams::teams_view)
+        .service(teams::set_card);
 }
 
 /// Lets the request through when the session's account may do what `capability`
