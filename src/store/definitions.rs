@@ -298,7 +298,36 @@ impl Writer {
             // A published draft is done with; its text lives on as the version.
             definition_drafts::Entity::delete_by_id(id).exec(txn).await?;
         }
+        // What changed, file by file, beside who and why: the full diff is one
+        // `definitions diff` away, since every version is kept.
+        let mut touched = Vec::new();
+        if let Some(previous) = &active {
+            let old_files: BTreeMap<String, String> = match definition_versions::Entity::find_by_id(previous.version)
+                .one(txn)
+                .await?
+            {
+                Some(row) => serde_json::from_str(&row.files).unwrap_or_default(),
+                None => BTreeMap::new(),
+            };
+            for name in old_files
+                .keys()
+                .chain(files.keys())
+                .collect::<std::collections::BTreeSet<_>>()
+            {
+                match (old_files.get(name), files.get(name)) {
+                    (Some(a), Some(b)) if a == b => {}
+                    (Some(_), Some(_)) => touched.push(format!("{name} changed")),
+                    (None, _) => touched.push(format!("{name} added")),
+                    (_, None) => touched.push(format!("{name} removed")),
+                }
+            }
+        }
         let before = active.map(|p| format!("version {}", p.version));
+        let files_changed = if touched.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", touched.join(", "))
+        };
         Store::audit(
             txn,
             vec![audit_entry(
@@ -307,7 +336,7 @@ impl Writer {
                 "definitions",
                 publication.id.to_string(),
                 before,
-                Some(format!("version {version}: {comment}")),
+                Some(format!("version {version}: {comment}{files_changed}")),
             )],
         )
         .await?;

@@ -265,6 +265,12 @@ async fn an_admin_edits_previews_and_publishes_and_a_second_publisher_is_refused
         trail.iter().any(|e| e.action == "publish" && e.actor == "admin"),
         "{trail:?}"
     );
+    let published = app.audit_trail("definitions", "2").await;
+    assert_eq!(
+        published[0].after.as_deref(),
+        Some("version 2: cheaper senior reps (role-senior-rep.yaml changed)"),
+        "who, why and which files"
+    );
 }
 
 /// Every input of the common-changes form, as a browser would send it.
