@@ -23,6 +23,46 @@ use askama::Template;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 
+/// A form that carries the page's CSRF token.
+trait Csrf {
+    fn csrf(&self) -> &str;
+}
+
+macro_rules! csrf_field {
+    ($($form:ty),*) => {$(
+        impl Csrf for $form {
+            fn csrf(&self) -> &str {
+                &self.csrf
+            }
+        }
+    )*};
+}
+
+csrf_field!(CsrfForm, FileForm, NewKpiForm, PublishForm, RollbackForm);
+
+impl Csrf for HashMap<String, String> {
+    fn csrf(&self) -> &str {
+        self.get("csrf").map_or("", String::as_str)
+    }
+}
+
+/// The signed-in admin and the form they sent, its token checked; anyone else gets
+/// 404 (recorded) before the form is looked at.
+async fn admin_post<T: Csrf, const LIMIT: usize>(
+    req: &HttpRequest,
+    state: &AppState,
+    page: &str,
+    form: Form<T, LIMIT>,
+) -> Result<(Session, T), AppError> {
+    let session = session::current(req, state, false).await?;
+    require(state, &session, Capability::Administer, page).await?;
+    let form = form.fields()?;
+    if form.csrf() != session.csrf {
+        return Err(AppError::BadCsrf);
+    }
+    Ok((session, form))
+}
+
 async fn reader(req: &HttpRequest, state: &AppState, capability: Capability, page: &str) -> Result<Session, AppError> {
     let session = session::current(req, state, false).await?;
     require(state, &session, capability, page).await?;
@@ -60,11 +100,7 @@ async fn create_draft(
     state: web::Data<AppState>,
     form: Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
-    let session = session::current(&req, &state, false).await?;
-    require(&state, &session, Capability::Administer, "/admin/definitions/drafts").await?;
-    if form.fields()?.csrf != session.csrf {
-        return Err(AppError::BadCsrf);
-    }
+    let (session, _) = admin_post(&req, &state, "/admin/definitions/drafts", form).await?;
     let active = state.store.active_publication().await?;
     let version = state.rulebook();
     let files = version
@@ -207,12 +243,7 @@ async fn save_file(
     id: web::Path<i64>,
     form: Form<FileForm, FILE_FORM_LIMIT>,
 ) -> Result<HttpResponse, AppError> {
-    let session = session::current(&req, &state, false).await?;
-    require(&state, &session, Capability::Administer, "/admin/definitions/drafts").await?;
-    let form = form.fields()?;
-    if form.csrf != session.csrf {
-        return Err(AppError::BadCsrf);
-    }
+    let (session, form) = admin_post(&req, &state, "/admin/definitions/drafts", form).await?;
     let mut draft = found_draft(&state, *id).await?;
     if !draft.files.contains_key(&form.file) {
         return Err(AppError::BadRequest(format!(
@@ -251,12 +282,7 @@ async fn save_form(
     id: web::Path<i64>,
     form: Form<HashMap<String, String>, FILE_FORM_LIMIT>,
 ) -> Result<HttpResponse, AppError> {
-    let session = session::current(&req, &state, false).await?;
-    require(&state, &session, Capability::Administer, "/admin/definitions/drafts").await?;
-    let fields = form.fields()?;
-    if fields.get("csrf") != Some(&session.csrf) {
-        return Err(AppError::BadCsrf);
-    }
+    let (session, fields) = admin_post(&req, &state, "/admin/definitions/drafts", form).await?;
     let draft = found_draft(&state, *id).await?;
     let applied = apply(&draft.files, &edits(&fields)).and_then(|values| {
         let cards = change_cards(&values.files, &card_changes(&fields))?;
@@ -318,12 +344,7 @@ async fn add_new_kpi(
     id: web::Path<i64>,
     form: Form<NewKpiForm>,
 ) -> Result<HttpResponse, AppError> {
-    let session = session::current(&req, &state, false).await?;
-    require(&state, &session, Capability::Administer, "/admin/definitions/drafts").await?;
-    let form = form.fields()?;
-    if form.csrf != session.csrf {
-        return Err(AppError::BadCsrf);
-    }
+    let (session, form) = admin_post(&req, &state, "/admin/definitions/drafts", form).await?;
     let draft = found_draft(&state, *id).await?;
     let kpi = NewKpi {
         id: form.id.trim().to_owned(),
@@ -386,12 +407,7 @@ async fn publish_draft(
     id: web::Path<i64>,
     form: Form<PublishForm>,
 ) -> Result<HttpResponse, AppError> {
-    let session = session::current(&req, &state, false).await?;
-    require(&state, &session, Capability::Administer, "/admin/definitions/drafts").await?;
-    let form = form.fields()?;
-    if form.csrf != session.csrf {
-        return Err(AppError::BadCsrf);
-    }
+    let (session, form) = admin_post(&req, &state, "/admin/definitions/drafts", form).await?;
     let draft = found_draft(&state, *id).await?;
     let Ok(version) = compiled(&draft) else {
         // Never published while invalid: the page lists why.
@@ -478,11 +494,7 @@ async fn discard_draft(
     id: web::Path<i64>,
     form: Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
-    let session = session::current(&req, &state, false).await?;
-    require(&state, &session, Capability::Administer, "/admin/definitions/drafts").await?;
-    if form.fields()?.csrf != session.csrf {
-        return Err(AppError::BadCsrf);
-    }
+    let (session, _) = admin_post(&req, &state, "/admin/definitions/drafts", form).await?;
     let draft = found_draft(&state, *id).await?;
     state.store.discard_draft(draft.id, &session.account.username).await?;
     Ok(see_other("/admin/definitions"))
@@ -663,11 +675,7 @@ async fn roll_back(
     state: web::Data<AppState>,
     form: Form<RollbackForm>,
 ) -> Result<HttpResponse, AppError> {
-    let session = reader(&req, &state, Capability::Administer, "/admin/definitions/rollback").await?;
-    let form = form.fields()?;
-    if form.csrf != session.csrf {
-        return Err(AppError::BadCsrf);
-    }
+    let (session, form) = admin_post(&req, &state, "/admin/definitions/rollback", form).await?;
     let stored = state
         .store
         .definition_version(form.version)
