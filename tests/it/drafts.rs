@@ -422,6 +422,29 @@ async fn the_form_of_common_changes_writes_only_what_changed_and_keeps_the_comme
         "put on after the tier's last KPI, indented as its neighbours: {role}"
     );
 
+    // A scoring band's points, from the same form.
+    let page = app.page(&admin, &draft).await;
+    let mut inputs = form_inputs(&page);
+    set(
+        &mut inputs,
+        "n/kpis/customer_retention_rate/scoring/bands/steps/1/points",
+        "65",
+    );
+    set(&mut inputs, "n/kpis/sales_target_achievement/scoring/linear/cap", "125");
+    let fields: Vec<(&str, &str)> = inputs.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let saved = app.post_form(&admin, &format!("{draft}/form"), &fields).await;
+    assert!(app.page(&admin, &location(&saved)).await.contains("2 changes saved."));
+    let customer = app.draft_file(&admin, &draft, "kpis-customer.yaml").await;
+    assert!(
+        customer.contains("          - { from: 90, points: 65 }\n"),
+        "{customer}"
+    );
+    let sales = app.draft_file(&admin, &draft, "kpis-sales.yaml").await;
+    assert!(
+        sales.contains("scoring: { linear: { floor: 60, cap: 125 } }"),
+        "{sales}"
+    );
+
     let script = app.page(&admin, "/assets/sums.js").await;
     assert!(script.contains("data-sum-of"), "{script}");
 }

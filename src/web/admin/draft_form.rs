@@ -4,14 +4,14 @@
 //! 100 carry their group, so the page shows the sum (and a script keeps it running).
 
 use crate::definitions::edit::{CardChange, Edit, Located, SEPARATOR, ValueKind};
-use crate::kpi::definition::DefinitionFile;
+use crate::kpi::definition::{DefinitionFile, ScoringDef};
 use std::collections::{BTreeMap, HashMap};
 
 /// One number a form may change.
 #[derive(Debug)]
 pub struct NumberField {
     pub path: String,
-    pub label: &'static str,
+    pub label: String,
     pub value: String,
 }
 
@@ -50,6 +50,9 @@ pub struct FormulaField {
     pub name: String,
     pub path: String,
     pub value: String,
+    /// The numbers of its scoring rule: floor and cap, the levels' points, each band's
+    /// lower bound and points.
+    pub scoring: Vec<NumberField>,
 }
 
 #[derive(Debug)]
@@ -70,9 +73,49 @@ fn path(keys: &[&str]) -> String {
     keys.join(&SEPARATOR.to_string())
 }
 
-fn number(located: &Located, keys: &[&str], label: &'static str) -> Option<NumberField> {
+fn number(located: &Located, keys: &[&str], label: &str) -> Option<NumberField> {
     let path = path(keys);
-    located.value(&path).map(|value| NumberField { path, label, value })
+    located.value(&path).map(|value| NumberField {
+        path,
+        label: label.to_owned(),
+        value,
+    })
+}
+
+/// The numbers of a KPI's scoring rule that the YAML writes, whichever rule it is.
+fn scoring_fields(located: &Located, key: &str, scoring: &ScoringDef) -> Vec<NumberField> {
+    let at = |rule: &str, field: &str, label: &str| number(located, &["kpis", key, "scoring", rule, field], label);
+    match scoring {
+        ScoringDef::Linear { .. } => [at("linear", "floor", "0 below"), at("linear", "cap", "at most")]
+            .into_iter()
+            .flatten()
+            .collect(),
+        ScoringDef::Levels { .. } => [
+            at("levels", "threshold_points", "points at the threshold"),
+            at("levels", "stretch_points", "points at the stretch"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        ScoringDef::PassFail { .. } => at("pass_fail", "points", "points when met").into_iter().collect(),
+        ScoringDef::Bands { steps, .. } => (0..steps.len())
+            .flat_map(|i| {
+                let step = i.to_string();
+                let band = |field: &str, label: String| {
+                    number(
+                        located,
+                        &["kpis", key, "scoring", "bands", "steps", &step, field],
+                        &label,
+                    )
+                };
+                [
+                    band("from", format!("band {} from", i + 1)),
+                    band("points", format!("band {} points", i + 1)),
+                ]
+            })
+            .flatten()
+            .collect(),
+    }
 }
 
 fn sum(fields: impl Iterator<Item = String>) -> String {
@@ -157,6 +200,7 @@ impl DraftForm {
                         name: kpi.name.en.clone(),
                         path,
                         value,
+                        scoring: scoring_fields(located, key, &kpi.scoring),
                     });
                 }
             }
