@@ -24,7 +24,7 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 
 /// A form that carries the page's CSRF token.
-trait Csrf {
+pub(super) trait Csrf {
     fn csrf(&self) -> &str;
 }
 
@@ -38,7 +38,7 @@ macro_rules! csrf_field {
     )*};
 }
 
-csrf_field!(CsrfForm, FileForm, NewKpiForm, PublishForm, RollbackForm);
+csrf_field!(CsrfForm, FileForm, NewKpiForm, PublishForm);
 
 impl Csrf for HashMap<String, String> {
     fn csrf(&self) -> &str {
@@ -48,7 +48,7 @@ impl Csrf for HashMap<String, String> {
 
 /// The signed-in admin and the form they sent, its token checked; anyone else gets
 /// 404 (recorded) before the form is looked at.
-async fn admin_post<T: Csrf, const LIMIT: usize>(
+pub(super) async fn admin_post<T: Csrf, const LIMIT: usize>(
     req: &HttpRequest,
     state: &AppState,
     page: &str,
@@ -63,7 +63,12 @@ async fn admin_post<T: Csrf, const LIMIT: usize>(
     Ok((session, form))
 }
 
-async fn reader(req: &HttpRequest, state: &AppState, capability: Capability, page: &str) -> Result<Session, AppError> {
+pub(super) async fn reader(
+    req: &HttpRequest,
+    state: &AppState,
+    capability: Capability,
+    page: &str,
+) -> Result<Session, AppError> {
     let session = session::current(req, state, false).await?;
     require(state, &session, capability, page).await?;
     Ok(session)
@@ -73,7 +78,7 @@ async fn found_draft(state: &AppState, id: i64) -> Result<Draft, AppError> {
     state.store.draft(id).await?.ok_or(AppError::NotFound)
 }
 
-fn sources(files: &BTreeMap<String, String>) -> Vec<SourceFile> {
+pub(super) fn sources(files: &BTreeMap<String, String>) -> Vec<SourceFile> {
     files
         .iter()
         .map(|(name, text)| SourceFile {
@@ -263,15 +268,37 @@ async fn save_file(
     let text = form.text.replace("\r\n", "\n");
     draft.files.insert(form.file.clone(), text);
     let summary = format!("{} edited", form.file);
+    saved(&state, &session, draft.id, &draft.files, &summary, &form.file).await
+}
+
+/// Saves `files` as the draft's, audited with `summary`, and shows the draft saying
+/// "`what` saved."
+async fn saved(
+    state: &AppState,
+    session: &Session,
+    draft: i64,
+    files: &BTreeMap<String, String>,
+    summary: &str,
+    what: &str,
+) -> Result<HttpResponse, AppError> {
     state
         .store
-        .save_draft(draft.id, &draft.files, &session.account.username, &summary)
+        .save_draft(draft, files, &session.account.username, summary)
         .await?;
     Ok(see_other(&format!(
-        "/admin/definitions/drafts/{}?saved={}",
-        draft.id,
-        crate::web::url_part(&form.file)
+        "/admin/definitions/drafts/{draft}?saved={}",
+        crate::web::url_part(what)
     )))
+}
+
+/// The draft again, with why a form's changes were not made.
+async fn refused(
+    state: &AppState,
+    session: &Session,
+    draft: Draft,
+    problems: Vec<String>,
+) -> Result<HttpResponse, AppError> {
+    draft_response(state, session, draft, None, problems, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
 /// The common changes, posted as `n/<path>` and `t/<path>` fields beside `csrf`.
@@ -296,28 +323,10 @@ async fn save_form(
             Ok(see_other(&format!("/admin/definitions/drafts/{}", draft.id)))
         }
         Ok(Applied { files, changed }) => {
-            let summary = changed.join("; ");
-            state
-                .store
-                .save_draft(draft.id, &files, &session.account.username, &summary)
-                .await?;
-            Ok(see_other(&format!(
-                "/admin/definitions/drafts/{}?saved={}",
-                draft.id,
-                crate::web::url_part(&format!("{} changes", changed.len()))
-            )))
+            let what = format!("{} changes", changed.len());
+            saved(&state, &session, draft.id, &files, &changed.join("; "), &what).await
         }
-        Err(problems) => {
-            draft_response(
-                &state,
-                &session,
-                draft,
-                None,
-                problems,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
+        Err(problems) => refused(&state, &session, draft, problems).await,
     }
 }
 
@@ -359,27 +368,10 @@ async fn add_new_kpi(
     };
     match add_kpi(&draft.files, &kpi) {
         Ok(Applied { files, changed }) => {
-            state
-                .store
-                .save_draft(draft.id, &files, &session.account.username, &changed.join("; "))
-                .await?;
-            Ok(see_other(&format!(
-                "/admin/definitions/drafts/{}?saved={}",
-                draft.id,
-                crate::web::url_part(&format!("KPI {}", kpi.id))
-            )))
+            let what = format!("KPI {}", kpi.id);
+            saved(&state, &session, draft.id, &files, &changed.join("; "), &what).await
         }
-        Err(problems) => {
-            draft_response(
-                &state,
-                &session,
-                draft,
-                None,
-                problems,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
+        Err(problems) => refused(&state, &session, draft, problems).await,
     }
 }
 
@@ -483,7 +475,7 @@ async fn published(state: &AppState, id: Option<i64>) -> Result<Option<StoredDef
     Ok(state.store.definition_version(p.version).await?)
 }
 
-fn internal(e: impl Into<anyhow::Error>) -> AppError {
+pub(super) fn internal(e: impl Into<anyhow::Error>) -> AppError {
     AppError::Internal(e.into())
 }
 
@@ -545,156 +537,4 @@ async fn preview_draft(
         previews,
     };
     respond(StatusCode::OK, &page)
-}
-
-/// A publication as the history lists it.
-struct HistoryLine {
-    id: i64,
-    version: i64,
-    /// The version before it, for the diff link.
-    previous: Option<i64>,
-    published_at: String,
-    published_by: String,
-    comment: String,
-}
-
-#[derive(Template)]
-#[template(path = "admin_history.html")]
-struct HistoryPage {
-    nav: Nav,
-    csrf: String,
-    may_publish: bool,
-    notice: Option<String>,
-    history: Vec<HistoryLine>,
-    drafts: Vec<Draft>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct HistoryQuery {
-    published: Option<i64>,
-}
-
-#[get("/admin/definitions/history")]
-async fn history_page(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    query: web::Query<HistoryQuery>,
-) -> Result<HttpResponse, AppError> {
-    let session = reader(&req, &state, Capability::ReadDefinitions, "/admin/definitions/history").await?;
-    let publications = state.store.publications().await?;
-    let notice = query
-        .published
-        .and_then(|id| publications.iter().find(|p| p.id == id))
-        .map(|p| {
-            format!(
-                "Published as version {} (publication {}); every server takes it up within seconds.",
-                p.version, p.id
-            )
-        });
-    let history = publications
-        .iter()
-        .enumerate()
-        .map(|(i, p)| HistoryLine {
-            id: p.id,
-            version: p.version,
-            previous: publications.get(i + 1).map(|q| q.version).filter(|v| *v != p.version),
-            published_at: p.published_at.clone(),
-            published_by: p.published_by.clone(),
-            comment: p.comment.clone(),
-        })
-        .collect();
-    let may_publish = crate::access::may(&session.account, Capability::Administer);
-    let drafts = if may_publish {
-        state.store.drafts().await?
-    } else {
-        Vec::new()
-    };
-    let page = HistoryPage {
-        nav: Nav::without_period(&session, "/admin/definitions/history", Lang::En),
-        csrf: session.csrf.clone(),
-        may_publish,
-        notice,
-        history,
-        drafts,
-    };
-    respond(StatusCode::OK, &page)
-}
-
-#[derive(Debug, Deserialize)]
-pub struct DiffQuery {
-    a: i64,
-    b: i64,
-}
-
-#[derive(Template)]
-#[template(path = "admin_diff.html")]
-struct DiffPage {
-    nav: Nav,
-    a: i64,
-    b: i64,
-    diff: String,
-}
-
-#[get("/admin/definitions/diff")]
-async fn diff_page(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    query: web::Query<DiffQuery>,
-) -> Result<HttpResponse, AppError> {
-    let session = reader(&req, &state, Capability::ReadDefinitions, "/admin/definitions/diff").await?;
-    let a = state
-        .store
-        .definition_version(query.a)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let b = state
-        .store
-        .definition_version(query.b)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let page = DiffPage {
-        nav: Nav::without_period(&session, "/admin/definitions/history", Lang::En),
-        a: a.version,
-        b: b.version,
-        diff: crate::definitions::diff(&a, &b),
-    };
-    respond(StatusCode::OK, &page)
-}
-
-#[derive(Debug, Deserialize)]
-pub struct RollbackForm {
-    csrf: String,
-    version: i64,
-    /// The publication the admin saw in force; another since is a conflict.
-    active: i64,
-}
-
-#[post("/admin/definitions/rollback")]
-async fn roll_back(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    form: Form<RollbackForm>,
-) -> Result<HttpResponse, AppError> {
-    let (session, form) = admin_post(&req, &state, "/admin/definitions/rollback", form).await?;
-    let stored = state
-        .store
-        .definition_version(form.version)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let version = RulebookVersion::compile(None, sources(&stored.files))
-        .map_err(|e| AppError::BadRequest(format!("version {} no longer compiles: {e}", form.version)))?;
-    let comment = format!("back to version {}", form.version);
-    let base = PublishBase::Expect(Some(form.active));
-    match publish(&state.store, version, &session.account.username, &comment, base).await {
-        Ok((publication, _)) => {
-            state.definitions.refresh(&state.store).await.map_err(internal)?;
-            Ok(see_other(&format!(
-                "/admin/definitions/history?published={}",
-                publication.id
-            )))
-        }
-        Err(DefinitionsError::Store(e @ StoreError::PublishConflict { .. })) => Err(AppError::Conflict(e.to_string())),
-        Err(DefinitionsError::DoesNotFitStored(problems)) => Err(AppError::BadRequest(problems.join("; "))),
-        Err(e) => Err(internal(e)),
-    }
 }

@@ -6,6 +6,7 @@ mod accounts;
 mod definitions;
 mod draft_form;
 mod drafts;
+mod history;
 mod teams;
 
 use super::AppState;
@@ -36,9 +37,9 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(drafts::publish_draft)
         .service(drafts::discard_draft)
         .service(drafts::preview_draft)
-        .service(drafts::history_page)
-        .service(drafts::diff_page)
-        .service(drafts::roll_back)
+        .service(history::history_page)
+        .service(history::diff_page)
+        .service(history::roll_back)
         .service(teams::teams_view)
         .service(teams::set_card);
 }
