@@ -88,7 +88,14 @@ fn main() {
                 .expect("load the period");
             let loaded = started.elapsed();
             let inputs = sources.data.period_inputs(&rulebook, &sources.organisation, period);
-            let scores = score_period(&rulebook, &sources.organisation, &inputs, &sources.targets, period);
+            let scores = score_period(
+                &rulebook,
+                &sources.organisation,
+                &inputs,
+                &sources.targets,
+                &sources.ratings,
+                period,
+            );
             let total = started.elapsed();
             let organisation = stored_organisation(&store, &rulebook, None)
                 .await

@@ -85,6 +85,7 @@ fn rows(months: &[Month]) -> StoredRows {
         people,
         metrics,
         targets: Vec::new(),
+        ratings: Vec::new(),
     }
 }
 

@@ -129,7 +129,14 @@ fn scoring(c: &mut Criterion) {
             b.iter(|| {
                 // Team rollups are part of every period's scoring.
                 let inputs = PeriodInputs::from_people(&rulebook, &organisation, month, people.clone(), &[]);
-                black_box(score_period(&rulebook, &organisation, &inputs, &targets, period))
+                black_box(score_period(
+                    &rulebook,
+                    &organisation,
+                    &inputs,
+                    &targets,
+                    &Default::default(),
+                    period,
+                ))
             })
         });
     }

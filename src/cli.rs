@@ -16,10 +16,12 @@ use secrecy::ExposeSecret;
 use std::io::{IsTerminal, Write};
 
 mod definitions;
+mod reviewing;
 mod serve;
 mod token;
 
 pub use definitions::DefinitionsCommand;
+pub use reviewing::{ExportCommand, ReviewCommand};
 use serve::serve;
 use std::path::{Path, PathBuf};
 pub use token::TokenCommand;
@@ -113,7 +115,8 @@ pub enum Command {
         #[command(flatten)]
         definitions: Definitions,
     },
-    /// Freeze a month: write every card with its inputs and definition version.
+    /// Freeze a month: write every card with its inputs, rating and definition version;
+    /// refused while anything the review requires is missing.
     #[command(after_help = "Example:\n  yardstick finalize --period 2026-10")]
     Finalize {
         /// The month to freeze (YYYY-MM).
@@ -153,6 +156,12 @@ pub enum Command {
     /// The definitions in the database: publish a folder, write a version out, list, compare.
     #[command(subcommand)]
     Definitions(DefinitionsCommand),
+    /// The monthly review: start it, see what is missing, reopen a finalized month.
+    #[command(subcommand)]
+    Review(ReviewCommand),
+    /// Files for other systems: the payroll of a finalized month.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -339,6 +348,8 @@ impl Cli {
             }),
             Command::Serve { demo, .. } => serve(&settings, demo, out),
             Command::Definitions(command) => block_on(definitions::run(&settings, command, out)),
+            Command::Review(command) => block_on(reviewing::review(&settings, command, out)),
+            Command::Export(command) => block_on(reviewing::export(&settings, command, out)),
             Command::User(UserCommand::Add {
                 username,
                 role,
@@ -493,7 +504,14 @@ fn check(dir: &Path, out: &mut dyn Write) -> Result<(), Failure> {
 
 fn score(rulebook: &Rulebook, sources: &PeriodSources, period: Period) -> PeriodReport {
     let inputs = sources.data.period_inputs(rulebook, &sources.organisation, period);
-    let scores = score_period(rulebook, &sources.organisation, &inputs, &sources.targets, period);
+    let scores = score_period(
+        rulebook,
+        &sources.organisation,
+        &inputs,
+        &sources.targets,
+        &sources.ratings,
+        period,
+    );
     PeriodReport::new(rulebook, &sources.organisation, &inputs, &scores)
 }
 

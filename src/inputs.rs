@@ -7,18 +7,22 @@ use crate::import::{
 };
 use crate::kpi::organisation::Organisation;
 use crate::kpi::period::Period;
+use crate::kpi::qualitative::RatingBook;
 use crate::kpi::rollup::MetricData;
 use crate::kpi::rulebook::Rulebook;
 use crate::kpi::targets::TargetBook;
 use crate::store::{Store, StoreError};
 use std::path::Path;
 
-/// The organisation, its metric data and its targets, ready to score.
+/// The organisation, its metric data, its targets and the managers' ratings, ready
+/// to score.
 #[derive(Debug)]
 pub struct PeriodSources {
     pub organisation: Organisation,
     pub data: MetricData,
     pub targets: TargetBook,
+    /// Empty unless the period is a month with ratings in the store.
+    pub ratings: RatingBook,
 }
 
 /// The files of `yardstick evaluate --people --teams --data [--targets]`.
@@ -42,6 +46,7 @@ impl PeriodSources {
             organisation,
             data,
             targets,
+            ratings: RatingBook::default(),
         })
     }
 
@@ -52,10 +57,20 @@ impl PeriodSources {
         let rows = store.list_metric_values(period).await?;
         let data = build_metric_data(rulebook, &organisation, &rows);
         let targets = build_target_book(rulebook, &organisation, &store.list_targets().await?);
+        let mut ratings = RatingBook::default();
+        // Ratings are given per month; a quarter or a year is rolled up from finalized months.
+        if let Period::Month(month) = period {
+            for row in store.list_appraisals(month).await? {
+                if let (Some(person), Some(given)) = (organisation.find_person(&row.person), row.manager_ratings) {
+                    ratings.insert(person, given);
+                }
+            }
+        }
         Ok(PeriodSources {
             organisation,
             data,
             targets,
+            ratings,
         })
     }
 }

@@ -9,7 +9,8 @@ use crate::kpi::rollup::Coverage;
 use crate::kpi::rollup::PeriodInputs;
 use crate::kpi::rulebook::{KpiId, Role, Rulebook, Target};
 use crate::kpi::scorecard::{
-    CardResult, Evaluation, ExplainedInput, Explainer, GateState, KpiOutcome, Scorecard, SubjectInputs, Workspace,
+    CardResult, Evaluation, ExplainedInput, Explainer, GateState, KpiOutcome, QualitativeOutcome, QualitativeScore,
+    Scorecard, SubjectInputs, Workspace,
 };
 use crate::kpi::shortfall::{self, Gap};
 use serde::{Deserialize, Serialize};
@@ -72,6 +73,60 @@ pub struct CardView {
     pub supporting_kpis: Vec<SupportingKpiView>,
     pub adjustments: Vec<AdjustmentView>,
     pub gates: Vec<GateView>,
+    /// The manager's rating, when the role's card has a qualitative part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qualitative: Option<QualitativeView>,
+    /// The review's exchange: the self-assessment and the manager's comment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appraisal: Option<AppraisalView>,
+}
+
+/// The qualitative part as the card explains it, like a KPI: each aspect's rating
+/// with its meaning, the points, the weight and what it adds to the total.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QualitativeView {
+    /// Percent of the total, as defined.
+    pub weight: f64,
+    /// What it counted for: its weight when rated, else 0.
+    pub effective_weight: f64,
+    /// `None` while it awaits the manager's rating.
+    pub points: Option<f64>,
+    pub contribution: f64,
+    /// Why it is not counted yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The aspects rated, in the role's order; empty until rated.
+    pub ratings: Vec<AspectRating>,
+}
+
+/// One aspect (a competency, or the overall judgement) as the manager rated it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AspectRating {
+    pub aspect: String,
+    pub name: LocalizedName,
+    /// Percent of the qualitative part.
+    pub weight: f64,
+    pub rating: u8,
+    pub label: LocalizedName,
+    pub points: f64,
+}
+
+/// What the person and their manager wrote in the review.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AppraisalView {
+    /// The person's own ratings, by aspect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_ratings: Option<std::collections::BTreeMap<String, u8>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager_comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rated_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rated_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -421,7 +476,55 @@ pub fn card_view(
                 state: result.state,
             })
             .collect(),
+        qualitative: card.qualitative.as_ref().and_then(|q| qualitative_view(role, q)),
+        appraisal: None,
     }
+}
+
+/// The card's qualitative part with each rating's meaning from the role's scale.
+fn qualitative_view(role: &Role, score: &QualitativeScore) -> Option<QualitativeView> {
+    let part = role.qualitative.as_ref()?;
+    let (points, reason, ratings) = match &score.outcome {
+        QualitativeOutcome::Rated { ratings, points } => {
+            let aspects = part
+                .aspects()
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, aspect)| {
+                    let rating = *ratings.get(aspect)?;
+                    let level = part.scale.level(rating)?;
+                    let (name, weight) = match part.competencies.get(i) {
+                        Some(c) => (c.name.clone(), c.weight),
+                        None => (
+                            LocalizedName {
+                                en: "Overall".into(),
+                                zh: "综合评价".into(),
+                            },
+                            100.0,
+                        ),
+                    };
+                    Some(AspectRating {
+                        aspect: aspect.to_owned(),
+                        name,
+                        weight,
+                        rating,
+                        label: level.label.clone(),
+                        points: level.points,
+                    })
+                })
+                .collect();
+            (Some(*points), None, aspects)
+        }
+        QualitativeOutcome::Awaiting { reason } => (None, Some(reason.clone()), Vec::new()),
+    };
+    Some(QualitativeView {
+        weight: score.weight,
+        effective_weight: score.effective_weight,
+        points,
+        contribution: score.contribution,
+        reason,
+        ratings,
+    })
 }
 
 /// What on a role's card reads `kpi` directly: its KPIs, other KPIs it computes, its

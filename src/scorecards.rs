@@ -325,8 +325,19 @@ pub async fn period_report(
     let rulebook = &version.rulebook;
     let sources = PeriodSources::from_store(store, rulebook, period).await?;
     let inputs = sources.data.period_inputs(rulebook, &sources.organisation, period);
-    let scores = score_period(rulebook, &sources.organisation, &inputs, &sources.targets, period);
-    Ok(PeriodReport::new(rulebook, &sources.organisation, &inputs, &scores))
+    let scores = score_period(
+        rulebook,
+        &sources.organisation,
+        &inputs,
+        &sources.targets,
+        &sources.ratings,
+        period,
+    );
+    let report = PeriodReport::new(rulebook, &sources.organisation, &inputs, &scores);
+    Ok(match period {
+        Period::Month(month) => review::report_with_appraisals(report, &store.list_appraisals(month).await?),
+        _ => report,
+    })
 }
 
 async fn score(store: &Store, version: Arc<RulebookVersion>, period: Period) -> Result<ScoredPeriod, StoreError> {

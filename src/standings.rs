@@ -136,6 +136,8 @@ mod tests {
             supporting_kpis: Vec::new(),
             adjustments: Vec::new(),
             gates: Vec::new(),
+            qualitative: None,
+            appraisal: None,
         }
     }
 

@@ -16,6 +16,7 @@ mod m20261204_000001_add_team_name_zh;
 mod m20261205_000001_create_definition_publications;
 mod m20261205_000002_create_definition_drafts;
 mod m20261205_000003_add_team_card;
+mod m20261206_000001_create_review;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000001_create_definition_publications::Migration),
             Box::new(m20261205_000002_create_definition_drafts::Migration),
             Box::new(m20261205_000003_add_team_card::Migration),
+            Box::new(m20261206_000001_create_review::Migration),
         ]
     }
 }

@@ -34,6 +34,7 @@ const SHIPPED: &[(&str, &str)] = &[
         include_str!("../../kpi-definitions/kpis-service.yaml"),
     ),
     ("metrics.yaml", include_str!("../../kpi-definitions/metrics.yaml")),
+    ("review.yaml", include_str!("../../kpi-definitions/review.yaml")),
     (
         "role-customer-success.yaml",
         include_str!("../../kpi-definitions/role-customer-success.yaml"),

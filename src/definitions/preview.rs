@@ -5,8 +5,9 @@
 
 use crate::import::{build_metric_data, build_target_book, organisation_from};
 use crate::kpi::evaluate::score_period;
-use crate::kpi::organisation::Subject;
+use crate::kpi::organisation::{Organisation, Subject};
 use crate::kpi::period::{Month, Period};
+use crate::kpi::qualitative::{RatingBook, Ratings};
 use crate::kpi::rulebook::Rulebook;
 use crate::report::PeriodReport;
 use crate::store::{MetricRow, PersonRow, Store, StoreError, TargetRow, TeamRow};
@@ -18,16 +19,39 @@ pub struct StoredRows {
     pub people: Vec<PersonRow>,
     pub metrics: Vec<MetricRow>,
     pub targets: Vec<TargetRow>,
+    /// Each month's managers' ratings, by person.
+    pub ratings: Vec<(Month, Vec<(String, Ratings)>)>,
 }
 
 impl StoredRows {
     pub async fn load(store: &Store, months: &[Month]) -> Result<StoredRows, StoreError> {
+        let mut ratings = Vec::new();
+        for &month in months {
+            let given = store.list_appraisals(month).await?.into_iter();
+            ratings.push((
+                month,
+                given.filter_map(|a| Some((a.person, a.manager_ratings?))).collect(),
+            ));
+        }
         Ok(StoredRows {
             teams: store.list_teams().await?,
             people: store.list_people().await?,
             metrics: store.list_metric_values_in(months).await?,
             targets: store.list_targets().await?,
+            ratings,
         })
+    }
+
+    /// `month`'s ratings for the people of `organisation`.
+    fn ratings_of(&self, organisation: &Organisation, month: Month) -> RatingBook {
+        let mut book = RatingBook::default();
+        let given = self.ratings.iter().filter(|(m, _)| *m == month).flat_map(|(_, r)| r);
+        for (person, ratings) in given {
+            if let Some(id) = organisation.find_person(person) {
+                book.insert(id, ratings.clone());
+            }
+        }
+        book
     }
 }
 
@@ -52,7 +76,8 @@ pub fn score_months(rulebook: &Rulebook, rows: &StoredRows, months: &[Month]) ->
         .map(|&month| {
             let period = Period::Month(month);
             let inputs = data.period_inputs(rulebook, &organisation, period);
-            let scores = score_period(rulebook, &organisation, &inputs, &targets, period);
+            let ratings = rows.ratings_of(&organisation, month);
+            let scores = score_period(rulebook, &organisation, &inputs, &targets, &ratings, period);
             scores
                 .cards()
                 .filter(|(subject, _)| match subject {

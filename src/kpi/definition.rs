@@ -29,6 +29,12 @@ pub struct DefinitionFile {
     /// The currency amounts (`unit: currency`) are in; set in one file at most.
     #[serde(default)]
     pub currency: Option<Currency>,
+    /// The scales managers rate people on, by id.
+    #[serde(default, deserialize_with = "unique_keys")]
+    pub rating_scales: IndexMap<String, Vec<RatingLevelDef>>,
+    /// How the monthly review runs; set in one file at most.
+    #[serde(default)]
+    pub review: Option<ReviewDef>,
 }
 
 impl DefinitionFile {
@@ -242,6 +248,73 @@ pub struct RoleDef {
     pub adjustments: Vec<AdjustmentDef>,
     #[serde(default)]
     pub gates: Vec<GateDef>,
+    /// The qualitative part of the card: the manager's rating, beside the tiers.
+    #[serde(default)]
+    pub qualitative: Option<QualitativeDef>,
+}
+
+/// The qualitative part of a role's card (定性评价): a rating on a scale, or one per
+/// competency, weighed in the total beside the tiers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QualitativeDef {
+    /// Percent of the total; the tiers share the rest.
+    pub weight: f64,
+    /// The rating scale, by its id in `rating_scales`.
+    pub scale: String,
+    /// Whether a period can be finalized while the manager's rating is missing.
+    #[serde(default = "yes")]
+    pub required: bool,
+    /// Whether people rate themselves before their manager does.
+    #[serde(default)]
+    pub self_assessment: SelfAssessment,
+    /// Named competencies, each rated on the scale and weighted; without them the
+    /// rating is one overall judgement.
+    #[serde(default, deserialize_with = "unique_keys")]
+    pub competencies: IndexMap<String, CompetencyDef>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SelfAssessment {
+    /// People do not rate themselves.
+    Off,
+    /// People may rate themselves; a review can be finalized without it.
+    #[default]
+    Optional,
+    /// A period is not finalized before everyone has rated themselves.
+    Required,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompetencyDef {
+    pub name: LocalizedName,
+    /// Percent of the qualitative part; a role's competencies add up to 100.
+    pub weight: f64,
+}
+
+/// One level of a rating scale: the rating a manager gives, the points it is worth
+/// (100 is "as expected", as for a KPI on target) and what it means.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RatingLevelDef {
+    pub rating: u8,
+    pub points: f64,
+    pub label: LocalizedName,
+}
+
+/// How the monthly review runs.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewDef {
+    /// Whether each team's review is signed off by its manager before it is finalized.
+    #[serde(default)]
+    pub team_sign_off: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]

@@ -4,6 +4,7 @@
 use crate::kpi::definition::ScoredOn;
 use crate::kpi::organisation::{Organisation, PersonId, Subject, TeamId};
 use crate::kpi::period::Period;
+use crate::kpi::qualitative::{Rated, RatingBook};
 use crate::kpi::rollup::PeriodInputs;
 use crate::kpi::rulebook::{RoleId, Rulebook};
 use crate::kpi::scorecard::{Scorecard, SubjectInputs, Workspace, score_subject};
@@ -56,12 +57,14 @@ pub fn inputs_subject(rulebook: &Rulebook, organisation: &Organisation, subject:
     }
 }
 
-/// Scores every person and team of `organisation` for `period`.
+/// Scores every person and team of `organisation` for `period`, people with their
+/// managers' `ratings`.
 pub fn score_period(
     rulebook: &Rulebook,
     organisation: &Organisation,
     inputs: &PeriodInputs,
     targets: &TargetBook,
+    ratings: &RatingBook,
     period: Period,
 ) -> PeriodScores {
     let score = |workspace: &mut Workspace, subject: Subject, role| {
@@ -79,7 +82,12 @@ pub fn score_period(
             };
             targets.for_card(person, team, role, period)
         };
-        score_subject(rulebook, role, source, &overrides, workspace)
+        // Managers rate months; a quarter or a year is judged on its numbers.
+        let rated = match (subject, period) {
+            (Subject::Person(p), Period::Month(_)) => Rated::Person(ratings.of(p)),
+            _ => Rated::NotRated,
+        };
+        score_subject(rulebook, role, source, &overrides, rated, workspace)
     };
     let people = (0..organisation.people().len())
         .into_par_iter()

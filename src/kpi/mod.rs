@@ -8,6 +8,7 @@ pub mod formula;
 pub mod id;
 pub mod organisation;
 pub mod period;
+pub mod qualitative;
 pub mod rollup;
 pub mod rulebook;
 pub mod scorecard;

@@ -12,6 +12,7 @@
 
 use crate::kpi::definition::{AdjustmentKind, Tier};
 use crate::kpi::organisation::{Organisation, Subject};
+use crate::kpi::qualitative::{Rated, Ratings};
 use crate::kpi::rollup::{Coverage, PeriodInputs};
 use crate::kpi::rulebook::{DEFAULT_MIN_COVERAGE, GateEffect, KpiId, Reads, Role, RoleId, Rulebook, Slot, Target};
 use crate::kpi::scoring;
@@ -181,6 +182,32 @@ impl CardResult {
     }
 }
 
+/// The qualitative part of a card: the manager's rating, weighed beside the tiers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QualitativeScore {
+    /// Percent of the total, as defined.
+    pub weight: f64,
+    /// Percent of the total it counted for: its weight when rated, else 0.
+    pub effective_weight: f64,
+    #[serde(flatten)]
+    pub outcome: QualitativeOutcome,
+    /// Points times effective weight: what the rating adds to the total.
+    pub contribution: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum QualitativeOutcome {
+    Rated {
+        ratings: Ratings,
+        points: f64,
+    },
+    /// No rating yet, or one that no longer fits the scale: the tiers carry the card.
+    Awaiting {
+        reason: String,
+    },
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scorecard {
     pub role: RoleId,
@@ -190,7 +217,9 @@ pub struct Scorecard {
     pub tiers: Vec<TierScore>,
     pub adjustments: Vec<AdjustmentScore>,
     pub gates: Vec<GateResult>,
-    /// The sum of contributions, before bonuses and deductions.
+    /// The manager's rating, when the role's card has a qualitative part.
+    pub qualitative: Option<QualitativeScore>,
+    /// The sum of contributions (the rating's included), before bonuses and deductions.
     pub weighted_score: f64,
     /// The share (percent) of the card's defined weight whose KPIs were scored.
     pub scored_weight: f64,
@@ -328,12 +357,14 @@ fn too_little(
 }
 
 /// Scores one subject with its role. `source` is where its inputs come from (a team
-/// lead's are the team's); `overrides` are the subject's own targets for the period.
+/// lead's are the team's); `overrides` are the subject's own targets for the period;
+/// `rated` the manager's ratings of a person.
 pub fn score_subject(
     rulebook: &Rulebook,
     role_id: RoleId,
     source: SubjectInputs,
     overrides: &[(KpiId, Target)],
+    rated: Rated,
     workspace: &mut Workspace,
 ) -> Scorecard {
     let role = rulebook.role(role_id);
@@ -435,8 +466,38 @@ pub fn score_subject(
             .map(|(gate, _)| gate.key.clone())
     };
 
-    let tiers = weigh(role, &mut kpis, &|tier| fired(&|e| e == GateEffect::ZeroTier(tier)));
-    let weighted_score: f64 = kpis.iter().map(|k| k.contribution).sum();
+    let mut tiers = weigh(role, &mut kpis, &|tier| fired(&|e| e == GateEffect::ZeroTier(tier)));
+    let qualitative = match rated {
+        Rated::Person(ratings) => role.qualitative.as_ref().map(|part| {
+            let outcome = match ratings.map(|r| (r, part.points(r))) {
+                Some((ratings, Ok(points))) => QualitativeOutcome::Rated {
+                    ratings: ratings.clone(),
+                    points,
+                },
+                Some((_, Err(error))) => QualitativeOutcome::Awaiting {
+                    reason: format!("the rating no longer fits the definitions: {error}"),
+                },
+                None => QualitativeOutcome::Awaiting {
+                    reason: "awaiting the manager's rating".into(),
+                },
+            };
+            let mut score = QualitativeScore {
+                weight: part.weight,
+                effective_weight: 0.0,
+                outcome,
+                contribution: 0.0,
+            };
+            if let QualitativeOutcome::Rated { points, .. } = score.outcome {
+                share_with_rating(&mut kpis, &mut tiers, part.weight);
+                score.effective_weight = part.weight;
+                score.contribution = points * part.weight / 100.0;
+            }
+            score
+        }),
+        Rated::NotRated => None,
+    };
+    let weighted_score: f64 =
+        kpis.iter().map(|k| k.contribution).sum::<f64>() + qualitative.as_ref().map_or(0.0, |q| q.contribution);
     let scored_weight: f64 = role
         .tiers
         .iter()
@@ -490,9 +551,23 @@ pub fn score_subject(
         tiers,
         adjustments,
         gates,
+        qualitative,
         weighted_score,
         scored_weight,
         result,
+    }
+}
+
+/// Makes room for a rating weighing `weight` percent of the total: the tiers and
+/// their KPIs keep their proportions within the rest.
+fn share_with_rating(kpis: &mut [KpiScore], tiers: &mut [TierScore], weight: f64) {
+    let rest = (100.0 - weight) / 100.0;
+    for kpi in kpis {
+        kpi.effective_weight *= rest;
+        kpi.contribution *= rest;
+    }
+    for tier in tiers {
+        tier.effective_weight *= rest;
     }
 }
 

@@ -9,6 +9,7 @@ pub mod entity;
 mod metrics;
 mod organisation;
 mod periods;
+mod review;
 mod sessions;
 mod targets;
 mod tokens;
@@ -18,6 +19,7 @@ pub use definitions::{Draft, Publication, PublishBase, StoredDefinitions};
 pub use metrics::{ImportRefused, MetricRow, MetricsImport};
 pub use organisation::{Changes, PersonRow, TeamRow};
 pub use periods::{PeriodStatus, SnapshotRow};
+pub use review::{AppraisalRow, PeriodState, Rater, SignOff};
 pub use sessions::LiveSession;
 pub use targets::TargetRow;
 pub use tokens::{ApiScope, ApiToken, TokenGrant};
@@ -45,6 +47,9 @@ pub enum StoreError {
     Finalized(String),
     #[error("{0}")]
     Unsupported(String),
+    /// A review step asked for in a state that does not allow it.
+    #[error("{0}")]
+    ReviewState(String),
     #[error(
         "the definitions in force changed meanwhile: publication {} is in force, not {}",
         shown(.active),

@@ -25,7 +25,7 @@ impl PeriodStatus {
 
     /// The status a stored row names. Anything else was written by something that does
     /// not know these states; taking it for `Open` could let a frozen month change.
-    fn from_stored(month: &str, status: &str) -> Result<Self, StoreError> {
+    pub(crate) fn from_stored(month: &str, status: &str) -> Result<Self, StoreError> {
         match status {
             "open" => Ok(PeriodStatus::Open),
             "in_review" => Ok(PeriodStatus::InReview),
@@ -163,23 +163,7 @@ impl Store {
                 .await?;
         }
         let before = current.map(|p| p.status).unwrap_or_else(|| "open".into());
-        let period = periods::ActiveModel {
-            month: ActiveValue::Set(month.to_owned()),
-            status: ActiveValue::Set("finalized".into()),
-            changed_at: ActiveValue::Set(at),
-            changed_by: ActiveValue::Set(actor.to_owned()),
-        };
-        periods::Entity::insert(period)
-            .on_conflict(super::upsert(
-                [periods::Column::Month],
-                [
-                    periods::Column::Status,
-                    periods::Column::ChangedAt,
-                    periods::Column::ChangedBy,
-                ],
-            ))
-            .exec_without_returning(&txn)
-            .await?;
+        super::review::set_status(&txn, month, PeriodStatus::Finalized, actor).await?;
         Store::audit(
             &txn,
             vec![audit_entry(
@@ -192,6 +176,8 @@ impl Store {
             )],
         )
         .await?;
+        // Scored periods are keyed on the data version: readers take the frozen cards up.
+        super::review::record_change(&txn, "review", &format!("{month} finalized"), actor).await?;
         txn.commit().await?;
         Ok(true)
     }

@@ -104,6 +104,7 @@ impl From<crate::store::StoreError> for AppError {
                 message: error.to_string(),
                 errors: Vec::new(),
             },
+            crate::store::StoreError::ReviewState(message) => AppError::Conflict(message),
             other => AppError::Internal(other.into()),
         }
     }

@@ -9,6 +9,7 @@ mod error;
 mod form;
 mod language;
 mod pages;
+mod review;
 mod scores;
 mod session;
 mod signing;
@@ -113,6 +114,7 @@ impl Application {
                 .service(pages::team_page)
                 .configure(admin::routes)
                 .configure(upload::routes)
+                .configure(review::routes)
                 .default_service(web::to(api::fallback))
         })
         .workers(settings.server.workers.get())

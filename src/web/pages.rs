@@ -1,6 +1,7 @@
 //! The HTML pages: sign-in here; by resource below: the list of cards and a
 //! scorecard (`cards`), a card's trend (`trend`), team pages (`teams`).
 
+mod appraisal;
 mod cards;
 mod chart;
 mod glance;

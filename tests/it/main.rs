@@ -14,6 +14,7 @@ mod hostile;
 mod ops;
 mod pages;
 mod properties;
+mod review;
 mod rule_cases;
 mod server;
 mod store;

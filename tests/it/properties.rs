@@ -113,6 +113,7 @@ fn score_people(rulebook: &Rulebook, rows: &[Vec<f64>]) -> (Vec<Scorecard>, Opti
         &organisation,
         &inputs,
         &TargetBook::default(),
+        &Default::default(),
         Period::Month(OCTOBER),
     );
     let team = scores.teams.into_iter().next().flatten();
@@ -222,7 +223,14 @@ fn check_against_hand(rulebook: &Rulebook, cells: &Cells, min_coverage: f64) -> 
         }
     }
     let inputs = data.period_inputs(rulebook, &organisation, period);
-    let scores = score_period(rulebook, &organisation, &inputs, &TargetBook::default(), period);
+    let scores = score_period(
+        rulebook,
+        &organisation,
+        &inputs,
+        &TargetBook::default(),
+        &Default::default(),
+        period,
+    );
     let team = scores.teams[TeamId(0).index()].as_ref().expect("a team card");
     let subjects = (0..people).map(|p| (format!("person {p}"), vec![p], &scores.people[p]));
     for (who, members, card) in subjects.chain(std::iter::once(("team".to_owned(), (0..people).collect(), team))) {

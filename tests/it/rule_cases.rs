@@ -303,7 +303,7 @@ fn run_case(rulebook: &Rulebook, case: &Case) -> Vec<String> {
     }
     organisation = Organisation::new(organisation.teams().to_vec(), people).expect("one team");
     let inputs = data.period_inputs(rulebook, &organisation, period);
-    let scores = score_period(rulebook, &organisation, &inputs, &targets, period);
+    let scores = score_period(rulebook, &organisation, &inputs, &targets, &Default::default(), period);
     let mut failures = Vec::new();
     for (i, expect) in case.expect.iter().enumerate() {
         check_card(

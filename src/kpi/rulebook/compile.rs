@@ -1,5 +1,6 @@
 //! Definitions files -> a validated, compiled [`Rulebook`], or every problem at once.
 
+mod review;
 mod roles;
 mod scales;
 
@@ -9,7 +10,9 @@ pub use roles::check_target;
 use super::nearest;
 use super::problem::{DefinitionError, DefinitionErrors, Problem};
 use super::*;
-use crate::kpi::definition::{Currency, DefinitionFile, GradeScaleDef, KpiDef, LowerAchievement, RoleDef};
+use crate::kpi::definition::{
+    Currency, DefinitionFile, GradeScaleDef, KpiDef, LowerAchievement, RatingLevelDef, RoleDef,
+};
 use crate::kpi::formula::{FormulaError, FormulaKind};
 use crate::kpi::scoring::AchievementRule;
 use crate::kpi::source_map::{Position, SourceMap};
@@ -150,6 +153,7 @@ impl<'a> Compiler<'a> {
                 "metrics" => "metric",
                 "kpis" => "KPI",
                 "roles" => "role",
+                "rating_scales" => "rating scale",
                 _ => "grade scale",
             };
             self.report(at.file, position, Problem::BadId { what, error });
@@ -177,6 +181,8 @@ impl<'a> Compiler<'a> {
         let mut scale_defs: HashMap<&str, (At, &GradeScaleDef)> = HashMap::new();
         let mut roles_seen: HashMap<&str, usize> = HashMap::new();
         let mut currency: Option<(usize, Currency)> = None;
+        let mut review: Option<(usize, ReviewPolicy)> = None;
+        let mut rating_scale_defs: Vec<(At, &[RatingLevelDef])> = Vec::new();
 
         for (file, def) in files.iter().enumerate() {
             if let Some(set) = &def.currency {
@@ -190,6 +196,33 @@ impl<'a> Compiler<'a> {
                         self.report(file, position, Problem::BadCurrency { detail });
                     }
                     currency = Some((file, set.clone()));
+                }
+            }
+            if let Some(set) = &def.review {
+                let position = self.files[file].map.key(&["review"]);
+                if let Some((first, _)) = &review {
+                    let first_line = self.files[*first].map.key(&["review"]).line;
+                    let first = format!("{}:{first_line}", self.files[*first].name);
+                    self.report(file, position, Problem::ReviewTwice { first });
+                } else {
+                    review = Some((
+                        file,
+                        ReviewPolicy {
+                            team_sign_off: set.team_sign_off,
+                        },
+                    ));
+                }
+            }
+            for (key, levels) in &def.rating_scales {
+                let at = At {
+                    file,
+                    section: "rating_scales",
+                    key,
+                };
+                self.check_id(at, false);
+                match rating_scale_defs.iter().find(|(first, _)| first.key == key.as_str()) {
+                    Some((first, _)) => self.duplicate(at, first.file, "rating_scales"),
+                    None => rating_scale_defs.push((at, levels)),
                 }
             }
             for (key, metric) in &def.metrics {
@@ -320,6 +353,11 @@ impl<'a> Compiler<'a> {
             scales.insert(key, scale);
         }
         let scale_keys: Vec<&str> = scale_defs.keys().copied().collect();
+        let mut rating_scales = HashMap::new();
+        for (at, levels) in &rating_scale_defs {
+            let scale = self.rating_scale(*at, levels);
+            rating_scales.insert(at.key, scale);
+        }
 
         let mut context = RoleContext {
             kpis: &kpis,
@@ -329,6 +367,7 @@ impl<'a> Compiler<'a> {
             metric_count: metrics.len(),
             scales: &scales,
             scale_keys: &scale_keys,
+            rating_scales: &rating_scales,
         };
         let mut roles = Vec::new();
         let mut team_role: Option<(RoleId, &str)> = None;
@@ -363,6 +402,7 @@ impl<'a> Compiler<'a> {
             by_key,
             role_by_key,
             currency: currency.map(|(_, c)| c),
+            review: review.map(|(_, r)| r).unwrap_or_default(),
         }
     }
 

@@ -16,6 +16,7 @@ use crate::kpi::definition::{
     AdjustmentKind, Direction, LocalizedName, ScoredOn, ScoringDef, TeamRollup, Tier, TimeRollup, Unit,
 };
 use crate::kpi::formula::{CompiledFormula, ParsedFormula};
+use crate::kpi::qualitative::Qualitative;
 use crate::kpi::scoring::AchievementRule;
 use std::collections::HashMap;
 
@@ -200,6 +201,8 @@ pub struct Role {
     pub gates: Vec<Gate>,
     /// Every KPI the card needs, its dependencies included, in dependency order.
     pub kpis_to_evaluate: Vec<KpiId>,
+    /// The manager's rating, weighed beside the tiers; `None`: the card is numbers only.
+    pub qualitative: Option<Qualitative>,
 }
 
 impl Role {
@@ -255,6 +258,14 @@ pub struct Rulebook {
     by_key: HashMap<String, Slot>,
     role_by_key: HashMap<String, RoleId>,
     currency: Option<crate::kpi::definition::Currency>,
+    review: ReviewPolicy,
+}
+
+/// How the monthly review runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReviewPolicy {
+    /// Each team's manager signs its review off before the period is finalized.
+    pub team_sign_off: bool,
 }
 
 /// What a formula variable names.
@@ -318,6 +329,11 @@ impl Rulebook {
             }
         }
         names
+    }
+
+    /// How the monthly review runs.
+    pub fn review(&self) -> ReviewPolicy {
+        self.review
     }
 
     /// The currency amounts are in, when the definitions name one.

@@ -53,6 +53,14 @@ pub enum Problem {
         scale: String,
         suggestion: Option<String>,
     },
+    #[error("unknown rating scale `{scale}` in role `{role}`{}", suggest(.suggestion))]
+    UnknownRatingScale {
+        role: String,
+        scale: String,
+        suggestion: Option<String>,
+    },
+    #[error("the review is set a second time (first at {first}); set it in one file")]
+    ReviewTwice { first: String },
     #[error("unknown grade `{grade}` in gate `{gate}`; the scale `{scale}` has {known}")]
     UnknownGrade {
         gate: String,

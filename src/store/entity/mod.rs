@@ -1,6 +1,7 @@
 //! sea-orm entities, one per table; queries live beside them in `store`.
 
 pub mod api_tokens;
+pub mod appraisals;
 pub mod audit_log;
 pub mod definition_drafts;
 pub mod definition_publications;
@@ -9,8 +10,10 @@ pub mod imports;
 pub mod metric_values;
 pub mod people;
 pub mod periods;
+pub mod review_sign_offs;
 pub mod server_secrets;
 pub mod sessions;
+pub mod snapshot_history;
 pub mod snapshots;
 pub mod targets;
 pub mod teams;

@@ -80,6 +80,8 @@ struct ScorecardPage<'a> {
     peers: Option<Peers>,
     /// Which definitions the numbers come from, in the reader's words.
     scored_with: String,
+    /// The manager's rating and the review's exchange, when the role has a qualitative part.
+    appraisal: Option<super::appraisal::AppraisalSection>,
 }
 
 impl ScorecardPage<'_> {
@@ -162,6 +164,16 @@ async fn scorecard(
         adjustments,
         peers,
         scored_with: scored_with_words(found.scored().scored_with, lang),
+        appraisal: super::appraisal::section(
+            card,
+            rulebook,
+            &found.scored().organisation,
+            &session.account,
+            &session.csrf,
+            period,
+            found.scored().scored_with,
+            lang,
+        ),
     };
     Ok(render(page).finish_with_body())
 }

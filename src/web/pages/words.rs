@@ -101,6 +101,7 @@ impl Lang {
 pub struct Words {
     pub scorecards: &'static str,
     pub teams: &'static str,
+    pub review: &'static str,
     pub upload: &'static str,
     pub accounts: &'static str,
     /// The admin's page of teams and their cards.
@@ -171,6 +172,7 @@ pub struct Words {
 static EN: Words = Words {
     scorecards: "Scorecards",
     teams: "Teams",
+    review: "Review",
     upload: "Upload data",
     accounts: "Accounts",
     teams_admin: "Team cards",
@@ -238,6 +240,7 @@ static EN: Words = Words {
 static ZH: Words = Words {
     scorecards: "绩效卡",
     teams: "团队",
+    review: "月度考核",
     upload: "上传数据",
     accounts: "账户",
     teams_admin: "团队评分卡",

@@ -24,6 +24,7 @@ pub(super) struct RoleContext<'r> {
     pub(super) metric_count: usize,
     pub(super) scales: &'r HashMap<&'r str, GradeScale>,
     pub(super) scale_keys: &'r [&'r str],
+    pub(super) rating_scales: &'r HashMap<&'r str, Option<crate::kpi::qualitative::RatingScale>>,
 }
 
 impl Compiler<'_> {
@@ -321,6 +322,10 @@ impl Compiler<'_> {
             }
         }
 
+        let qualitative = def
+            .qualitative
+            .as_ref()
+            .and_then(|q| self.qualitative(at, q, cx.rating_scales));
         let scale = scale?;
         if self.errors.len() != before {
             return None;
@@ -343,6 +348,7 @@ impl Compiler<'_> {
             adjustments,
             gates,
             kpis_to_evaluate,
+            qualitative,
         })
     }
 }

@@ -1,0 +1,306 @@
+//! The monthly review over HTTP, as its people run it: a rep rates themselves, their
+//! manager rates them and the card counts it, hr starts, finalizes and reopens the
+//! month, and the payroll file is read back; every step refused to whoever it is
+//! not for, and nothing changes in a finalized month.
+
+use crate::server::{TestApp, spawn_app};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+const MONTH: &str = "2026-10";
+
+impl TestApp {
+    async fn post_with_csrf(&self, client: &reqwest::Client, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let csrf = self.csrf(client).await;
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("csrf", &csrf));
+        client
+            .post(format!("{}{path}", self.address))
+            .form(&form)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    async fn rate(
+        &self,
+        client: &reqwest::Client,
+        person: &str,
+        rater: &str,
+        rating: &str,
+        comment: &str,
+    ) -> StatusCode {
+        let path = format!("/scorecards/{person}/appraisal?period={MONTH}");
+        let fields = [("as", rater), ("rating.overall", rating), ("comment", comment)];
+        self.post_with_csrf(client, &path, &fields).await.status()
+    }
+
+    async fn card_json(&self, client: &reqwest::Client, person: &str) -> Value {
+        let card: Value = client
+            .get(format!("{}/api/v1/scorecards/{person}?period={MONTH}", self.address))
+            .send()
+            .await
+            .expect("GET a card")
+            .json()
+            .await
+            .expect("JSON");
+        card["card"].clone()
+    }
+}
+
+#[tokio::test]
+async fn a_rating_counts_in_the_total_beside_the_tiers() {
+    let app = spawn_app().await;
+    let (rep, lead) = (app.signed_in("rep.p002").await, app.signed_in("lead.east").await);
+    let before = app.card_json(&lead, "p002").await;
+    assert_eq!(before["qualitative"]["reason"], "awaiting the manager's rating");
+    let weighted = before["weighted_score"].as_f64().expect("a weighted score");
+    let total = before["total"].as_f64().expect("a total");
+    let adjustments = total - weighted;
+
+    assert_eq!(
+        app.rate(&rep, "p002", "self", "4", "Beat my visit plan").await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.rate(&lead, "p002", "manager", "5", "Strong month").await,
+        StatusCode::SEE_OTHER
+    );
+
+    let after = app.card_json(&lead, "p002").await;
+    // The tiers keep 80% of their weight; a 5 is worth 120 points at 20%: 24 points.
+    let expected = weighted * 0.8 + 120.0 * 0.2 + adjustments;
+    let got = after["total"].as_f64().expect("a total");
+    assert!((got - expected).abs() < 1e-9, "total {got}, expected {expected}");
+    assert_eq!(after["qualitative"]["points"], 120.0);
+    assert_eq!(after["qualitative"]["contribution"], 24.0);
+    assert_eq!(after["qualitative"]["ratings"][0]["label"]["en"], "Outstanding");
+    assert_eq!(after["appraisal"]["self_ratings"]["overall"], 4);
+    assert_eq!(after["appraisal"]["self_comment"], "Beat my visit plan");
+    assert_eq!(after["appraisal"]["manager_comment"], "Strong month");
+
+    // The rep sees both side by side on their card; the self-assessment is closed now.
+    let page = app.page(&rep, &format!("/scorecards/p002?period={MONTH}")).await;
+    assert!(
+        page.contains("Beat my visit plan") && page.contains("Strong month"),
+        "{page}"
+    );
+    assert!(page.contains("5 – Outstanding") && page.contains("4 – Exceeds expectations"));
+    assert!(
+        !page.contains("data-testid=\"rating-form\""),
+        "rated: no form for the rep"
+    );
+    assert_eq!(app.rate(&rep, "p002", "self", "5", "again").await, StatusCode::CONFLICT);
+    let audit = app.audit_trail("appraisal", "2026-10/p002").await;
+    assert_eq!(audit.len(), 2, "both ratings audited");
+}
+
+#[tokio::test]
+async fn nobody_rates_beyond_their_place() {
+    let app = spawn_app().await;
+    let rep = app.signed_in("rep.p002").await;
+    assert_eq!(
+        app.rate(&rep, "p002", "manager", "5", "").await,
+        StatusCode::FORBIDDEN,
+        "a rep cannot rate"
+    );
+    assert_eq!(
+        app.rate(&rep, "p003", "self", "5", "").await,
+        StatusCode::NOT_FOUND,
+        "nor rate another"
+    );
+    let care = app.signed_in("lead.care").await;
+    assert_eq!(
+        app.rate(&care, "p002", "manager", "3", "").await,
+        StatusCode::NOT_FOUND,
+        "a manager rates only their teams"
+    );
+    let lead = app.signed_in("lead.east").await;
+    assert_eq!(
+        app.rate(&lead, "p002", "manager", "9", "").await,
+        StatusCode::BAD_REQUEST,
+        "off the scale"
+    );
+    let hr = app.signed_in("hr").await;
+    assert_eq!(
+        app.rate(&hr, "p002", "manager", "3", "").await,
+        StatusCode::FORBIDDEN,
+        "hr does not rate"
+    );
+    // Reps do not see the review; managers do not run hr's steps.
+    assert_eq!(
+        app.status(&rep, &format!("/review?period={MONTH}")).await,
+        StatusCode::NOT_FOUND
+    );
+    let start = format!("/review/{MONTH}/start");
+    assert_eq!(
+        app.post_with_csrf(&lead, &start, &[]).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.post_with_csrf(&lead, &format!("/review/{MONTH}/payroll"), &[])
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert!(
+        app.store
+            .list_appraisals(MONTH.parse().expect("a month"))
+            .await
+            .expect("appraisals")
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn hr_runs_the_month_from_start_to_payroll_and_reopens_it_with_a_reason() {
+    let app = spawn_app().await;
+    let (hr, lead) = (app.signed_in("hr").await, app.signed_in("lead.east").await);
+    // Require the manager's rating of junior reps and each team's sign-off.
+    require_ratings_and_sign_offs(&app).await;
+
+    let start = app.post_with_csrf(&hr, &format!("/review/{MONTH}/start"), &[]).await;
+    assert_eq!(start.status(), StatusCode::SEE_OTHER);
+    let review = app.page(&lead, &format!("/review?period={MONTH}")).await;
+    assert!(review.contains("data-status=\"in review\""), "{review}");
+    assert!(
+        review.contains("the manager&#39;s rating of p002"),
+        "the lead sees whom to chase: {review}"
+    );
+    assert!(!review.contains("data-team=\"care\""), "only their own teams");
+
+    let refused = app.post_with_csrf(&hr, &format!("/review/{MONTH}/finalize"), &[]).await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    let page = refused.text().await.expect("a page");
+    assert!(
+        page.contains("2026-10 cannot be finalized yet: east: the manager&#39;s rating of p002"),
+        "{page}"
+    );
+    assert!(page.contains("the manager&#39;s sign-off"), "{page}");
+
+    let (_, version) = yardstick::definitions::in_force(&app.store, None)
+        .await
+        .expect("in force");
+    let organisation = yardstick::import::stored_organisation(&app.store, &version.rulebook, None)
+        .await
+        .expect("the organisation");
+    let month = MONTH.parse().expect("a month");
+    let appraisals = app.store.list_appraisals(month).await.expect("appraisals");
+    let progress = yardstick::review::progress(&version.rulebook, &organisation, month, &appraisals, &[]);
+    for team in &progress.teams {
+        // The demo's junior reps all work in east and east-key, under lead.east.
+        for person in team.people.iter().filter(|p| p.rating_required) {
+            let rated = app.rate(&lead, &person.person, "manager", "3", "").await;
+            assert_eq!(rated, StatusCode::SEE_OTHER, "{}", person.person);
+        }
+        let sign_off = format!("/review/{MONTH}/teams/{}/sign-off", team.team);
+        assert_eq!(
+            app.post_with_csrf(&hr, &sign_off, &[]).await.status(),
+            StatusCode::SEE_OTHER
+        );
+    }
+    let finalized = app.post_with_csrf(&hr, &format!("/review/{MONTH}/finalize"), &[]).await;
+    assert_eq!(finalized.status(), StatusCode::SEE_OTHER);
+
+    // Nobody edits a finalized month.
+    assert_eq!(app.rate(&lead, "p002", "manager", "5", "").await, StatusCode::CONFLICT);
+    let frozen = app.card_json(&lead, "p002").await;
+    assert_eq!(frozen["qualitative"]["points"], 100.0, "frozen with its rating");
+
+    // The payroll file, read back as a spreadsheet would.
+    let xlsx = hr
+        .get(format!("{}/review/{MONTH}/payroll?format=xlsx", app.address))
+        .send()
+        .await
+        .expect("payroll");
+    assert_eq!(xlsx.status(), StatusCode::OK);
+    let bytes = xlsx.bytes().await.expect("bytes");
+    let rows = read_sheet(&bytes);
+    assert_eq!(rows[0][..4], ["period", "person", "name", "team"]);
+    let p002 = rows.iter().find(|r| r[1] == "p002").expect("p002's row");
+    assert_eq!(p002[8], "100", "the qualitative points");
+    let csv = hr
+        .get(format!("{}/review/{MONTH}/payroll", app.address))
+        .send()
+        .await
+        .expect("payroll")
+        .text()
+        .await
+        .expect("csv");
+    assert!(csv.starts_with("period,person,name,team,role,base,process,result,qualitative,total"));
+    assert_eq!(
+        app.status(&lead, &format!("/review/{MONTH}/payroll")).await,
+        StatusCode::NOT_FOUND
+    );
+
+    // Reopened only with a reason; the cards it was finalized with are kept.
+    let no_reason = app
+        .post_with_csrf(&hr, &format!("/review/{MONTH}/reopen"), &[("reason", "  ")])
+        .await;
+    assert_eq!(no_reason.status(), StatusCode::BAD_REQUEST);
+    let reopen = [("reason", "late corrections from the CRM")];
+    let reopened = app
+        .post_with_csrf(&hr, &format!("/review/{MONTH}/reopen"), &reopen)
+        .await;
+    assert_eq!(reopened.status(), StatusCode::SEE_OTHER);
+    let kept = app.store.snapshot_history(month).await.expect("history");
+    assert!(
+        kept.iter()
+            .any(|s| s.subject == "p002" && s.revision == 1 && s.reason == reopen[0].1)
+    );
+    assert_eq!(
+        app.rate(&lead, "p002", "manager", "5", "").await,
+        StatusCode::SEE_OTHER,
+        "open again"
+    );
+    let audit = app.audit_trail("period", MONTH).await;
+    let actions: Vec<&str> = audit.iter().map(|a| a.action.as_str()).collect();
+    assert_eq!(actions, ["status", "status", "reopen"], "{audit:?}");
+}
+
+/// Publishes the shipped definitions with the junior reps' rating and every team's
+/// sign-off required, and waits until the server has taken them up.
+async fn require_ratings_and_sign_offs(app: &TestApp) {
+    let files = yardstick::definitions::shipped_files()
+        .into_iter()
+        .map(|mut f| {
+            if f.name == "review.yaml" {
+                f.text = f.text.replace("team_sign_off: false", "team_sign_off: true");
+            }
+            if f.name == "role-junior-rep.yaml" {
+                f.text = f.text.replace("required: false", "required: true");
+            }
+            f
+        })
+        .collect();
+    let version = yardstick::definitions::RulebookVersion::compile(None, files).expect("valid definitions");
+    yardstick::definitions::publish(
+        &app.store,
+        version,
+        "test",
+        "ratings required",
+        yardstick::store::PublishBase::Current,
+    )
+    .await
+    .expect("published");
+    let hr = app.signed_in("hr").await;
+    for _ in 0..50 {
+        let page = app.page(&hr, &format!("/review?period={MONTH}")).await;
+        if page.contains("the manager&#39;s sign-off") {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let page = app.page(&hr, &format!("/review?period={MONTH}")).await;
+    panic!("the server never took the new definitions up: {page}");
+}
+
+fn read_sheet(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::{Reader, Xlsx};
+    let mut workbook: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("a workbook");
+    let range = workbook.worksheet_range("Payroll").expect("the Payroll sheet");
+    range
+        .rows()
+        .map(|row| row.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
