@@ -49,6 +49,7 @@ pub enum ExportCommand {
         /// The finalized month (YYYY-MM).
         #[arg(long)]
         period: Month,
+        /// CSV (to standard output or --output) or XLSX (to --output).
         #[arg(long, value_enum, default_value_t = PayrollFormat::Csv)]
         format: PayrollFormat,
         /// Where to write it. Default: standard output (CSV only).

@@ -51,7 +51,7 @@ impl Compiler<'_> {
                 label: l.label.clone(),
             })
             .collect();
-        levels.sort_by(|a, b| b.rating.cmp(&a.rating));
+        levels.sort_by_key(|l| std::cmp::Reverse(l.rating));
         Some(RatingScale {
             key: at.key.to_owned(),
             levels,
@@ -123,7 +123,7 @@ impl Compiler<'_> {
             self.report(at.file, position, problem);
         }
         let scale = scale?;
-        (self.errors.len() == before).then(|| Qualitative {
+        (self.errors.len() == before).then_some(Qualitative {
             weight: def.weight,
             scale,
             required: def.required,
