@@ -261,6 +261,21 @@ async fn after_step(
     }
 }
 
+/// One of hr's steps on a month: who sent it, the month, the form, checked.
+async fn hr_step(
+    req: &HttpRequest,
+    state: &AppState,
+    month: &str,
+    form: Form<StepForm>,
+) -> Result<(Session, Month, StepForm), AppError> {
+    let session = hr_only(req, state).await?;
+    let form = form.fields()?;
+    if form.csrf != session.csrf {
+        return Err(AppError::BadCsrf);
+    }
+    Ok((session, month_in_path(month)?, form))
+}
+
 #[post("/review/{month}/start")]
 async fn start_review(
     req: HttpRequest,
@@ -268,12 +283,7 @@ async fn start_review(
     month: web::Path<String>,
     form: Form<StepForm>,
 ) -> Result<HttpResponse, AppError> {
-    let session = hr_only(&req, &state).await?;
-    let form = form.fields()?;
-    if form.csrf != session.csrf {
-        return Err(AppError::BadCsrf);
-    }
-    let month = month_in_path(&month)?;
+    let (session, month, _) = hr_step(&req, &state, &month, form).await?;
     let done = crate::review::start(&state.store, month, &session.account.username).await;
     after_step(&req, &state, &session, month, done).await
 }
@@ -285,12 +295,7 @@ async fn finalize_review(
     month: web::Path<String>,
     form: Form<StepForm>,
 ) -> Result<HttpResponse, AppError> {
-    let session = hr_only(&req, &state).await?;
-    let form = form.fields()?;
-    if form.csrf != session.csrf {
-        return Err(AppError::BadCsrf);
-    }
-    let month = month_in_path(&month)?;
+    let (session, month, _) = hr_step(&req, &state, &month, form).await?;
     let version = state.rulebook();
     let done = crate::review::finalize(&state.store, &version, Period::Month(month), &session.account.username)
         .await
@@ -305,12 +310,7 @@ async fn reopen_review(
     month: web::Path<String>,
     form: Form<StepForm>,
 ) -> Result<HttpResponse, AppError> {
-    let session = hr_only(&req, &state).await?;
-    let form = form.fields()?;
-    if form.csrf != session.csrf {
-        return Err(AppError::BadCsrf);
-    }
-    let month = month_in_path(&month)?;
+    let (session, month, form) = hr_step(&req, &state, &month, form).await?;
     let done = crate::review::reopen(&state.store, month, &form.reason, &session.account.username)
         .await
         .map(|_| ());
