@@ -127,6 +127,72 @@ pub struct AppraisalView {
     pub rated_by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rated_at: Option<String>,
+    /// The grade set in calibration, replacing the computed one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibrated: Option<GradeDecision>,
+    /// When the person acknowledged the finalized appraisal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appeal: Option<AppealView>,
+}
+
+/// A grade someone set over the computed one, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GradeDecision {
+    pub grade: String,
+    /// The coefficient the grade earns on the role's scale.
+    pub bonus_coefficient: Option<f64>,
+    pub reason: String,
+    pub by: String,
+    pub at: String,
+}
+
+/// A person's appeal of a finalized appraisal, and hr's answer once given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppealView {
+    pub text: String,
+    pub at: String,
+    /// `kept`, or the grade it was changed to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<AppealResolution>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppealResolution {
+    /// `None`: the appraisal is kept.
+    pub changed_to: Option<GradeDecision>,
+    pub reason: String,
+    pub by: String,
+    pub at: String,
+}
+
+impl CardView {
+    /// The grade pay is computed from: an appeal's changed grade, else calibration's,
+    /// else the computed one.
+    pub fn final_grade(&self) -> Option<&str> {
+        self.final_decision()
+            .map(|d| d.grade.as_str())
+            .or(self.grade.as_deref())
+    }
+
+    /// The bonus coefficient of the final grade.
+    pub fn final_bonus_coefficient(&self) -> Option<f64> {
+        match self.final_decision() {
+            Some(decision) => decision.bonus_coefficient,
+            None => self.bonus_coefficient,
+        }
+    }
+
+    fn final_decision(&self) -> Option<&GradeDecision> {
+        let appraisal = self.appraisal.as_ref()?;
+        let appealed = appraisal
+            .appeal
+            .as_ref()
+            .and_then(|a| a.resolution.as_ref())
+            .and_then(|r| r.changed_to.as_ref());
+        appealed.or(appraisal.calibrated.as_ref())
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

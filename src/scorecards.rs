@@ -319,7 +319,14 @@ pub async fn period_report(
 ) -> Result<PeriodReport, StoreError> {
     if let Period::Month(month) = period {
         if store.is_finalized(month).await? {
-            return review::frozen_report(store, period).await;
+            let frozen = review::frozen_report(store, period).await?;
+            let appraisals = store.list_appraisals(month).await?;
+            return Ok(review::report_with_appraisals(
+                frozen,
+                &appraisals,
+                &version.rulebook,
+                true,
+            ));
         }
     }
     let rulebook = &version.rulebook;
@@ -335,7 +342,9 @@ pub async fn period_report(
     );
     let report = PeriodReport::new(rulebook, &sources.organisation, &inputs, &scores);
     Ok(match period {
-        Period::Month(month) => review::report_with_appraisals(report, &store.list_appraisals(month).await?),
+        Period::Month(month) => {
+            review::report_with_appraisals(report, &store.list_appraisals(month).await?, rulebook, false)
+        }
         _ => report,
     })
 }

@@ -1,6 +1,7 @@
-//! The monthly review: each person's self-assessment and manager's rating of a
-//! month, each team's sign-off, and the snapshots a reopened month was finalized
-//! with before (kept, never overwritten).
+//! The monthly review: each person's self-assessment, manager's rating, calibrated
+//! grade, acknowledgement or appeal of a month; each team's sign-off; the data checks
+//! a manager marked as checked; and the snapshots a reopened month was finalized with
+//! before (kept, never overwritten).
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -19,6 +20,28 @@ enum Appraisals {
     ManagerComment,
     RatedBy,
     RatedAt,
+    AdjustedGrade,
+    AdjustReason,
+    AdjustedBy,
+    AdjustedAt,
+    AcknowledgedAt,
+    Appeal,
+    AppealedAt,
+    AppealOutcome,
+    AppealGrade,
+    AppealResolution,
+    ResolvedBy,
+    ResolvedAt,
+}
+
+#[derive(DeriveIden)]
+enum DataCheckMarks {
+    Table,
+    Period,
+    Person,
+    Check,
+    MarkedBy,
+    MarkedAt,
 }
 
 #[derive(DeriveIden)]
@@ -63,6 +86,21 @@ impl MigrationTrait for Migration {
                     .col(text_null(Appraisals::ManagerComment))
                     .col(string_null(Appraisals::RatedBy))
                     .col(string_null(Appraisals::RatedAt))
+                    // Calibration: a grade set by hr (or a manager) with its reason.
+                    .col(string_null(Appraisals::AdjustedGrade))
+                    .col(text_null(Appraisals::AdjustReason))
+                    .col(string_null(Appraisals::AdjustedBy))
+                    .col(string_null(Appraisals::AdjustedAt))
+                    // After finalizing: acknowledged, or appealed and resolved
+                    // (`kept`, or `changed` to `appeal_grade`).
+                    .col(string_null(Appraisals::AcknowledgedAt))
+                    .col(text_null(Appraisals::Appeal))
+                    .col(string_null(Appraisals::AppealedAt))
+                    .col(string_null(Appraisals::AppealOutcome))
+                    .col(string_null(Appraisals::AppealGrade))
+                    .col(text_null(Appraisals::AppealResolution))
+                    .col(string_null(Appraisals::ResolvedBy))
+                    .col(string_null(Appraisals::ResolvedAt))
                     .primary_key(Index::create().col(Appraisals::Period).col(Appraisals::Person))
                     .to_owned(),
             )
@@ -76,6 +114,25 @@ impl MigrationTrait for Migration {
                     .col(string(ReviewSignOffs::SignedBy))
                     .col(string(ReviewSignOffs::SignedAt))
                     .primary_key(Index::create().col(ReviewSignOffs::Period).col(ReviewSignOffs::Team))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(DataCheckMarks::Table)
+                    .col(string(DataCheckMarks::Period))
+                    .col(string(DataCheckMarks::Person))
+                    // Which check: `own_history:<metric>`, `role_spread:<metric>`, …
+                    .col(string(DataCheckMarks::Check))
+                    .col(string(DataCheckMarks::MarkedBy))
+                    .col(string(DataCheckMarks::MarkedAt))
+                    .primary_key(
+                        Index::create()
+                            .col(DataCheckMarks::Period)
+                            .col(DataCheckMarks::Person)
+                            .col(DataCheckMarks::Check),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -109,6 +166,7 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in [
             SnapshotHistory::Table.into_iden(),
+            DataCheckMarks::Table.into_iden(),
             ReviewSignOffs::Table.into_iden(),
             Appraisals::Table.into_iden(),
         ] {

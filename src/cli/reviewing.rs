@@ -122,8 +122,10 @@ pub(super) async fn export(settings: &Settings, command: ExportCommand, out: &mu
             "an XLSX file is written with --output FILE, not to the terminal",
         ));
     }
-    let (store, _) = open_with_definitions(settings).await?;
-    let bytes = payroll::export(&store, period, format).await.map_err(failure)?;
+    let (store, version) = open_with_definitions(settings).await?;
+    let bytes = payroll::export(&store, &version.rulebook, period, format)
+        .await
+        .map_err(failure)?;
     match output {
         Some(path) => {
             std::fs::write(&path, &bytes).map_err(|e| failure(format!("{}: {e}", path.display())))?;

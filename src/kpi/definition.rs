@@ -251,6 +251,10 @@ pub struct RoleDef {
     /// The qualitative part of the card: the manager's rating, beside the tiers.
     #[serde(default)]
     pub qualitative: Option<QualitativeDef>,
+    /// How many months running a KPI must stay far behind (below its threshold)
+    /// before its person is on their manager's attention list; 3 when absent.
+    #[serde(default)]
+    pub attention_after: Option<u32>,
 }
 
 /// The qualitative part of a role's card (定性评价): a rating on a scale, or one per
@@ -315,6 +319,25 @@ pub struct ReviewDef {
     /// Whether each team's review is signed off by its manager before it is finalized.
     #[serde(default)]
     pub team_sign_off: bool,
+    /// The grade distribution calibration holds each team, department and the whole
+    /// organisation to (强制分布).
+    #[serde(default)]
+    pub forced_distribution: Vec<DistributionRuleDef>,
+    /// Whether a manager may adjust the grades of their own teams in calibration, as hr does.
+    #[serde(default)]
+    pub managers_calibrate: bool,
+}
+
+/// One bound of a forced distribution: the share of people whose grade is among
+/// `grades` is at most, or at least, a percentage.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DistributionRuleDef {
+    pub grades: Vec<String>,
+    #[serde(default)]
+    pub at_most: Option<f64>,
+    #[serde(default)]
+    pub at_least: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -339,6 +362,9 @@ pub struct TierDef {
 pub struct RoleKpiDef {
     pub weight: f64,
     pub target: TargetDef,
+    /// The role's `attention_after`, for this KPI.
+    #[serde(default)]
+    pub attention_after: Option<u32>,
 }
 
 /// A target: a single number, or the three levels threshold / target / stretch.

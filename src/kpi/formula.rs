@@ -181,6 +181,14 @@ impl ParsedFormula {
         &self.variables
     }
 
+    /// The names read in a divisor (`a / (b + c)` gives `b`, `c`): what makes a ratio
+    /// from few cases noisy, for the review's data checks.
+    pub fn divisors(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        self.expr.collect_divisors(&mut out);
+        out
+    }
+
     /// Lowers to the compiled form, each name to the slot `slot_of` gives it.
     pub fn compile(&self, slot_of: impl Fn(&str) -> Option<usize>) -> Result<CompiledFormula, FormulaError> {
         let mut compiler = Compiler::default();
@@ -499,6 +507,27 @@ fn function(
 }
 
 impl Expr {
+    fn collect_divisors(&self, out: &mut Vec<String>) {
+        match self {
+            Expr::Binary(Binary::Div, a, b) => {
+                a.collect_divisors(out);
+                b.collect_variables(out);
+            }
+            Expr::Const(_) | Expr::Var(_) => {}
+            Expr::Unary(_, a) => a.collect_divisors(out),
+            Expr::Binary(_, a, b) | Expr::And(a, b) | Expr::Or(a, b) => {
+                a.collect_divisors(out);
+                b.collect_divisors(out);
+            }
+            Expr::If(a, b, c) => {
+                a.collect_divisors(out);
+                b.collect_divisors(out);
+                c.collect_divisors(out);
+            }
+            Expr::Min(items) | Expr::Max(items) => items.iter().for_each(|e| e.collect_divisors(out)),
+        }
+    }
+
     fn collect_variables(&self, out: &mut Vec<String>) {
         match self {
             Expr::Const(_) => {}

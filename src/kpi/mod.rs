@@ -2,6 +2,7 @@
 //! people and teams for a period. No I/O, no web, no database: everything here is a
 //! function of its arguments, so it is tested alone with numbers worked out by hand.
 
+pub mod calibration;
 pub mod definition;
 pub mod evaluate;
 pub mod formula;

@@ -1,6 +1,7 @@
 //! Ratings and sign-offs as people give them: who may rate whom, ratings checked
 //! against the person's role, and the errors a reviewer is shown.
 
+use super::Reviewer;
 use crate::access::Visibility;
 use crate::definitions::RulebookVersion;
 use crate::import::stored_organisation;
@@ -8,7 +9,7 @@ use crate::kpi::definition::SelfAssessment;
 use crate::kpi::organisation::Organisation;
 use crate::kpi::period::{Month, Period};
 use crate::kpi::qualitative::{Qualitative, RatingError, Ratings};
-use crate::store::{Account, AccountRole, Rater, Store, StoreError};
+use crate::store::{Account, AccountRole, Rater, StoreError};
 
 /// The longest comment kept, in characters: a page of text.
 pub(super) const MAX_COMMENT: usize = 4000;
@@ -76,22 +77,21 @@ fn part_of<'r>(
     })
 }
 
-/// Saves `account`'s rating of `person` for `month`: of themselves, or as their
+/// Saves the reviewer's rating of `person` for `month`: of themselves, or as their
 /// manager. Ratings must fit the person's role; a finalized month refuses.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "each is one fact of the rating; a struct would only rename them"
-)]
 pub async fn rate(
-    store: &Store,
-    version: &RulebookVersion,
-    account: &Account,
+    reviewer: Reviewer<'_>,
     month: Month,
     person: &str,
     rater: Rater,
     ratings: &Ratings,
     comment: &str,
 ) -> Result<(), ReviewError> {
+    let Reviewer {
+        store,
+        version,
+        account,
+    } = reviewer;
     let organisation = stored_organisation(store, &version.rulebook, Some(Period::Month(month))).await?;
     match rater {
         Rater::Themselves if account.person.as_deref() != Some(person) => return Err(ReviewError::NotYours),
@@ -120,13 +120,12 @@ pub async fn rate(
 }
 
 /// Signs `team`'s review of `month` off: its manager (or one above), or hr.
-pub async fn sign_off(
-    store: &Store,
-    version: &RulebookVersion,
-    account: &Account,
-    month: Month,
-    team: &str,
-) -> Result<(), ReviewError> {
+pub async fn sign_off(reviewer: Reviewer<'_>, month: Month, team: &str) -> Result<(), ReviewError> {
+    let Reviewer {
+        store,
+        version,
+        account,
+    } = reviewer;
     let organisation = stored_organisation(store, &version.rulebook, Some(Period::Month(month))).await?;
     if organisation.find_team(team).is_none() {
         return Err(ReviewError::NotYours);

@@ -5,12 +5,20 @@
 //! scored with, so that no later change of data or definitions alters it. A finalized
 //! month is reopened only with a reason, and what it was finalized with is kept.
 
+mod after;
 mod appraisal;
+mod attention;
+mod calibration;
+mod checks;
 mod outstanding;
 pub mod payroll;
 pub mod snapshot;
 
+pub use after::{acknowledge, appeal, resolve};
 pub use appraisal::{ReviewError, may_rate, rate, read_ratings, sign_off};
+pub use attention::{Attention, attention_list};
+pub use calibration::{GroupDistribution, calibrate, distributions, may_calibrate};
+pub use checks::{DataFlag, data_flags};
 pub use outstanding::{PersonProgress, ReviewProgress, TeamProgress, progress};
 
 use crate::definitions::RulebookVersion;
@@ -19,9 +27,18 @@ use crate::kpi::evaluate::{inputs_subject, score_period};
 use crate::kpi::period::{Month, Period};
 use crate::kpi::rulebook::Rulebook;
 use crate::kpi::scorecard::Workspace;
-use crate::report::{AppraisalView, PeriodReport, card_view};
+use crate::report::{AppealResolution, AppealView, AppraisalView, GradeDecision, PeriodReport, card_view};
 use crate::store::{AppraisalRow, SnapshotRow, Store, StoreError};
 use std::collections::BTreeMap;
+
+/// Who acts in the review and with what: the store, the definitions in force and
+/// their account.
+#[derive(Debug, Clone, Copy)]
+pub struct Reviewer<'a> {
+    pub store: &'a Store,
+    pub version: &'a RulebookVersion,
+    pub account: &'a crate::store::Account,
+}
 
 /// How often finalizing scores again when imports keep landing meanwhile.
 const ATTEMPTS: usize = 5;
@@ -71,16 +88,49 @@ pub async fn finalize(
     Err(StoreError::Unsupported("data kept changing while the period was being finalized; try again".into()).into())
 }
 
-/// Every card of a period with its appraisal, as a reader sees it and as it is frozen.
-pub fn report_with_appraisals(mut report: PeriodReport, appraisals: &[AppraisalRow]) -> PeriodReport {
+/// Every person's card of a period with their appraisal, as a reader sees it and as
+/// it is frozen. A frozen card keeps what it was finalized with and takes up only
+/// what follows finalizing: the acknowledgement, the appeal and its resolution.
+pub fn report_with_appraisals(
+    mut report: PeriodReport,
+    appraisals: &[AppraisalRow],
+    rulebook: &Rulebook,
+    frozen: bool,
+) -> PeriodReport {
     let by_person: BTreeMap<&str, &AppraisalRow> = appraisals.iter().map(|a| (a.person.as_str(), a)).collect();
     for card in &mut report.people {
-        card.appraisal = by_person.get(card.subject.as_str()).map(|a| appraisal_view(a));
+        let Some(row) = by_person.get(card.subject.as_str()) else {
+            continue;
+        };
+        let fresh = appraisal_view(row, rulebook, &card.role);
+        card.appraisal = Some(match (frozen, card.appraisal.take()) {
+            (true, Some(kept)) => AppraisalView {
+                acknowledged_at: fresh.acknowledged_at,
+                appeal: fresh.appeal,
+                ..kept
+            },
+            _ => fresh,
+        });
     }
     report
 }
 
-fn appraisal_view(row: &AppraisalRow) -> AppraisalView {
+/// `grade` as decided, with the coefficient it earns on `role`'s scale.
+fn decision(rulebook: &Rulebook, role: &str, grade: &str, reason: &str, by: &str, at: &str) -> GradeDecision {
+    let bonus_coefficient = rulebook.find_role(role).and_then(|r| {
+        let scale = &rulebook.role(r).grade_scale;
+        scale.rank_of(grade).map(|rank| scale.grades[rank].bonus_coefficient)
+    });
+    GradeDecision {
+        grade: grade.to_owned(),
+        bonus_coefficient,
+        reason: reason.to_owned(),
+        by: by.to_owned(),
+        at: at.to_owned(),
+    }
+}
+
+fn appraisal_view(row: &AppraisalRow, rulebook: &Rulebook, role: &str) -> AppraisalView {
     AppraisalView {
         self_ratings: row.self_ratings.clone(),
         self_comment: row.self_comment.clone(),
@@ -88,6 +138,24 @@ fn appraisal_view(row: &AppraisalRow) -> AppraisalView {
         manager_comment: row.manager_comment.clone(),
         rated_by: row.rated_by.clone(),
         rated_at: row.rated_at.clone(),
+        calibrated: row
+            .adjusted
+            .as_ref()
+            .map(|d| decision(rulebook, role, &d.grade, &d.reason, &d.by, &d.at)),
+        acknowledged_at: row.acknowledged_at.clone(),
+        appeal: row.appeal.as_ref().map(|a| AppealView {
+            text: a.text.clone(),
+            at: a.at.clone(),
+            resolution: a.resolution.as_ref().map(|r| AppealResolution {
+                changed_to: r
+                    .changed_to
+                    .as_ref()
+                    .map(|g| decision(rulebook, role, g, &r.reason, &r.by, &r.at)),
+                reason: r.reason.clone(),
+                by: r.by.clone(),
+                at: r.at.clone(),
+            }),
+        }),
     }
 }
 
@@ -114,7 +182,9 @@ fn snapshot_rows(
         .map(|(subject, card)| {
             let mut view = card_view(rulebook, organisation, &inputs, subject, card, &mut workspace);
             if view.kind == "person" {
-                view.appraisal = by_person.get(view.subject.as_str()).map(|a| appraisal_view(a));
+                view.appraisal = by_person
+                    .get(view.subject.as_str())
+                    .map(|a| appraisal_view(a, rulebook, &view.role));
             }
             let source = inputs_subject(rulebook, organisation, subject);
             let values: BTreeMap<&str, f64> = inputs
@@ -159,17 +229,6 @@ pub async fn start(store: &Store, month: Month, actor: &str) -> Result<(), Revie
 /// Reopens a finalized `month`; a reason is required, and kept with what it was
 /// finalized with. Returns the revision number the earlier snapshots are kept under.
 pub async fn reopen(store: &Store, month: Month, reason: &str, actor: &str) -> Result<u32, ReviewError> {
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(ReviewError::Invalid(
-            "a finalized period is reopened only with a reason".into(),
-        ));
-    }
-    if reason.chars().count() > appraisal::MAX_COMMENT {
-        return Err(ReviewError::Invalid(format!(
-            "the reason is longer than {} characters",
-            appraisal::MAX_COMMENT
-        )));
-    }
+    let reason = calibration::required_text(reason, "a finalized period is reopened only with a reason")?;
     Ok(store.reopen_period(month, reason, actor).await?)
 }

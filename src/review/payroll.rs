@@ -5,7 +5,8 @@
 use crate::export::{self, Cell};
 use crate::kpi::definition::Tier;
 use crate::kpi::period::{Month, Period};
-use crate::report::{CardView, PeriodReport};
+use crate::kpi::rulebook::Rulebook;
+use crate::report::PeriodReport;
 use crate::store::{Store, StoreError};
 
 pub const HEADER: [&str; 13] = [
@@ -70,24 +71,26 @@ pub fn rows(report: &PeriodReport) -> Vec<Vec<Cell>> {
                 number(card.qualitative.as_ref().and_then(|q| q.points)),
                 number(card.total),
                 text(card.grade.as_deref()),
-                text(final_grade(card)),
-                number(card.bonus_coefficient),
+                text(card.final_grade()),
+                number(card.final_bonus_coefficient()),
             ]
         })
         .collect()
 }
 
-/// The grade pay is computed from.
-fn final_grade(card: &CardView) -> Option<&str> {
-    card.grade.as_deref()
-}
-
-/// The payroll file of a finalized `month`.
-pub async fn export(store: &Store, month: Month, format: PayrollFormat) -> Result<Vec<u8>, PayrollError> {
+/// The payroll file of a finalized `month`, with the grades appeals changed since.
+pub async fn export(
+    store: &Store,
+    rulebook: &Rulebook,
+    month: Month,
+    format: PayrollFormat,
+) -> Result<Vec<u8>, PayrollError> {
     if !store.is_finalized(month).await? {
         return Err(PayrollError::NotFinalized(month));
     }
-    let report = super::frozen_report(store, Period::Month(month)).await?;
+    let frozen = super::frozen_report(store, Period::Month(month)).await?;
+    let appraisals = store.list_appraisals(month).await?;
+    let report = super::report_with_appraisals(frozen, &appraisals, rulebook, true);
     let rows = rows(&report);
     match format {
         PayrollFormat::Csv => export::csv(&HEADER, &rows).map_err(|e| PayrollError::Write(e.to_string())),

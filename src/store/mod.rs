@@ -19,7 +19,7 @@ pub use definitions::{Draft, Publication, PublishBase, StoredDefinitions};
 pub use metrics::{ImportRefused, MetricRow, MetricsImport};
 pub use organisation::{Changes, PersonRow, TeamRow};
 pub use periods::{PeriodStatus, SnapshotRow};
-pub use review::{AppraisalRow, PeriodState, Rater, SignOff};
+pub use review::{Appeal, AppraisalRow, Decision, PeriodState, Rater, Resolution, SignOff};
 pub use sessions::LiveSession;
 pub use targets::TargetRow;
 pub use tokens::{ApiScope, ApiToken, TokenGrant};

@@ -3,7 +3,7 @@
 //! with a reason, back. Every write checks the period's state inside its transaction,
 //! is audited, and moves the data version, so scored periods are scored again.
 
-use super::entity::{appraisals, periods, review_sign_offs, snapshot_history, snapshots};
+use super::entity::{appraisals, data_check_marks, periods, review_sign_offs, snapshot_history, snapshots};
 use super::organisation::Changes;
 use super::periods::{PeriodStatus, finalized_months};
 use super::{Store, StoreError, audit_entry, insert_import, now};
@@ -25,6 +25,37 @@ pub struct AppraisalRow {
     pub manager_comment: Option<String>,
     pub rated_by: Option<String>,
     pub rated_at: Option<String>,
+    /// A grade set in calibration, with its reason.
+    pub adjusted: Option<Decision>,
+    /// When the person acknowledged their finalized appraisal.
+    pub acknowledged_at: Option<String>,
+    pub appeal: Option<Appeal>,
+}
+
+/// A grade someone set, why, who and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub grade: String,
+    pub reason: String,
+    pub by: String,
+    pub at: String,
+}
+
+/// A person's appeal of their finalized appraisal and how hr resolved it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appeal {
+    pub text: String,
+    pub at: String,
+    pub resolution: Option<Resolution>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolution {
+    /// `None`: the appraisal is kept; `Some`: the grade is changed to this one.
+    pub changed_to: Option<String>,
+    pub reason: String,
+    pub by: String,
+    pub at: String,
 }
 
 /// Who rates: the person of themselves, or their manager.
@@ -62,7 +93,32 @@ fn read_ratings(person: &str, text: Option<String>) -> Result<Option<Ratings>, S
 }
 
 fn appraisal_row(model: appraisals::Model) -> Result<AppraisalRow, StoreError> {
+    let adjusted = match (model.adjusted_grade, model.adjusted_by, model.adjusted_at) {
+        (Some(grade), Some(by), Some(at)) => Some(Decision {
+            grade,
+            reason: model.adjust_reason.unwrap_or_default(),
+            by,
+            at,
+        }),
+        _ => None,
+    };
+    let resolution = match (model.appeal_outcome.as_deref(), model.resolved_by, model.resolved_at) {
+        (Some(outcome), Some(by), Some(at)) => Some(Resolution {
+            changed_to: (outcome == "changed").then(|| model.appeal_grade.clone().unwrap_or_default()),
+            reason: model.appeal_resolution.unwrap_or_default(),
+            by,
+            at,
+        }),
+        _ => None,
+    };
+    let appeal = match (model.appeal, model.appealed_at) {
+        (Some(text), Some(at)) => Some(Appeal { text, at, resolution }),
+        _ => None,
+    };
     Ok(AppraisalRow {
+        adjusted,
+        acknowledged_at: model.acknowledged_at,
+        appeal,
         self_ratings: read_ratings(&model.person, model.self_ratings)?,
         manager_ratings: read_ratings(&model.person, model.manager_ratings)?,
         self_comment: model.self_comment,
@@ -79,6 +135,30 @@ async fn status_in(db: &impl ConnectionTrait, month: &str) -> Result<PeriodStatu
     match periods::Entity::find_by_id(month.to_owned()).one(db).await? {
         Some(row) => PeriodStatus::from_stored(month, &row.status),
         None => Ok(PeriodStatus::Open),
+    }
+}
+
+/// Refuses what only follows finalizing (acknowledging, appealing) in a month that is not finalized.
+async fn finalized(txn: &DatabaseTransaction, month: &str) -> Result<(), StoreError> {
+    if finalized_months(txn, [month.to_owned()]).await?.is_empty() {
+        Err(StoreError::ReviewState(format!(
+            "{month} is not finalized; an appraisal is acknowledged or appealed once it is"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+/// An appraisal is acknowledged or appealed once.
+fn answered_once(stored: Option<&appraisals::Model>, person: &str, month: &str) -> Result<(), StoreError> {
+    match stored {
+        Some(a) if a.acknowledged_at.is_some() => Err(StoreError::ReviewState(format!(
+            "{person} has acknowledged the appraisal of {month} already"
+        ))),
+        Some(a) if a.appeal.is_some() => Err(StoreError::ReviewState(format!(
+            "{person} has appealed the appraisal of {month} already"
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -132,6 +212,71 @@ pub(crate) async fn set_status(
         .exec_without_returning(txn)
         .await?;
     Ok(())
+}
+
+/// Every column of an appraisal row: what an upsert writes back.
+const APPRAISAL_COLUMNS: [appraisals::Column; 19] = [
+    appraisals::Column::SelfRatings,
+    appraisals::Column::SelfComment,
+    appraisals::Column::SelfAt,
+    appraisals::Column::ManagerRatings,
+    appraisals::Column::ManagerComment,
+    appraisals::Column::RatedBy,
+    appraisals::Column::RatedAt,
+    appraisals::Column::AdjustedGrade,
+    appraisals::Column::AdjustReason,
+    appraisals::Column::AdjustedBy,
+    appraisals::Column::AdjustedAt,
+    appraisals::Column::AcknowledgedAt,
+    appraisals::Column::Appeal,
+    appraisals::Column::AppealedAt,
+    appraisals::Column::AppealOutcome,
+    appraisals::Column::AppealGrade,
+    appraisals::Column::AppealResolution,
+    appraisals::Column::ResolvedBy,
+    appraisals::Column::ResolvedAt,
+];
+
+/// Changes one appraisal inside a write: `change` sees what is stored (`None`: no
+/// row yet) and sets the columns it changes, or refuses. Audited as `action` with
+/// `before` and `after` as `change` says them, and the data version moves.
+async fn change_appraisal(
+    txn: &DatabaseTransaction,
+    month: &str,
+    person: &str,
+    action: &str,
+    actor: &str,
+    change: impl FnOnce(
+        Option<&appraisals::Model>,
+        &mut appraisals::ActiveModel,
+    ) -> Result<(Option<String>, Option<String>), StoreError>,
+) -> Result<(), StoreError> {
+    let stored = appraisals::Entity::find_by_id((month.to_owned(), person.to_owned()))
+        .one(txn)
+        .await?;
+    let mut row = match stored.clone() {
+        Some(model) => appraisals::ActiveModel::from(model),
+        None => appraisals::ActiveModel {
+            period: ActiveValue::Set(month.to_owned()),
+            person: ActiveValue::Set(person.to_owned()),
+            ..Default::default()
+        },
+    };
+    let (before, after) = change(stored.as_ref(), &mut row)?;
+    appraisals::Entity::insert(row)
+        .on_conflict(super::upsert(
+            [appraisals::Column::Period, appraisals::Column::Person],
+            APPRAISAL_COLUMNS,
+        ))
+        .exec_without_returning(txn)
+        .await?;
+    let entry = audit_entry(actor, action, "appraisal", format!("{month}/{person}"), before, after);
+    Store::audit(txn, vec![entry]).await?;
+    record_change(txn, "appraisal", &format!("{action} of {person} for {month}"), actor).await
+}
+
+fn set(value: impl Into<String>) -> ActiveValue<Option<String>> {
+    ActiveValue::Set(Some(value.into()))
 }
 
 impl Store {
@@ -297,73 +442,174 @@ impl Store {
         let key = month.to_string();
         let txn = self.begin_write().await?;
         not_finalized(&txn, &key).await?;
-        let stored = appraisals::Entity::find_by_id((key.clone(), person.to_owned()))
-            .one(&txn)
-            .await?;
-        if rater == Rater::Themselves && stored.as_ref().is_some_and(|a| a.manager_ratings.is_some()) {
-            return Err(StoreError::ReviewState(format!(
-                "{person} has been rated by their manager for {key}; a self-assessment comes before"
-            )));
-        }
-        let (text, comment, at) = (
-            ActiveValue::Set(Some(ratings_text(ratings))),
-            ActiveValue::Set(Some(comment.to_owned())),
-            ActiveValue::Set(Some(now())),
-        );
-        let before = stored.as_ref().and_then(|a| match rater {
-            Rater::Themselves => a.self_ratings.clone(),
-            Rater::Manager => a.manager_ratings.clone(),
-        });
-        let mut row = match stored {
-            Some(model) => appraisals::ActiveModel::from(model),
-            None => appraisals::ActiveModel {
-                period: ActiveValue::Set(key.clone()),
-                person: ActiveValue::Set(person.to_owned()),
-                ..Default::default()
-            },
-        };
         let action = match rater {
-            Rater::Themselves => {
-                row.self_ratings = text;
-                row.self_comment = comment;
-                row.self_at = at;
-                "self_assessment"
-            }
-            Rater::Manager => {
-                row.manager_ratings = text;
-                row.manager_comment = comment;
-                row.rated_at = at;
-                row.rated_by = ActiveValue::Set(Some(actor.to_owned()));
-                "manager_rating"
-            }
+            Rater::Themselves => "self_assessment",
+            Rater::Manager => "manager_rating",
         };
-        appraisals::Entity::insert(row)
+        change_appraisal(&txn, &key, person, action, actor, |stored, row| {
+            if rater == Rater::Themselves && stored.is_some_and(|a| a.manager_ratings.is_some()) {
+                return Err(StoreError::ReviewState(format!(
+                    "{person} has been rated by their manager for {key}; a self-assessment comes before"
+                )));
+            }
+            let before = stored.and_then(|a| match rater {
+                Rater::Themselves => a.self_ratings.clone(),
+                Rater::Manager => a.manager_ratings.clone(),
+            });
+            let text = ratings_text(ratings);
+            match rater {
+                Rater::Themselves => {
+                    row.self_ratings = set(&text);
+                    row.self_comment = set(comment);
+                    row.self_at = set(now());
+                }
+                Rater::Manager => {
+                    row.manager_ratings = set(&text);
+                    row.manager_comment = set(comment);
+                    row.rated_at = set(now());
+                    row.rated_by = set(actor);
+                }
+            }
+            Ok((before, Some(text)))
+        })
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Sets `person`'s grade for `month` in calibration, with the reason; refused in a
+    /// finalized month.
+    pub async fn adjust_grade(
+        &self,
+        month: Month,
+        person: &str,
+        grade: &str,
+        reason: &str,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        let key = month.to_string();
+        let txn = self.begin_write().await?;
+        not_finalized(&txn, &key).await?;
+        change_appraisal(&txn, &key, person, "grade_adjusted", actor, |stored, row| {
+            let before = stored.and_then(|a| a.adjusted_grade.clone());
+            row.adjusted_grade = set(grade);
+            row.adjust_reason = set(reason);
+            row.adjusted_by = set(actor);
+            row.adjusted_at = set(now());
+            Ok((before, Some(format!("{grade}: {reason}"))))
+        })
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Records `person`'s acknowledgement of their finalized appraisal of `month`.
+    pub async fn acknowledge(&self, month: Month, person: &str, actor: &str) -> Result<(), StoreError> {
+        let key = month.to_string();
+        let txn = self.begin_write().await?;
+        finalized(&txn, &key).await?;
+        change_appraisal(&txn, &key, person, "acknowledged", actor, |stored, row| {
+            answered_once(stored, person, &key)?;
+            row.acknowledged_at = set(now());
+            Ok((None, Some("acknowledged".into())))
+        })
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Records `person`'s appeal of their finalized appraisal of `month`.
+    pub async fn appeal(&self, month: Month, person: &str, text: &str, actor: &str) -> Result<(), StoreError> {
+        let key = month.to_string();
+        let txn = self.begin_write().await?;
+        finalized(&txn, &key).await?;
+        change_appraisal(&txn, &key, person, "appealed", actor, |stored, row| {
+            answered_once(stored, person, &key)?;
+            row.appeal = set(text);
+            row.appealed_at = set(now());
+            Ok((None, Some(text.to_owned())))
+        })
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Resolves `person`'s open appeal of `month`: kept (`changed_to` is `None`), or
+    /// the grade changed, with the reason either way.
+    pub async fn resolve_appeal(
+        &self,
+        month: Month,
+        person: &str,
+        changed_to: Option<&str>,
+        reason: &str,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        let key = month.to_string();
+        let txn = self.begin_write().await?;
+        finalized(&txn, &key).await?;
+        change_appraisal(&txn, &key, person, "appeal_resolved", actor, |stored, row| {
+            let open = stored.is_some_and(|a| a.appeal.is_some() && a.appeal_outcome.is_none());
+            if !open {
+                return Err(StoreError::ReviewState(format!("{person} has no open appeal of {key}")));
+            }
+            row.appeal_outcome = set(if changed_to.is_some() { "changed" } else { "kept" });
+            row.appeal_grade = ActiveValue::Set(changed_to.map(str::to_owned));
+            row.appeal_resolution = set(reason);
+            row.resolved_by = set(actor);
+            row.resolved_at = set(now());
+            let after = changed_to.map_or_else(|| format!("kept: {reason}"), |g| format!("changed to {g}: {reason}"));
+            Ok((None, Some(after)))
+        })
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Marks a data check of `person`'s `month` as checked by `actor`.
+    pub async fn mark_checked(&self, month: Month, person: &str, check: &str, actor: &str) -> Result<(), StoreError> {
+        let key = month.to_string();
+        let txn = self.begin_write().await?;
+        not_finalized(&txn, &key).await?;
+        let row = data_check_marks::ActiveModel {
+            period: ActiveValue::Set(key.clone()),
+            person: ActiveValue::Set(person.to_owned()),
+            check: ActiveValue::Set(check.to_owned()),
+            marked_by: ActiveValue::Set(actor.to_owned()),
+            marked_at: ActiveValue::Set(now()),
+        };
+        data_check_marks::Entity::insert(row)
             .on_conflict(super::upsert(
-                [appraisals::Column::Period, appraisals::Column::Person],
                 [
-                    appraisals::Column::SelfRatings,
-                    appraisals::Column::SelfComment,
-                    appraisals::Column::SelfAt,
-                    appraisals::Column::ManagerRatings,
-                    appraisals::Column::ManagerComment,
-                    appraisals::Column::RatedBy,
-                    appraisals::Column::RatedAt,
+                    data_check_marks::Column::Period,
+                    data_check_marks::Column::Person,
+                    data_check_marks::Column::Check,
                 ],
+                [data_check_marks::Column::MarkedBy, data_check_marks::Column::MarkedAt],
             ))
             .exec_without_returning(&txn)
             .await?;
         let entry = audit_entry(
             actor,
-            action,
-            "appraisal",
-            format!("{key}/{person}"),
-            before,
-            Some(ratings_text(ratings)),
+            "checked",
+            "data_check",
+            format!("{key}/{person}/{check}"),
+            None,
+            None,
         );
         Store::audit(&txn, vec![entry]).await?;
-        record_change(&txn, "appraisal", &format!("{action} of {person} for {key}"), actor).await?;
         txn.commit().await?;
         Ok(())
+    }
+
+    /// The data checks marked as checked in `month`: (person, check, who).
+    pub async fn list_check_marks(&self, month: Month) -> Result<Vec<(String, String, String)>, StoreError> {
+        Ok(data_check_marks::Entity::find()
+            .filter(data_check_marks::Column::Period.eq(month.to_string()))
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|m| (m.person, m.check, m.marked_by))
+            .collect())
     }
 
     /// Records that `team`'s review of `month` is signed off by `actor`.

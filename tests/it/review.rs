@@ -304,3 +304,212 @@ fn read_sheet(bytes: &[u8]) -> Vec<Vec<String>> {
         .map(|row| row.iter().map(|c| c.to_string()).collect())
         .collect()
 }
+
+#[tokio::test]
+async fn hr_calibrates_a_grade_with_a_reason_against_the_forced_distribution() {
+    let app = spawn_app().await;
+    let (hr, lead) = (app.signed_in("hr").await, app.signed_in("lead.east").await);
+    let before = app.card_json(&hr, "p002").await;
+    assert_eq!(before["grade"], "A");
+
+    let path = format!("/scorecards/p002/calibration?period={MONTH}");
+    let no_reason = app.post_with_csrf(&hr, &path, &[("grade", "B"), ("reason", " ")]).await;
+    assert_eq!(no_reason.status(), StatusCode::BAD_REQUEST);
+    let off_scale = app.post_with_csrf(&hr, &path, &[("grade", "Z"), ("reason", "x")]).await;
+    assert_eq!(off_scale.status(), StatusCode::BAD_REQUEST);
+    let by_lead = app
+        .post_with_csrf(&lead, &path, &[("grade", "B"), ("reason", "x")])
+        .await;
+    assert_eq!(
+        by_lead.status(),
+        StatusCode::FORBIDDEN,
+        "managers calibrate only where the definitions allow"
+    );
+    let reason = "A is over its 20% in east";
+    let done = app
+        .post_with_csrf(&hr, &path, &[("grade", "B"), ("reason", reason)])
+        .await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+
+    let after = app.card_json(&hr, "p002").await;
+    assert_eq!(after["grade"], "A", "the computed grade stays");
+    assert_eq!(after["appraisal"]["calibrated"]["grade"], "B");
+    assert_eq!(after["appraisal"]["calibrated"]["reason"], reason);
+    assert_eq!(after["appraisal"]["calibrated"]["bonus_coefficient"], 1.0);
+    let card = app.page(&lead, &format!("/scorecards/p002?period={MONTH}")).await;
+    assert!(
+        card.contains("calibrated to") && card.contains(reason),
+        "the card shows both grades and why"
+    );
+    let review = app.page(&hr, &format!("/review?period={MONTH}")).await;
+    assert!(review.contains("<td data-testid=\"grade\">A → B</td>"), "{review}");
+    // The demo's east team holds more A grades than a fifth: flagged.
+    assert!(review.contains("data-testid=\"bound-off\">A at most 20%"), "{review}");
+    let audit = app.audit_trail("appraisal", "2026-10/p002").await;
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.action == "grade_adjusted" && a.after.as_deref() == Some(&format!("B: {reason}")[..]))
+    );
+}
+
+#[tokio::test]
+async fn after_finalizing_people_acknowledge_or_appeal_and_hr_resolves() {
+    let app = spawn_app().await;
+    let (hr, lead) = (app.signed_in("hr").await, app.signed_in("lead.east").await);
+    let (p002, p003) = (app.signed_in("rep.p002").await, app.signed_in("rep.p003").await);
+    let ack = |person: &str| format!("/scorecards/{person}/acknowledge?period={MONTH}");
+    assert_eq!(
+        app.post_with_csrf(&p002, &ack("p002"), &[]).await.status(),
+        StatusCode::CONFLICT,
+        "nothing to acknowledge before finalizing"
+    );
+    app.finalize(MONTH).await;
+
+    assert_eq!(
+        app.post_with_csrf(&p002, &ack("p002"), &[]).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.post_with_csrf(&p002, &ack("p002"), &[]).await.status(),
+        StatusCode::CONFLICT,
+        "once"
+    );
+    assert_eq!(
+        app.post_with_csrf(&p002, &ack("p003"), &[]).await.status(),
+        StatusCode::NOT_FOUND,
+        "only one's own"
+    );
+    let appeal = format!("/scorecards/p003/appeal?period={MONTH}");
+    let why = "My visits in the east-key accounts were not counted";
+    assert_eq!(
+        app.post_with_csrf(&p003, &appeal, &[("text", why)]).await.status(),
+        StatusCode::SEE_OTHER
+    );
+
+    let review = app.page(&lead, &format!("/review?period={MONTH}")).await;
+    assert!(review.contains("data-person=\"p002\"") && review.contains("acknowledged"));
+    assert!(review.contains("appealed"), "the manager sees who appealed");
+
+    let resolve = format!("/scorecards/p003/appeal/resolve?period={MONTH}");
+    let fields = [("outcome", "change"), ("grade", "S"), ("reason", "visits recounted")];
+    assert_eq!(
+        app.post_with_csrf(&lead, &resolve, &fields).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post_with_csrf(&hr, &resolve, &fields).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.post_with_csrf(&hr, &resolve, &fields).await.status(),
+        StatusCode::CONFLICT,
+        "resolved once"
+    );
+
+    let card = app.page(&p003, &format!("/scorecards/p003?period={MONTH}")).await;
+    assert!(
+        card.contains(why) && card.contains("visits recounted"),
+        "the rep sees the whole exchange"
+    );
+    let csv = hr
+        .get(format!("{}/review/{MONTH}/payroll", app.address))
+        .send()
+        .await
+        .expect("payroll")
+        .text()
+        .await
+        .expect("csv");
+    let row: Vec<&str> = csv
+        .lines()
+        .find(|l| l.contains(",p003,"))
+        .expect("p003")
+        .split(',')
+        .collect();
+    assert_eq!(
+        (row[10], row[11], row[12]),
+        ("A", "S", "1.5"),
+        "computed A, final S and its coefficient: {csv}"
+    );
+}
+
+#[tokio::test]
+async fn a_value_far_from_its_own_history_is_flagged_and_marked_checked_without_changing_a_score() {
+    let app = spawn_app().await;
+    let lead = app.signed_in("lead.east").await;
+    let card = app.card_json(&lead, "p002").await;
+    let visits = card["kpis"]
+        .as_array()
+        .expect("kpis")
+        .iter()
+        .flat_map(|k| k["inputs"].as_array().expect("inputs"))
+        .find(|i| i["name"] == "visits_made")
+        .and_then(|i| i["value"].as_f64())
+        .expect("visits made");
+    let (_, version) = yardstick::definitions::in_force(&app.store, None)
+        .await
+        .expect("in force");
+    let (required, optional) = yardstick::import::ImportKind::Metrics.columns();
+    let columns = [required, optional].concat();
+    let outlier = (visits * 10.0).to_string();
+    let record = vec![
+        "p002".to_owned(),
+        MONTH.to_owned(),
+        "visits_made".to_owned(),
+        outlier.clone(),
+    ];
+    let table = yardstick::import::Table::from_records("late.csv", &columns, vec![record]);
+    yardstick::import::import_table(
+        &app.store,
+        version.against(),
+        yardstick::import::ImportKind::Metrics,
+        &table,
+        "",
+        "test",
+        &|_, _| {},
+    )
+    .await
+    .expect("imported");
+
+    // The server takes another process's import up within a quarter of a second.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let review = app.page(&lead, &format!("/review?period={MONTH}")).await;
+    let flag =
+        format!("data-check=\"own_history:visits_made\" data-person=\"p002\">p002: visits_made {outlier}, own median");
+    assert!(review.contains(&flag), "{review}");
+    let total = app.card_json(&lead, "p002").await["total"].clone();
+    let mark = format!("/review/{MONTH}/checks/p002/own_history:visits_made");
+    assert_eq!(
+        app.post_with_csrf(&lead, &mark, &[]).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let review = app.page(&lead, &format!("/review?period={MONTH}")).await;
+    assert!(review.contains("checked by lead.east"), "{review}");
+    assert_eq!(
+        app.card_json(&lead, "p002").await["total"],
+        total,
+        "a flag never changes a score"
+    );
+    let care = app.signed_in("lead.care").await;
+    assert_eq!(
+        app.post_with_csrf(&care, &mark, &[]).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn the_attention_list_names_kpis_far_behind_for_months_running_to_their_managers_only() {
+    let app = spawn_app().await;
+    let (lead, care) = (app.signed_in("lead.east").await, app.signed_in("lead.care").await);
+    let east = app.page(&lead, &format!("/review?period={MONTH}")).await;
+    let at = east.find("data-testid=\"attention\"").expect("an attention list");
+    let list = &east[at..];
+    // p010's sales growth has been far behind since August: 6.1, 3.5, -2.5.
+    assert!(list.contains("data-person=\"p010\""), "{list}");
+    assert!(list.contains("2026-08: 6.1 → 2026-09: 3.5 → 2026-10: -2.5"), "{list}");
+    let theirs = app.page(&care, &format!("/review?period={MONTH}")).await;
+    assert!(
+        !theirs.contains("data-person=\"p010\""),
+        "another team's people are not listed"
+    );
+}

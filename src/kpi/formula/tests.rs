@@ -304,3 +304,11 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_divisors_of_a_ratio_are_the_names_below_its_division() {
+    let formula = ParsedFormula::parse("(a - b) / (c + d) * 100", FormulaKind::Number).expect("parses");
+    assert_eq!(formula.divisors(), ["c", "d"]);
+    let plain = ParsedFormula::parse("a * 100 + b", FormulaKind::Number).expect("parses");
+    assert!(plain.divisors().is_empty());
+}

@@ -11,7 +11,7 @@ use super::nearest;
 use super::problem::{DefinitionError, DefinitionErrors, Problem};
 use super::*;
 use crate::kpi::definition::{
-    Currency, DefinitionFile, GradeScaleDef, KpiDef, LowerAchievement, RatingLevelDef, RoleDef,
+    Currency, DefinitionFile, GradeScaleDef, KpiDef, LowerAchievement, RatingLevelDef, ReviewDef, RoleDef,
 };
 use crate::kpi::formula::{FormulaError, FormulaKind};
 use crate::kpi::scoring::AchievementRule;
@@ -181,7 +181,7 @@ impl<'a> Compiler<'a> {
         let mut scale_defs: HashMap<&str, (At, &GradeScaleDef)> = HashMap::new();
         let mut roles_seen: HashMap<&str, usize> = HashMap::new();
         let mut currency: Option<(usize, Currency)> = None;
-        let mut review: Option<(usize, ReviewPolicy)> = None;
+        let mut review: Option<(usize, ReviewDef)> = None;
         let mut rating_scale_defs: Vec<(At, &[RatingLevelDef])> = Vec::new();
 
         for (file, def) in files.iter().enumerate() {
@@ -205,12 +205,7 @@ impl<'a> Compiler<'a> {
                     let first = format!("{}:{first_line}", self.files[*first].name);
                     self.report(file, position, Problem::ReviewTwice { first });
                 } else {
-                    review = Some((
-                        file,
-                        ReviewPolicy {
-                            team_sign_off: set.team_sign_off,
-                        },
-                    ));
+                    review = Some((file, set.clone()));
                 }
             }
             for (key, levels) in &def.rating_scales {
@@ -369,6 +364,12 @@ impl<'a> Compiler<'a> {
             scale_keys: &scale_keys,
             rating_scales: &rating_scales,
         };
+        let mut known_grades: Vec<&str> = Vec::new();
+        for grade in scales.values().flat_map(|s| &s.grades) {
+            if !known_grades.contains(&grade.grade.as_str()) {
+                known_grades.push(&grade.grade);
+            }
+        }
         let mut roles = Vec::new();
         let mut team_role: Option<(RoleId, &str)> = None;
         for (at, def) in &role_defs {
@@ -402,7 +403,9 @@ impl<'a> Compiler<'a> {
             by_key,
             role_by_key,
             currency: currency.map(|(_, c)| c),
-            review: review.map(|(_, r)| r).unwrap_or_default(),
+            review: review
+                .map(|(file, def)| self.review_policy(file, &def, &known_grades))
+                .unwrap_or_default(),
         }
     }
 

@@ -146,6 +146,8 @@ pub struct RoleKpi {
     /// Percent of the tier.
     pub weight: f64,
     pub target: Target,
+    /// Months running far behind before the attention list names it; the role's when `None`.
+    pub attention_after: Option<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -203,12 +205,25 @@ pub struct Role {
     pub kpis_to_evaluate: Vec<KpiId>,
     /// The manager's rating, weighed beside the tiers; `None`: the card is numbers only.
     pub qualitative: Option<Qualitative>,
+    /// Months running far behind before a KPI puts its person on the attention list.
+    pub attention_after: u32,
 }
+
+/// Months running far behind before the attention list names a KPI, when the role
+/// sets none: one bad month is noise, a quarter of them is a pattern.
+pub const DEFAULT_ATTENTION_AFTER: u32 = 3;
 
 impl Role {
     /// The card's KPIs with their tier, in the order the role lists them.
     pub fn card_kpis(&self) -> impl Iterator<Item = (&RoleTier, &RoleKpi)> {
         self.tiers.iter().flat_map(|t| t.kpis.iter().map(move |k| (t, k)))
+    }
+
+    /// Months running far behind before `kpi` puts its person on the attention list.
+    pub fn attention_after(&self, kpi: KpiId) -> u32 {
+        self.card_kpi(kpi)
+            .and_then(|k| k.attention_after)
+            .unwrap_or(self.attention_after)
     }
 
     /// The role's entry for `kpi`, if the card holds it.
@@ -262,10 +277,14 @@ pub struct Rulebook {
 }
 
 /// How the monthly review runs.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReviewPolicy {
     /// Each team's manager signs its review off before the period is finalized.
     pub team_sign_off: bool,
+    /// The bounds calibration checks grades against; empty: none.
+    pub forced_distribution: Vec<crate::kpi::calibration::DistributionRule>,
+    /// Managers adjust their own teams' grades, as hr does.
+    pub managers_calibrate: bool,
 }
 
 /// What a formula variable names.
@@ -332,8 +351,8 @@ impl Rulebook {
     }
 
     /// How the monthly review runs.
-    pub fn review(&self) -> ReviewPolicy {
-        self.review
+    pub fn review(&self) -> &ReviewPolicy {
+        &self.review
     }
 
     /// The currency amounts are in, when the definitions name one.

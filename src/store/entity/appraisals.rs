@@ -14,6 +14,18 @@ pub struct Model {
     pub manager_comment: Option<String>,
     pub rated_by: Option<String>,
     pub rated_at: Option<String>,
+    pub adjusted_grade: Option<String>,
+    pub adjust_reason: Option<String>,
+    pub adjusted_by: Option<String>,
+    pub adjusted_at: Option<String>,
+    pub acknowledged_at: Option<String>,
+    pub appeal: Option<String>,
+    pub appealed_at: Option<String>,
+    pub appeal_outcome: Option<String>,
+    pub appeal_grade: Option<String>,
+    pub appeal_resolution: Option<String>,
+    pub resolved_by: Option<String>,
+    pub resolved_at: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

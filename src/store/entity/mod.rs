@@ -3,6 +3,7 @@
 pub mod api_tokens;
 pub mod appraisals;
 pub mod audit_log;
+pub mod data_check_marks;
 pub mod definition_drafts;
 pub mod definition_publications;
 pub mod definition_versions;

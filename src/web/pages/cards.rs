@@ -166,13 +166,15 @@ async fn scorecard(
         scored_with: scored_with_words(found.scored().scored_with, lang),
         appraisal: super::appraisal::section(
             card,
-            rulebook,
-            &found.scored().organisation,
-            &session.account,
-            &session.csrf,
-            period,
-            found.scored().scored_with,
-            lang,
+            &super::appraisal::Reader {
+                rulebook,
+                organisation: &found.scored().organisation,
+                account: &session.account,
+                csrf: &session.csrf,
+                period,
+                scored_with: found.scored().scored_with,
+                lang,
+            },
         ),
     };
     Ok(render(page).finish_with_body())

@@ -2,8 +2,10 @@
 //! and how the review runs.
 
 use super::{At, Compiler};
-use crate::kpi::definition::{QualitativeDef, RatingLevelDef};
+use crate::kpi::calibration::{Bound, DistributionRule};
+use crate::kpi::definition::{QualitativeDef, RatingLevelDef, ReviewDef};
 use crate::kpi::qualitative::{Competency, Qualitative, RatingLevel, RatingScale};
+use crate::kpi::rulebook::ReviewPolicy;
 use crate::kpi::rulebook::nearest;
 use crate::kpi::rulebook::problem::Problem;
 use std::collections::{HashMap, HashSet};
@@ -130,5 +132,63 @@ impl Compiler<'_> {
             self_assessment: def.self_assessment,
             competencies,
         })
+    }
+
+    /// How the review runs, the forced distribution's grades checked against the scales.
+    pub(super) fn review_policy(&mut self, file: usize, def: &ReviewDef, known_grades: &[&str]) -> ReviewPolicy {
+        let mut rules = Vec::new();
+        for (i, rule) in def.forced_distribution.iter().enumerate() {
+            let index = i.to_string();
+            let at = |key: &str| ["review", "forced_distribution", index.as_str(), key].map(str::to_owned);
+            let what = format!("bound {} of the forced distribution", i + 1);
+            let report = |this: &mut Self, key: &str, detail: String| {
+                let path = at(key);
+                let path: Vec<&str> = path.iter().map(String::as_str).collect();
+                let position = this.files[file].map.value(&path);
+                let problem = Problem::Invalid {
+                    what: what.clone(),
+                    detail,
+                };
+                this.report(file, position, problem);
+            };
+            if rule.grades.is_empty() {
+                report(self, "grades", "name at least one grade".into());
+            }
+            for grade in &rule.grades {
+                if !known_grades.contains(&grade.as_str()) {
+                    let suggestion = crate::kpi::rulebook::did_you_mean(grade, known_grades.iter().copied());
+                    report(self, "grades", format!("unknown grade `{grade}`{suggestion}"));
+                }
+            }
+            let bound = match (rule.at_most, rule.at_least) {
+                (Some(p), None) => Some(Bound::AtMost(p)),
+                (None, Some(p)) => Some(Bound::AtLeast(p)),
+                _ => {
+                    report(
+                        self,
+                        "grades",
+                        "give either `at_most` or `at_least`, a percentage".into(),
+                    );
+                    None
+                }
+            };
+            if let Some(Bound::AtMost(p) | Bound::AtLeast(p)) = bound {
+                if !(0.0..=100.0).contains(&p) {
+                    let key = if rule.at_most.is_some() { "at_most" } else { "at_least" };
+                    report(self, key, format!("{p} is not a percentage from 0 to 100"));
+                }
+            }
+            if let Some(bound) = bound {
+                rules.push(DistributionRule {
+                    grades: rule.grades.clone(),
+                    bound,
+                });
+            }
+        }
+        ReviewPolicy {
+            team_sign_off: def.team_sign_off,
+            forced_distribution: rules,
+            managers_calibrate: def.managers_calibrate,
+        }
     }
 }

@@ -7,13 +7,15 @@ use crate::kpi::formula::FormulaKind;
 use crate::kpi::rulebook::nearest;
 use crate::kpi::rulebook::problem::Problem;
 use crate::kpi::rulebook::{
-    Adjustment, DEFAULT_MIN_SCORED_WEIGHT, Gate, GateEffect, GradeScale, Kpi, KpiId, Reads, Role, RoleKpi, RoleTier,
-    Slot, Target,
+    Adjustment, DEFAULT_ATTENTION_AFTER, DEFAULT_MIN_SCORED_WEIGHT, Gate, GateEffect, GradeScale, Kpi, KpiId, Reads,
+    Role, RoleKpi, RoleTier, Slot, Target,
 };
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Weights are percentages typed by people; allow for float rounding only.
 const WEIGHT_TOLERANCE: f64 = 1e-6;
+/// The longest run of months the attention list waits for: two years.
+const MAX_ATTENTION_AFTER: u32 = 24;
 
 /// What checking a role needs to know of the rest of the rulebook.
 pub(super) struct RoleContext<'r> {
@@ -160,11 +162,18 @@ impl Compiler<'_> {
                     let position = self.value_at(at, &[&path[..], &["target"]].concat());
                     self.report(at.file, position, Problem::Invalid { what, detail });
                 }
+                if let Some(months) = entry.attention_after.filter(|m| !(1..=MAX_ATTENTION_AFTER).contains(m)) {
+                    let position = self.value_at(at, &[&path[..], &["attention_after"]].concat());
+                    let what = format!("`attention_after` of KPI `{kpi_key}` in role `{role_key}`");
+                    let detail = format!("{months} is not a number of months from 1 to {MAX_ATTENTION_AFTER}");
+                    self.report(at.file, position, Problem::Invalid { what, detail });
+                }
                 if let Some(Slot::Kpi(kpi)) = cx.by_key.get(kpi_key.as_str()) {
                     role_kpis.push(RoleKpi {
                         kpi: *kpi,
                         weight: entry.weight,
                         target,
+                        attention_after: entry.attention_after,
                     });
                 }
             }
@@ -322,6 +331,12 @@ impl Compiler<'_> {
             }
         }
 
+        if let Some(months) = def.attention_after.filter(|m| !(1..=MAX_ATTENTION_AFTER).contains(m)) {
+            let position = self.value_at(at, &["attention_after"]);
+            let what = format!("`attention_after` of role `{role_key}`");
+            let detail = format!("{months} is not a number of months from 1 to {MAX_ATTENTION_AFTER}");
+            self.report(at.file, position, Problem::Invalid { what, detail });
+        }
         let qualitative = def
             .qualitative
             .as_ref()
@@ -349,6 +364,7 @@ impl Compiler<'_> {
             gates,
             kpis_to_evaluate,
             qualitative,
+            attention_after: def.attention_after.unwrap_or(DEFAULT_ATTENTION_AFTER),
         })
     }
 }
