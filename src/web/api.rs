@@ -6,6 +6,7 @@ mod body;
 mod directory;
 mod ingest;
 mod leaderboards;
+mod review;
 
 use super::AppState;
 use super::error::{ApiError, AppError, ErrorBody, ErrorDetail, FieldError, json_error};
@@ -34,7 +35,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(ingest::post_metrics)
         .service(ingest::post_people)
         .service(ingest::post_teams)
-        .service(ingest::post_targets);
+        .service(ingest::post_targets)
+        .service(review::get_review)
+        .service(review::post_sign_off)
+        .service(review::post_step)
+        .service(review::post_appraisal)
+        .service(review::post_decision)
+        .service(review::get_payroll);
 }
 
 #[derive(OpenApi)]
@@ -56,6 +63,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         ingest::post_people,
         ingest::post_teams,
         ingest::post_targets,
+        review::get_review,
+        review::post_step,
+        review::post_sign_off,
+        review::post_appraisal,
+        review::post_decision,
+        review::get_payroll,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldError)),
     modifiers(&CallerSchemes),
@@ -66,6 +79,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         (name = "teams", description = "Teams the caller may see"),
         (name = "targets", description = "Target overrides the caller may see"),
         (name = "ingestion", description = "Sending data: hr and admin, write scope; all or nothing, validated as a file import"),
+        (name = "review", description = "The monthly review: progress, hr's steps, ratings, calibration, acknowledgement, appeal, payroll"),
         (name = "meta", description = "This document"),
     )
 )]

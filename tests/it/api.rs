@@ -4,6 +4,7 @@
 
 mod reading;
 mod requests;
+mod review;
 mod sending;
 mod tokens;
 

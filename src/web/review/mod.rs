@@ -13,11 +13,14 @@ use crate::store::AccountRole;
 use actix_web::{HttpRequest, web};
 
 mod card;
+mod month;
 mod page;
 mod payroll;
 mod steps;
 
+pub(super) use month::MonthReview;
 use page::{review_page, review_view};
+pub(super) use payroll::payroll_response;
 
 pub fn routes(config: &mut web::ServiceConfig) {
     config

@@ -4,11 +4,12 @@
 //! or appealed; the grade distribution against the forced distribution; the attention
 //! list; hr's steps.
 
+use super::month::MonthReview;
 use super::{month_of, reviewer};
 use crate::kpi::calibration::Distribution;
 use crate::kpi::period::{Month, Period};
-use crate::report::{CardView, PeriodReport};
-use crate::review::{TeamProgress, attention_list, data_flags, distributions};
+use crate::report::CardView;
+use crate::review::TeamProgress;
 use crate::store::{AccountRole, PeriodStatus};
 use crate::web::AppState;
 use crate::web::admin::respond;
@@ -18,12 +19,6 @@ use crate::web::session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use askama::Template;
-use std::collections::HashMap;
-use std::sync::Arc;
-
-/// Months read for the attention list and the data checks, the month itself last:
-/// a year, so a run of up to twelve months is seen whole.
-const HISTORY_MONTHS: usize = 12;
 
 /// One person's line on the review page.
 struct PersonLine {
@@ -185,45 +180,18 @@ pub(super) async fn review_view(
     problem: String,
 ) -> Result<ReviewPage, AppError> {
     let zh = lang == Lang::Zh;
-    let period = Period::Month(month);
-    let scored = state.scores.get(state, period).await?;
-    let visibility = scored.visibility(&session.account);
-    let rulebook = &scored.version.rulebook;
-    let appraisals = state.store.list_appraisals(month).await?;
-    let sign_offs = state.store.list_sign_offs(month).await?;
-    let progress = crate::review::progress(rulebook, &scored.organisation, month, &appraisals, &sign_offs);
-    let period_state = state.store.period_state(month).await?;
-    let open = period_state.status != PeriodStatus::Finalized;
+    let review = MonthReview::load(state, session, month).await?;
+    let scored = &review.scored;
+    let open = review.state.status != PeriodStatus::Finalized;
     let role = session.account.role;
-
-    // The year up to this month, for the attention list and the data checks.
-    let mut history: Vec<(Month, Arc<crate::scorecards::ScoredPeriod>)> = Vec::with_capacity(HISTORY_MONTHS);
-    let mut at = month;
-    for _ in 1..HISTORY_MONTHS {
-        at = at.previous();
-        history.push((at, state.scores.get(state, Period::Month(at)).await?));
-    }
-    history.reverse();
-    history.push((month, Arc::clone(&scored)));
-    let reports: Vec<(Month, &PeriodReport)> = history.iter().map(|(m, s)| (*m, &s.report)).collect();
-    let flags = data_flags(rulebook, &reports);
-    let marks: HashMap<(String, String), String> = state
-        .store
-        .list_check_marks(month)
-        .await?
-        .into_iter()
-        .map(|(person, check, by)| ((person, check), by))
-        .collect();
-
     let mark = |done: Option<bool>| match done {
         Some(true) => "✓",
         Some(false) => "–",
         None => "",
     };
-    let teams = progress
+    let teams = review
         .teams
         .iter()
-        .filter(|t| visibility.can_see(&t.team))
         .map(|t: &TeamProgress| TeamSection {
             team: t.team.clone(),
             name: t.name.clone(),
@@ -252,14 +220,16 @@ pub(super) async fn review_view(
                 .as_ref()
                 .map_or_else(String::new, |s| format!("{} · {}", s.signed_by, s.signed_at)),
             may_sign_off: open && t.signed_off.is_none() && matches!(role, AccountRole::Hr | AccountRole::Manager),
-            flags: flags
+            flags: review
+                .flags
                 .iter()
                 .filter(|f| t.people.iter().any(|p| p.person == f.person))
                 .map(|f| FlagLine {
                     person: f.person.clone(),
                     check: f.check.clone(),
                     why: f.why.clone(),
-                    checked_by: marks
+                    checked_by: review
+                        .marks
                         .get(&(f.person.clone(), f.check.clone()))
                         .cloned()
                         .unwrap_or_default(),
@@ -267,31 +237,24 @@ pub(super) async fn review_view(
                 .collect(),
         })
         .collect();
-
-    let sees_everyone = matches!(role, AccountRole::Hr | AccountRole::Admin);
-    let distributions = distributions(
-        rulebook,
-        &scored.organisation,
-        &scored.report,
-        sees_everyone,
-        &visibility,
-    )
-    .into_iter()
-    .map(|g| {
-        let name = match (&g.team, zh) {
-            (None, true) => "全公司".to_owned(),
-            (None, false) => g.name.clone(),
-            (Some(team), _) => format!("{} ({team})", g.name),
-        };
-        distribution_view(name, &g.distribution, zh)
-    })
-    .collect();
-    let attention = attention_list(rulebook, &reports)
-        .into_iter()
-        .filter(|a| visibility.can_see(&a.person))
+    let distributions = review
+        .distributions
+        .iter()
+        .map(|g| {
+            let name = match (&g.team, zh) {
+                (None, true) => "全公司".to_owned(),
+                (None, false) => g.name.clone(),
+                (Some(team), _) => format!("{} ({team})", g.name),
+            };
+            distribution_view(name, &g.distribution, zh)
+        })
+        .collect();
+    let attention = review
+        .attention
+        .iter()
         .map(|a| AttentionLine {
-            person: a.person,
-            name: a.name,
+            person: a.person.clone(),
+            name: a.name.clone(),
             kpi: lang.pick(&a.kpi_name).to_owned(),
             since: a.since.to_string(),
             months: a.months,
@@ -303,9 +266,9 @@ pub(super) async fn review_view(
                 .join(" → "),
         })
         .collect();
-
-    let mut nav = Nav::new(session, "/review", period, lang);
+    let mut nav = Nav::new(session, "/review", Period::Month(month), lang);
     nav.switcher = None;
+    let period_state = &review.state;
     Ok(ReviewPage {
         nav,
         zh,
@@ -313,7 +276,7 @@ pub(super) async fn review_view(
         status: status_words(period_state.status, zh),
         is_open: period_state.status == PeriodStatus::Open,
         is_finalized: !open,
-        changed: match (period_state.changed_by, period_state.changed_at) {
+        changed: match (&period_state.changed_by, &period_state.changed_at) {
             (Some(by), Some(at)) => format!("{by} · {at}"),
             _ => String::new(),
         },
@@ -321,7 +284,7 @@ pub(super) async fn review_view(
         hr: role == AccountRole::Hr,
         may_mark: open && matches!(role, AccountRole::Hr | AccountRole::Manager),
         teams,
-        forced: !rulebook.review().forced_distribution.is_empty(),
+        forced: !scored.version.rulebook.review().forced_distribution.is_empty(),
         distributions,
         attention,
         problem,

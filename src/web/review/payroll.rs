@@ -28,7 +28,7 @@ async fn payroll_file(
 }
 
 /// The payroll file as a download, for the page and the API alike.
-pub(super) async fn payroll_response(
+pub(in crate::web) async fn payroll_response(
     state: &AppState,
     session: &Session,
     month: &str,
