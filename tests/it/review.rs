@@ -513,3 +513,64 @@ async fn the_attention_list_names_kpis_far_behind_for_months_running_to_their_ma
         "another team's people are not listed"
     );
 }
+
+/// The review's records on each database: the command line's steps, a rating and a
+/// calibrated grade frozen with the month, every reopening kept under its revision.
+#[test]
+fn the_review_keeps_its_records_on_every_database() {
+    use crate::store::{databases, import_demo, ok, run, runtime};
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let month: yardstick::kpi::period::Month = MONTH.parse().expect("a month");
+    for url in databases(dir.path()) {
+        import_demo(&url);
+        let rt = runtime();
+        let store = rt.block_on(yardstick::store::Store::open(&url)).expect("open");
+        let ratings = yardstick::kpi::qualitative::Ratings::from([("overall".to_owned(), 2)]);
+        let rater = yardstick::store::Rater::Manager;
+        rt.block_on(store.save_rating(month, "p002", rater, &ratings, "a slow month", "lead"))
+            .expect("rated");
+        rt.block_on(store.adjust_grade(month, "p003", "B", "over the A quota", "hr"))
+            .expect("calibrated");
+
+        assert!(ok(&url, &["review", "start", "--period", MONTH]).contains("2026-10 is in review"));
+        let status = ok(&url, &["review", "status", "--period", MONTH]);
+        assert!(
+            status.contains("2026-10: in review") && status.contains("east: 1 of "),
+            "{url}: {status}"
+        );
+        assert!(ok(&url, &["finalize", "--period", MONTH]).contains("scorecards frozen"));
+        let payroll = ok(&url, &["export", "payroll", "--period", MONTH]);
+        let p002: Vec<&str> = payroll
+            .lines()
+            .find(|l| l.contains(",p002,"))
+            .expect("p002")
+            .split(',')
+            .collect();
+        assert_eq!(p002[8], "70", "{url}: a 2 is worth 70 points: {payroll}");
+        let p003: Vec<&str> = payroll
+            .lines()
+            .find(|l| l.contains(",p003,"))
+            .expect("p003")
+            .split(',')
+            .collect();
+        assert_eq!((p003[10], p003[11]), ("A", "B"), "{url}");
+
+        rt.block_on(store.acknowledge(month, "p002", "rep.p002"))
+            .expect("acknowledged");
+        let refused = run(&url, &["review", "reopen", "--period", MONTH, "--reason", " "]);
+        assert_eq!(refused.status.code(), Some(1));
+        for revision in 1..=2 {
+            let reopened = ok(&url, &["review", "reopen", "--period", MONTH, "--reason", "late data"]);
+            assert!(
+                reopened.contains(&format!("kept as revision {revision}")),
+                "{url}: {reopened}"
+            );
+            ok(&url, &["finalize", "--period", MONTH]);
+        }
+        let history = rt.block_on(store.snapshot_history(month)).expect("history");
+        let revisions: std::collections::BTreeSet<i32> = history.iter().map(|s| s.revision).collect();
+        assert_eq!(revisions, [1, 2].into(), "{url}: every finalization kept");
+        let state = rt.block_on(store.period_state(month)).expect("state");
+        assert_eq!((state.status.as_str(), state.reopened), ("finalized", 2), "{url}");
+    }
+}
