@@ -295,6 +295,70 @@ async fn a_rep_signs_in_with_a_browser_and_reads_their_scorecard() {
             .starts_with("Published as version 2"),
         "the history says so"
     );
+
+    // A manager runs the month's review: rates a rep on their card, then reads the
+    // review page, on a desktop and on a phone, in both languages.
+    browser.delete_all_cookies().await.expect("sign out");
+    sign_in(&browser, &app.address, "lead.east", "[data-testid=people]").await;
+    browser
+        .goto(&format!("{}/scorecards/p002?period=2026-10", app.address))
+        .await
+        .expect("open a card");
+    browser
+        .find(Locator::Css("select[name=\"rating.overall\"]"))
+        .await
+        .expect("the rating")
+        .select_by_value("4")
+        .await
+        .expect("choose 4");
+    browser
+        .find(Locator::Css("[data-testid=rating-form] textarea[name=comment]"))
+        .await
+        .expect("the comment")
+        .send_keys("Visits well above plan")
+        .await
+        .expect("type");
+    click(&browser, "[data-testid=rating-form] button[type=submit]").await;
+    browser
+        .wait()
+        .for_element(Locator::Css("[data-testid=manager-comment]"))
+        .await
+        .expect("the rating saved");
+    let counted = settled_text(&browser, "[data-testid=qualitative]").await;
+    assert!(counted.starts_with("110.0 × 20% = 22.0"), "{counted}");
+    let png = browser.screenshot().await.expect("a screenshot");
+    std::fs::write(out.join("scorecard-rated.png"), png).expect("save the screenshot");
+    browser
+        .goto(&format!("{}/review?period=2026-10", app.address))
+        .await
+        .expect("open the review");
+    browser
+        .wait()
+        .for_element(Locator::Css("[data-testid=review-status]"))
+        .await
+        .expect("the review");
+    assert_eq!(
+        settled_text(&browser, "tr[data-person=p002] td[data-testid=rated]").await,
+        "✓"
+    );
+    let distributions = browser
+        .find_all(Locator::Css("[data-testid=distribution]"))
+        .await
+        .expect("distributions");
+    assert_eq!(distributions.len(), 2, "east and east-key, not the organisation");
+    assert_fits(&browser, 1280).await;
+    let png = browser.screenshot().await.expect("a screenshot");
+    std::fs::write(out.join("review.png"), png).expect("save the screenshot");
+    browser.set_window_size(390, 844).await.expect("a phone-sized window");
+    for lang in ["en", "zh"] {
+        browser
+            .goto(&format!("{}/review?period=2026-10&lang={lang}", app.address))
+            .await
+            .expect("open the review");
+        assert_fits(&browser, 390).await;
+        let png = browser.screenshot().await.expect("a screenshot");
+        std::fs::write(out.join(format!("review-390-{lang}.png")), png).expect("save the screenshot");
+    }
     browser.close().await.expect("close the browser");
 }
 
@@ -306,6 +370,20 @@ async fn click(browser: &fantoccini::Client, selector: &str) {
         .click()
         .await
         .expect("click");
+}
+
+/// The text of `selector` once the page holds it: a page still replacing itself after
+/// a form's redirect can hand back an element that is gone by the time it is read.
+async fn settled_text(browser: &fantoccini::Client, selector: &str) -> String {
+    for _ in 0..50 {
+        if let Ok(element) = browser.find(Locator::Css(selector)).await {
+            if let Ok(text) = element.text().await {
+                return text;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{selector} never settled on the page");
 }
 
 async fn text(browser: &fantoccini::Client, selector: &str) -> String {

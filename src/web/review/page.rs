@@ -148,6 +148,15 @@ fn distribution_view(name: String, d: &Distribution, zh: bool) -> DistributionVi
     }
 }
 
+/// A team's name in the reader's language, when the organisation has it.
+fn team_name(scored: &crate::scorecards::ScoredPeriod, team: &str, lang: Lang) -> Option<String> {
+    let team = scored.organisation.team(scored.organisation.find_team(team)?);
+    Some(match (lang, &team.name_zh) {
+        (Lang::Zh, Some(zh)) => zh.clone(),
+        _ => team.name.clone(),
+    })
+}
+
 fn grade_line(card: Option<&CardView>) -> String {
     let Some(card) = card else {
         return "–".into();
@@ -182,6 +191,7 @@ pub(super) async fn review_view(
     let zh = lang == Lang::Zh;
     let review = MonthReview::load(state, session, month).await?;
     let scored = &review.scored;
+    let rulebook = &scored.version.rulebook;
     let open = review.state.status != PeriodStatus::Finalized;
     let role = session.account.role;
     let mark = |done: Option<bool>| match done {
@@ -194,7 +204,7 @@ pub(super) async fn review_view(
         .iter()
         .map(|t: &TeamProgress| TeamSection {
             team: t.team.clone(),
-            name: t.name.clone(),
+            name: team_name(scored, &t.team, lang).unwrap_or_else(|| t.name.clone()),
             people: t
                 .people
                 .iter()
@@ -203,7 +213,9 @@ pub(super) async fn review_view(
                     PersonLine {
                         person: p.person.clone(),
                         name: p.name.clone(),
-                        role: p.role.clone(),
+                        role: rulebook
+                            .find_role(&p.role)
+                            .map_or_else(|| p.role.clone(), |r| lang.pick(&rulebook.role(r).name).to_owned()),
                         self_assessed: mark(p.self_assessed),
                         rated: mark(p.rated),
                         total: card
@@ -244,7 +256,10 @@ pub(super) async fn review_view(
             let name = match (&g.team, zh) {
                 (None, true) => "全公司".to_owned(),
                 (None, false) => g.name.clone(),
-                (Some(team), _) => format!("{} ({team})", g.name),
+                (Some(team), _) => {
+                    let name = team_name(scored, team, lang).unwrap_or_else(|| g.name.clone());
+                    format!("{name} ({team})")
+                }
             };
             distribution_view(name, &g.distribution, zh)
         })
