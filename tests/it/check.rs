@@ -136,3 +136,55 @@ fn every_argument_of_every_command_says_what_it_is_and_globals_stand_apart() {
     let help = String::from_utf8_lossy(&help.stdout);
     assert!(help.contains("Global options:") && help.contains("Examples:"), "{help}");
 }
+
+#[test]
+fn the_reviews_definitions_are_checked_with_their_places() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let folder = dir.path().join("definitions");
+    crate::store::copy_dir(&crate::helpers::root().join("kpi-definitions"), &folder);
+    let edit = |file: &str, from: &str, to: &str| {
+        let path = folder.join(file);
+        let text = std::fs::read_to_string(&path).expect("a definitions file");
+        assert!(text.contains(from), "{file} holds {from}");
+        std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
+    };
+    edit(
+        "review.yaml",
+        "{ grades: [S], at_most: 10 }",
+        "{ grades: [Z], at_most: 120 }",
+    );
+    edit(
+        "review.yaml",
+        "- { rating: 1, points: 40,",
+        "- { rating: 2, points: -40,",
+    );
+    edit("role-junior-rep.yaml", "scale: five_point", "scale: five_pont");
+    edit(
+        "role-senior-rep.yaml",
+        "qualitative:\n      weight: 15",
+        "qualitative:\n      weight: 100",
+    );
+    edit(
+        "role-senior-rep.yaml",
+        "integrity: { name: { en: Integrity, zh: 诚信合规 }, weight: 30 }",
+        "integrity: { name: { en: Integrity, zh: 诚信合规 }, weight: 20 }",
+    );
+    edit(
+        "role-customer-success.yaml",
+        "    qualitative:",
+        "    attention_after: 0\n    qualitative:",
+    );
+    let stderr = stderr_of(&folder.display().to_string());
+    for expected in [
+        "review.yaml:29:17: rating scale `five_point`: the rating 2 is listed twice",
+        "review.yaml:29:28: the points of rating 2 in scale `five_point` must not be negative (found -40)",
+        "review.yaml:34:17: bound 1 of the forced distribution: unknown grade `Z`; did you mean `A`?",
+        "review.yaml:34:31: bound 1 of the forced distribution: 120 is not a percentage from 0 to 100",
+        "role-junior-rep.yaml:81:14: unknown rating scale `five_pont` in role `junior_rep`; did you mean `five_point`?",
+        "the weight of the qualitative part of role `senior_rep`: 100 is not a percentage above 0 and below 100",
+        "role-senior-rep.yaml:69:9: the competency weights of role `senior_rep` add up to 90, not 100",
+        "`attention_after` of role `customer_success`: 0 is not a number of months from 1 to 24",
+    ] {
+        assert!(stderr.contains(expected), "missing `{expected}` in:\n{stderr}");
+    }
+}
