@@ -574,3 +574,53 @@ fn the_review_keeps_its_records_on_every_database() {
         assert_eq!((state.status.as_str(), state.reopened), ("finalized", 2), "{url}");
     }
 }
+
+#[tokio::test]
+async fn the_payroll_never_hands_a_spreadsheet_a_formula() {
+    let app = spawn_app().await;
+    let (_, version) = yardstick::definitions::in_force(&app.store, None)
+        .await
+        .expect("in force");
+    let (required, optional) = yardstick::import::ImportKind::People.columns();
+    let columns: Vec<&str> = [required, optional].concat();
+    let name = "=HYPERLINK(\"http://example.invalid\",\"pay\")";
+    let mut record: Vec<String> = columns.iter().map(|_| String::new()).collect();
+    for (column, value) in [("id", "p099"), ("name", name), ("team", "east"), ("role", "junior_rep")] {
+        let at = columns.iter().position(|c| *c == column).expect("a people column");
+        record[at] = value.to_owned();
+    }
+    let table = yardstick::import::Table::from_records("people.csv", &columns, vec![record]);
+    yardstick::import::import_table(
+        &app.store,
+        version.against(),
+        yardstick::import::ImportKind::People,
+        &table,
+        "",
+        "test",
+        &|_, _| {},
+    )
+    .await
+    .expect("imported");
+    app.finalize(MONTH).await;
+    let hr = app.signed_in("hr").await;
+    let bytes = hr
+        .get(format!("{}/review/{MONTH}/payroll?format=xlsx", app.address))
+        .send()
+        .await
+        .expect("payroll")
+        .bytes()
+        .await
+        .expect("bytes");
+    let rows = read_sheet(&bytes);
+    let row = rows.iter().find(|r| r[1] == "p099").expect("p099's row");
+    assert_eq!(row[2], format!("'{name}"), "shown as text, never run");
+    let csv = hr
+        .get(format!("{}/review/{MONTH}/payroll", app.address))
+        .send()
+        .await
+        .expect("payroll")
+        .text()
+        .await
+        .expect("csv");
+    assert!(csv.contains("p099,\"'=HYPERLINK("), "{csv}");
+}
