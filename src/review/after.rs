@@ -69,3 +69,68 @@ fn own(account: &Account, person: &str) -> Result<(), ReviewError> {
         Err(ReviewError::NotYours)
     }
 }
+
+/// A decision on one person's month, as a form or a request names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision<'a> {
+    /// hr (or a manager, where allowed) sets the grade, with why.
+    Calibrate {
+        grade: &'a str,
+        reason: &'a str,
+    },
+    Acknowledge,
+    Appeal {
+        text: &'a str,
+    },
+    /// hr keeps the appraisal against an appeal, with why.
+    Keep {
+        reason: &'a str,
+    },
+    /// hr changes the grade on an appeal, with why.
+    Change {
+        grade: &'a str,
+        reason: &'a str,
+    },
+}
+
+impl<'a> Decision<'a> {
+    /// The decision `action` names, with its `grade` and `text` (the reason, or the
+    /// appeal's words).
+    pub fn read(action: &str, grade: &'a str, text: &'a str) -> Result<Decision<'a>, ReviewError> {
+        let grade = grade.trim();
+        Ok(match action {
+            "calibrate" => Decision::Calibrate { grade, reason: text },
+            "acknowledge" => Decision::Acknowledge,
+            "appeal" => Decision::Appeal { text },
+            "keep" => Decision::Keep { reason: text },
+            "change" => Decision::Change { grade, reason: text },
+            other => {
+                return Err(ReviewError::Invalid(format!(
+                    "`{}` is not a decision; expected calibrate, acknowledge, appeal, keep or change",
+                    crate::kpi::id::shown(other)
+                )));
+            }
+        })
+    }
+}
+
+/// Carries `decision` out on `card`'s person for `month`, by the reviewer; the
+/// organisation is the one the card was read with (who manages whom).
+pub async fn decide(
+    reviewer: Reviewer<'_>,
+    organisation: &crate::kpi::organisation::Organisation,
+    month: Month,
+    card: &CardView,
+    decision: Decision<'_>,
+) -> Result<(), ReviewError> {
+    let (store, account, person) = (reviewer.store, reviewer.account, card.subject.as_str());
+    match decision {
+        Decision::Calibrate { grade, reason } => {
+            super::calibrate(reviewer, organisation, month, card, grade, reason).await
+        }
+        Decision::Acknowledge => acknowledge(store, account, month, person).await,
+        Decision::Appeal { text } => appeal(store, account, month, person, text).await,
+        Decision::Keep { reason } => resolve(reviewer, month, card, None, reason).await,
+        Decision::Change { grade, reason } => resolve(reviewer, month, card, Some(grade), reason).await,
+    }
+}

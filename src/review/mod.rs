@@ -14,7 +14,7 @@ mod outstanding;
 pub mod payroll;
 pub mod snapshot;
 
-pub use after::{acknowledge, appeal, resolve};
+pub use after::{Decision, acknowledge, appeal, decide, resolve};
 pub use appraisal::{ReviewError, may_rate, rate, read_ratings, sign_off};
 pub use attention::{Attention, attention_list};
 pub use calibration::{GroupDistribution, calibrate, distributions, may_calibrate};

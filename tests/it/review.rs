@@ -35,6 +35,24 @@ impl TestApp {
         self.post_with_csrf(client, &path, &fields).await.status()
     }
 
+    /// Imports one row of `kind` as a file would, its fields by column name.
+    async fn import_row(&self, kind: yardstick::import::ImportKind, fields: &[(&str, &str)]) {
+        let (_, version) = yardstick::definitions::in_force(&self.store, None)
+            .await
+            .expect("in force");
+        let (required, optional) = kind.columns();
+        let columns: Vec<&str> = [required, optional].concat();
+        let mut record: Vec<String> = columns.iter().map(|_| String::new()).collect();
+        for (column, value) in fields {
+            let at = columns.iter().position(|c| c == column).expect("a column of the kind");
+            record[at] = (*value).to_owned();
+        }
+        let table = yardstick::import::Table::from_records("a file", &columns, vec![record]);
+        yardstick::import::import_table(&self.store, version.against(), kind, &table, "", "test", &|_, _| {})
+            .await
+            .expect("imported");
+    }
+
     async fn card_json(&self, client: &reqwest::Client, person: &str) -> Value {
         let card: Value = client
             .get(format!("{}/api/v1/scorecards/{person}?period={MONTH}", self.address))
@@ -312,23 +330,20 @@ async fn hr_calibrates_a_grade_with_a_reason_against_the_forced_distribution() {
     let before = app.card_json(&hr, "p002").await;
     assert_eq!(before["grade"], "A");
 
-    let path = format!("/scorecards/p002/calibration?period={MONTH}");
-    let no_reason = app.post_with_csrf(&hr, &path, &[("grade", "B"), ("reason", " ")]).await;
+    let path = format!("/scorecards/p002/decisions?period={MONTH}");
+    let calibrate = |grade, reason| [("action", "calibrate"), ("grade", grade), ("text", reason)];
+    let no_reason = app.post_with_csrf(&hr, &path, &calibrate("B", " ")).await;
     assert_eq!(no_reason.status(), StatusCode::BAD_REQUEST);
-    let off_scale = app.post_with_csrf(&hr, &path, &[("grade", "Z"), ("reason", "x")]).await;
+    let off_scale = app.post_with_csrf(&hr, &path, &calibrate("Z", "x")).await;
     assert_eq!(off_scale.status(), StatusCode::BAD_REQUEST);
-    let by_lead = app
-        .post_with_csrf(&lead, &path, &[("grade", "B"), ("reason", "x")])
-        .await;
+    let by_lead = app.post_with_csrf(&lead, &path, &calibrate("B", "x")).await;
     assert_eq!(
         by_lead.status(),
         StatusCode::FORBIDDEN,
         "managers calibrate only where the definitions allow"
     );
     let reason = "A is over its 20% in east";
-    let done = app
-        .post_with_csrf(&hr, &path, &[("grade", "B"), ("reason", reason)])
-        .await;
+    let done = app.post_with_csrf(&hr, &path, &calibrate("B", reason)).await;
     assert_eq!(done.status(), StatusCode::SEE_OTHER);
 
     let after = app.card_json(&hr, "p002").await;
@@ -358,32 +373,25 @@ async fn after_finalizing_people_acknowledge_or_appeal_and_hr_resolves() {
     let app = spawn_app().await;
     let (hr, lead) = (app.signed_in("hr").await, app.signed_in("lead.east").await);
     let (p002, p003) = (app.signed_in("rep.p002").await, app.signed_in("rep.p003").await);
-    let ack = |person: &str| format!("/scorecards/{person}/acknowledge?period={MONTH}");
+    let ack = |person: &str| format!("/scorecards/{person}/decisions?period={MONTH}");
+    let acknowledge = [("action", "acknowledge")];
     assert_eq!(
-        app.post_with_csrf(&p002, &ack("p002"), &[]).await.status(),
+        app.post_with_csrf(&p002, &ack("p002"), &acknowledge).await.status(),
         StatusCode::CONFLICT,
         "nothing to acknowledge before finalizing"
     );
     app.finalize(MONTH).await;
 
-    assert_eq!(
-        app.post_with_csrf(&p002, &ack("p002"), &[]).await.status(),
-        StatusCode::SEE_OTHER
-    );
-    assert_eq!(
-        app.post_with_csrf(&p002, &ack("p002"), &[]).await.status(),
-        StatusCode::CONFLICT,
-        "once"
-    );
-    assert_eq!(
-        app.post_with_csrf(&p002, &ack("p003"), &[]).await.status(),
-        StatusCode::NOT_FOUND,
-        "only one's own"
-    );
-    let appeal = format!("/scorecards/p003/appeal?period={MONTH}");
+    let own = ack("p002");
+    let answer = |fields| app.post_with_csrf(&p002, &own, fields);
+    assert_eq!(answer(&acknowledge).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(answer(&acknowledge).await.status(), StatusCode::CONFLICT, "once");
+    let not_own = app.post_with_csrf(&p002, &ack("p003"), &acknowledge).await;
+    assert_eq!(not_own.status(), StatusCode::NOT_FOUND, "only one's own");
     let why = "My visits in the east-key accounts were not counted";
+    let appeal = [("action", "appeal"), ("text", why)];
     assert_eq!(
-        app.post_with_csrf(&p003, &appeal, &[("text", why)]).await.status(),
+        app.post_with_csrf(&p003, &ack("p003"), &appeal).await.status(),
         StatusCode::SEE_OTHER
     );
 
@@ -391,8 +399,8 @@ async fn after_finalizing_people_acknowledge_or_appeal_and_hr_resolves() {
     assert!(review.contains("data-person=\"p002\"") && review.contains("acknowledged"));
     assert!(review.contains("appealed"), "the manager sees who appealed");
 
-    let resolve = format!("/scorecards/p003/appeal/resolve?period={MONTH}");
-    let fields = [("outcome", "change"), ("grade", "S"), ("reason", "visits recounted")];
+    let resolve = ack("p003");
+    let fields = [("action", "change"), ("grade", "S"), ("text", "visits recounted")];
     assert_eq!(
         app.post_with_csrf(&lead, &resolve, &fields).await.status(),
         StatusCode::FORBIDDEN
@@ -446,30 +454,14 @@ async fn a_value_far_from_its_own_history_is_flagged_and_marked_checked_without_
         .find(|i| i["name"] == "visits_made")
         .and_then(|i| i["value"].as_f64())
         .expect("visits made");
-    let (_, version) = yardstick::definitions::in_force(&app.store, None)
-        .await
-        .expect("in force");
-    let (required, optional) = yardstick::import::ImportKind::Metrics.columns();
-    let columns = [required, optional].concat();
     let outlier = (visits * 10.0).to_string();
-    let record = vec![
-        "p002".to_owned(),
-        MONTH.to_owned(),
-        "visits_made".to_owned(),
-        outlier.clone(),
+    let row = [
+        ("subject", "p002"),
+        ("period", MONTH),
+        ("metric", "visits_made"),
+        ("value", &outlier),
     ];
-    let table = yardstick::import::Table::from_records("late.csv", &columns, vec![record]);
-    yardstick::import::import_table(
-        &app.store,
-        version.against(),
-        yardstick::import::ImportKind::Metrics,
-        &table,
-        "",
-        "test",
-        &|_, _| {},
-    )
-    .await
-    .expect("imported");
+    app.import_row(yardstick::import::ImportKind::Metrics, &row).await;
 
     // The server takes another process's import up within a quarter of a second.
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
@@ -578,29 +570,9 @@ fn the_review_keeps_its_records_on_every_database() {
 #[tokio::test]
 async fn the_payroll_never_hands_a_spreadsheet_a_formula() {
     let app = spawn_app().await;
-    let (_, version) = yardstick::definitions::in_force(&app.store, None)
-        .await
-        .expect("in force");
-    let (required, optional) = yardstick::import::ImportKind::People.columns();
-    let columns: Vec<&str> = [required, optional].concat();
     let name = "=HYPERLINK(\"http://example.invalid\",\"pay\")";
-    let mut record: Vec<String> = columns.iter().map(|_| String::new()).collect();
-    for (column, value) in [("id", "p099"), ("name", name), ("team", "east"), ("role", "junior_rep")] {
-        let at = columns.iter().position(|c| *c == column).expect("a people column");
-        record[at] = value.to_owned();
-    }
-    let table = yardstick::import::Table::from_records("people.csv", &columns, vec![record]);
-    yardstick::import::import_table(
-        &app.store,
-        version.against(),
-        yardstick::import::ImportKind::People,
-        &table,
-        "",
-        "test",
-        &|_, _| {},
-    )
-    .await
-    .expect("imported");
+    let row = [("id", "p099"), ("name", name), ("team", "east"), ("role", "junior_rep")];
+    app.import_row(yardstick::import::ImportKind::People, &row).await;
     app.finalize(MONTH).await;
     let hr = app.signed_in("hr").await;
     let bytes = hr

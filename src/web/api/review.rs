@@ -5,12 +5,11 @@
 use super::{ApiResult, body, caller};
 use crate::kpi::period::Month;
 use crate::report::CardView;
-use crate::review::{ReviewError, Reviewer};
+use crate::review::{Decision, ReviewError};
 use crate::store::{AccountRole, Rater};
 use crate::web::AppState;
 use crate::web::error::{ApiError, AppError, ErrorBody};
-use crate::web::pages::visible_card;
-use crate::web::review::{MonthReview, payroll_response};
+use crate::web::review::{MonthReview, card_of, payroll_response, reviewer_with};
 use crate::web::session::{ApiAccess, Session};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
@@ -317,12 +316,7 @@ async fn post_sign_off(req: HttpRequest, state: web::Data<AppState>, path: web::
     let (month, team) = path.into_inner();
     let month = month_of(&month)?;
     let version = state.rulebook();
-    let reviewer = Reviewer {
-        store: &state.store,
-        version: &version,
-        account: &session.account,
-    };
-    crate::review::sign_off(reviewer, month, &team).await?;
+    crate::review::sign_off(reviewer_with(&state, &version, &session), month, &team).await?;
     state.scores.data_changed(&state).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -374,18 +368,14 @@ async fn post_appraisal(
         _ => return Err(AppError::BadRequest("`as` must be self or manager".into()).into()),
     };
     let version = state.rulebook();
-    let reviewer = Reviewer {
-        store: &state.store,
-        version: &version,
-        account: &session.account,
-    };
+    let reviewer = reviewer_with(&state, &version, &session);
     crate::review::rate(reviewer, month, &person, rater, &input.ratings, &input.comment).await?;
     card_now(&state, &session, &person, month).await
 }
 
 async fn card_now(state: &AppState, session: &Session, person: &str, month: Month) -> ApiResult {
     state.scores.data_changed(state).await?;
-    let found = visible_card(state, session, person, crate::kpi::period::Period::Month(month)).await?;
+    let found = card_of(state, session, person, month).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "period": month.to_string(), "card": found.card() })))
 }
 
@@ -431,31 +421,11 @@ async fn post_decision(
     let (month, person) = path.into_inner();
     let month = month_of(&month)?;
     let input: DecisionIn = read_body(&req, payload).await?;
+    let decision = Decision::read(&input.action, &input.grade, &input.text)?;
+    let found = card_of(&state, &session, &person, month).await?;
     let version = state.rulebook();
-    let reviewer = Reviewer {
-        store: &state.store,
-        version: &version,
-        account: &session.account,
-    };
-    let found = visible_card(&state, &session, &person, crate::kpi::period::Period::Month(month)).await?;
-    let grade = input.grade.trim();
-    match input.action.as_str() {
-        "calibrate" => {
-            let organisation = &found.scored().organisation;
-            crate::review::calibrate(reviewer, organisation, month, found.card(), grade, &input.text).await?
-        }
-        "acknowledge" => crate::review::acknowledge(&state.store, &session.account, month, &person).await?,
-        "appeal" => crate::review::appeal(&state.store, &session.account, month, &person, &input.text).await?,
-        "keep" => crate::review::resolve(reviewer, month, found.card(), None, &input.text).await?,
-        "change" => crate::review::resolve(reviewer, month, found.card(), Some(grade), &input.text).await?,
-        other => {
-            return Err(AppError::BadRequest(format!(
-                "`{}` is not an action; expected calibrate, acknowledge, appeal, keep or change",
-                crate::kpi::id::shown(other)
-            ))
-            .into());
-        }
-    }
+    let reviewer = reviewer_with(&state, &version, &session);
+    crate::review::decide(reviewer, &found.scored().organisation, month, found.card(), decision).await?;
     card_now(&state, &session, &person, month).await
 }
 

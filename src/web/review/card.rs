@@ -4,6 +4,7 @@
 
 use super::month_of;
 use crate::kpi::period::Month;
+use crate::review::Decision;
 use crate::store::Rater;
 use crate::web::AppState;
 use crate::web::admin::see_other;
@@ -58,7 +59,7 @@ async fn save_appraisal(
 }
 
 /// The signed-in account acting in the review.
-fn reviewer<'a>(
+pub(in crate::web) fn reviewer<'a>(
     state: &'a AppState,
     version: &'a crate::definitions::RulebookVersion,
     session: &'a crate::web::session::Session,
@@ -71,7 +72,7 @@ fn reviewer<'a>(
 }
 
 /// The card of `subject` in `month` as `session` may see it, with its scored period.
-async fn card_of(
+pub(in crate::web) async fn card_of(
     state: &AppState,
     session: &crate::web::session::Session,
     subject: &str,
@@ -103,9 +104,11 @@ fn field<'f>(form: &'f HashMap<String, String>, name: &str) -> &'f str {
     form.get(name).map_or("", String::as_str)
 }
 
-/// A grade set in calibration, with its reason.
-#[post("/scorecards/{subject}/calibration")]
-async fn calibrate_grade(
+/// A decision on the card's month: `action` is `calibrate` (with `grade`),
+/// `acknowledge`, `appeal`, or `keep` / `change` (with `grade`) to resolve an appeal;
+/// `text` is the reason, or the appeal's words.
+#[post("/scorecards/{subject}/decisions")]
+async fn decide(
     req: HttpRequest,
     state: web::Data<AppState>,
     subject: web::Path<String>,
@@ -114,77 +117,11 @@ async fn calibrate_grade(
 ) -> Result<HttpResponse, AppError> {
     let form = form.fields()?;
     let (session, month) = posted(&req, &state, &query, &form).await?;
+    let decision = Decision::read(field(&form, "action"), field(&form, "grade"), field(&form, "text"))?;
     let found = card_of(&state, &session, &subject, month).await?;
     let version = state.rulebook();
-    crate::review::calibrate(
-        reviewer(&state, &version, &session),
-        &found.scored().organisation,
-        month,
-        found.card(),
-        field(&form, "grade").trim(),
-        field(&form, "reason"),
-    )
-    .await?;
-    state.scores.data_changed(&state).await?;
-    Ok(back_to(&subject, month))
-}
-
-#[post("/scorecards/{subject}/acknowledge")]
-async fn acknowledge(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    subject: web::Path<String>,
-    query: web::Query<PeriodQuery>,
-    form: Form<HashMap<String, String>>,
-) -> Result<HttpResponse, AppError> {
-    let form = form.fields()?;
-    let (session, month) = posted(&req, &state, &query, &form).await?;
-    crate::review::acknowledge(&state.store, &session.account, month, &subject).await?;
-    state.scores.data_changed(&state).await?;
-    Ok(back_to(&subject, month))
-}
-
-#[post("/scorecards/{subject}/appeal")]
-async fn appeal(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    subject: web::Path<String>,
-    query: web::Query<PeriodQuery>,
-    form: Form<HashMap<String, String>>,
-) -> Result<HttpResponse, AppError> {
-    let form = form.fields()?;
-    let (session, month) = posted(&req, &state, &query, &form).await?;
-    crate::review::appeal(&state.store, &session.account, month, &subject, field(&form, "text")).await?;
-    state.scores.data_changed(&state).await?;
-    Ok(back_to(&subject, month))
-}
-
-/// hr's answer to an appeal: `outcome` is `keep`, or `change` with `grade`.
-#[post("/scorecards/{subject}/appeal/resolve")]
-async fn resolve_appeal(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    subject: web::Path<String>,
-    query: web::Query<PeriodQuery>,
-    form: Form<HashMap<String, String>>,
-) -> Result<HttpResponse, AppError> {
-    let form = form.fields()?;
-    let (session, month) = posted(&req, &state, &query, &form).await?;
-    let found = card_of(&state, &session, &subject, month).await?;
-    let changed_to = match field(&form, "outcome") {
-        "keep" => None,
-        "change" => Some(field(&form, "grade").trim()),
-        _ => return Err(AppError::BadRequest("`outcome` must be keep or change".into())),
-    };
-    let version = state.rulebook();
-    crate::review::resolve(
-        reviewer(&state, &version, &session),
-        month,
-        found.card(),
-        changed_to,
-        field(&form, "reason"),
-    )
-    .await?;
+    let reviewer = reviewer(&state, &version, &session);
+    crate::review::decide(reviewer, &found.scored().organisation, month, found.card(), decision).await?;
     state.scores.data_changed(&state).await?;
     Ok(back_to(&subject, month))
 }

@@ -18,6 +18,7 @@ mod page;
 mod payroll;
 mod steps;
 
+pub(super) use card::{card_of, reviewer as reviewer_with};
 pub(super) use month::MonthReview;
 use page::{review_page, review_view};
 pub(super) use payroll::payroll_response;
@@ -32,10 +33,7 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .service(steps::mark_checked)
         .service(payroll::payroll_file)
         .service(card::save_appraisal)
-        .service(card::calibrate_grade)
-        .service(card::acknowledge)
-        .service(card::appeal)
-        .service(card::resolve_appeal);
+        .service(card::decide);
 }
 
 impl From<ReviewError> for AppError {

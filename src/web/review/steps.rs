@@ -128,12 +128,7 @@ async fn sign_off_team(
     let (month, team) = path.into_inner();
     let month = month_in_path(&month)?;
     let version = state.rulebook();
-    let reviewer = crate::review::Reviewer {
-        store: &state.store,
-        version: &version,
-        account: &session.account,
-    };
-    let done = crate::review::sign_off(reviewer, month, &team).await;
+    let done = crate::review::sign_off(super::reviewer_with(&state, &version, &session), month, &team).await;
     after_step(&req, &state, &session, month, done).await
 }
 
