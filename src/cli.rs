@@ -16,11 +16,13 @@ use secrecy::ExposeSecret;
 use std::io::{IsTerminal, Write};
 
 mod definitions;
+mod reports;
 mod reviewing;
 mod serve;
 mod token;
 
 pub use definitions::DefinitionsCommand;
+pub use reports::ReportsCommand;
 pub use reviewing::{ExportCommand, ReviewCommand};
 use serve::serve;
 use std::path::{Path, PathBuf};
@@ -162,6 +164,9 @@ pub enum Command {
     /// Files for other systems: the payroll of a finalized month.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Appraisal mails: send a month's reports, see each mail's state, resend one.
+    #[command(subcommand)]
+    Reports(ReportsCommand),
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -350,6 +355,7 @@ impl Cli {
             Command::Definitions(command) => block_on(definitions::run(&settings, command, out)),
             Command::Review(command) => block_on(reviewing::review(&settings, command, out)),
             Command::Export(command) => block_on(reviewing::export(&settings, command, out)),
+            Command::Reports(command) => block_on(reports::reports(&settings, command, out)),
             Command::User(UserCommand::Add {
                 username,
                 role,

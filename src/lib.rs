@@ -14,6 +14,7 @@ pub mod export;
 pub mod import;
 pub mod inputs;
 pub mod kpi;
+pub mod mail;
 pub mod report;
 pub mod review;
 pub mod scorecards;

@@ -34,6 +34,71 @@ pub struct Settings {
     pub log: LogSettings,
     pub sign_in: SignInLimits,
     pub metrics: MetricsSettings,
+    pub mail: MailSettings,
+}
+
+/// How appraisal mails leave: through an SMTP server when `smtp_host` is set, else as
+/// `.eml` files in `folder`, so that sending works out of the box.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailSettings {
+    /// The sender, `Name <address>`; its domain also names each Message-ID.
+    pub from: String,
+    /// The server's address as readers reach it, for the links in mails.
+    pub public_url: String,
+    /// Where `.eml` files are written when no SMTP server is set.
+    pub folder: PathBuf,
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    pub smtp_security: SmtpSecurity,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<SecretString>,
+    /// Seconds before the first retry after a temporary failure; each later retry
+    /// waits four times longer.
+    pub retry_seconds: u64,
+    /// Temporary failures before a mail is given up as failed.
+    pub max_attempts: NonZeroU32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS (port 587), required.
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only for a relay on the same machine or network.
+    None,
+}
+
+impl FromStr for SmtpSecurity {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "starttls" => Ok(SmtpSecurity::Starttls),
+            "tls" => Ok(SmtpSecurity::Tls),
+            "none" => Ok(SmtpSecurity::None),
+            _ => Err("expected starttls, tls or none".into()),
+        }
+    }
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        MailSettings {
+            from: "Yardstick <yardstick@localhost>".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            folder: PathBuf::from("mail"),
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_security: SmtpSecurity::Starttls,
+            smtp_username: None,
+            smtp_password: None,
+            retry_seconds: 60,
+            max_attempts: NonZeroU32::new(8).expect("8 is not zero"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -96,6 +161,7 @@ impl Default for Settings {
             log: LogSettings::default(),
             sign_in: SignInLimits::default(),
             metrics: MetricsSettings::default(),
+            mail: MailSettings::default(),
         }
     }
 }
@@ -208,7 +274,24 @@ impl Settings {
             &mut limits.failures_per_address,
         )?;
         set(env, "YARDSTICK_SIGN_IN_WINDOW_SECONDS", &mut limits.window_seconds)?;
-        set_flag(env, "YARDSTICK_METRICS_ENABLED", &mut self.metrics.enabled)
+        set_flag(env, "YARDSTICK_METRICS_ENABLED", &mut self.metrics.enabled)?;
+        let mail = &mut self.mail;
+        set(env, "YARDSTICK_MAIL_FROM", &mut mail.from)?;
+        set(env, "YARDSTICK_PUBLIC_URL", &mut mail.public_url)?;
+        set(env, "YARDSTICK_MAIL_FOLDER", &mut mail.folder)?;
+        if let Some(host) = env("YARDSTICK_SMTP_HOST") {
+            mail.smtp_host = Some(host);
+        }
+        set(env, "YARDSTICK_SMTP_PORT", &mut mail.smtp_port)?;
+        set(env, "YARDSTICK_SMTP_SECURITY", &mut mail.smtp_security)?;
+        if let Some(username) = env("YARDSTICK_SMTP_USERNAME") {
+            mail.smtp_username = Some(username);
+        }
+        if let Some(password) = env("YARDSTICK_SMTP_PASSWORD") {
+            mail.smtp_password = Some(password.into());
+        }
+        set(env, "YARDSTICK_MAIL_RETRY_SECONDS", &mut mail.retry_seconds)?;
+        set(env, "YARDSTICK_MAIL_MAX_ATTEMPTS", &mut mail.max_attempts)
     }
 
     fn apply_flags(&mut self, flags: Overrides) {

@@ -106,8 +106,14 @@ pub fn parse_people(
                 ));
             }
             let email = row.get("email");
-            if !email.is_empty() && !email.contains('@') {
-                return Err(row.error("email", format!("`{email}` is not an email address")));
+            if !email.is_empty() && !is_mail_address(email) {
+                return Err(row.error(
+                    "email",
+                    format!(
+                        "`{}` is not a mail address (one `@`, a name before it, a domain with a dot after it, no spaces)",
+                        crate::kpi::id::shown(email)
+                    ),
+                ));
             }
             let team = row.required("team")?;
             if !teams.contains(team) {
@@ -220,4 +226,49 @@ pub(super) fn organisation_of(
         })
         .collect();
     Organisation::new(core_teams, core_people)
+}
+
+/// Whether `text` can be mailed to: `name@domain.tld`, at most 254 characters, no
+/// spaces, control characters or angle brackets, one `@`. What a mail server then
+/// says of the mailbox is the delivery's business; this catches typos on import.
+fn is_mail_address(text: &str) -> bool {
+    let Some((local, domain)) = text.split_once('@') else {
+        return false;
+    };
+    let labels_ok = domain
+        .split('.')
+        .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'));
+    text.len() <= 254
+        && !local.is_empty()
+        && local.len() <= 64
+        && !domain.contains('@')
+        && domain.contains('.')
+        && labels_ok
+        && !text
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"'))
+}
+
+#[cfg(test)]
+mod mail_address_tests {
+    use super::is_mail_address;
+
+    #[test]
+    fn a_mail_address_needs_a_name_one_at_and_a_dotted_domain() {
+        for good in ["xiao.chen@yardstick-demo.com", "a+b@mail.example.cn", "李@例子.中国"] {
+            assert!(is_mail_address(good), "{good}");
+        }
+        for bad in [
+            "xiao.chen",
+            "@example.com",
+            "a@b",
+            "a@@b.com",
+            "a b@c.com",
+            "a@b..com",
+            "<a@b.com>",
+            "a@-b.com",
+        ] {
+            assert!(!is_mail_address(bad), "{bad}");
+        }
+    }
 }

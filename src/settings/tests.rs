@@ -220,8 +220,8 @@ fn the_example_file_is_valid_and_every_key_in_it_is_commented_out() {
             _ => l.starts_with('[').then_some(l),
         })
         .collect();
-    // 14 keys in 4 tables and the top level.
-    assert_eq!(uncommented.len(), 18, "every key is in the example: {uncommented:?}");
+    // 24 keys in 5 tables and the top level.
+    assert_eq!(uncommented.len(), 29, "every key is in the example: {uncommented:?}");
     let uncommented = uncommented.join("\n");
     let settings = file::parse(&uncommented, &path).expect("the example's keys are all known");
     // The values shown are the defaults (except the examples of actor and token).
@@ -243,6 +243,20 @@ fn the_example_file_is_valid_and_every_key_in_it_is_commented_out() {
     );
     assert_eq!(settings.sign_in.window_seconds, defaults.sign_in.window_seconds);
     assert!(settings.metrics.token.is_some());
+    let mail = &defaults.mail;
+    assert_eq!(
+        (&settings.mail.from, &settings.mail.public_url, &settings.mail.folder),
+        (&mail.from, &mail.public_url, &mail.folder)
+    );
+    assert_eq!(
+        (
+            settings.mail.smtp_port,
+            settings.mail.smtp_security,
+            settings.mail.retry_seconds
+        ),
+        (mail.smtp_port, mail.smtp_security, mail.retry_seconds)
+    );
+    assert_eq!(settings.mail.max_attempts, mail.max_attempts);
     let as_shipped = file::parse(&text, &path).expect("the example as shipped");
     assert_eq!(as_shipped.server.bind, "127.0.0.1:8080");
 }

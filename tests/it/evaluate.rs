@@ -293,7 +293,7 @@ fn a_bad_people_file_names_row_and_column() {
     );
     assert!(
         stderr.contains(&format!(
-            "{}:{}: column `email`: `not-an-email` is not an email address",
+            "{}:{}: column `email`: `not-an-email` is not a mail address",
             path.display(),
             lines + 2
         )),

@@ -11,6 +11,7 @@ mod empty_periods;
 mod evaluate;
 mod helpers;
 mod hostile;
+mod mail;
 mod ops;
 mod pages;
 mod properties;

@@ -9,6 +9,7 @@ pub mod definition_publications;
 pub mod definition_versions;
 pub mod imports;
 pub mod metric_values;
+pub mod outbox;
 pub mod people;
 pub mod periods;
 pub mod review_sign_offs;

@@ -1,0 +1,174 @@
+//! What a rep's appraisal mail says, worked out from the scored months: the total,
+//! grade and bonus coefficient, the change since the month before, each KPI against
+//! its target with its last six months, and the manager's comment once the month is
+//! finalized. Numbers are formatted here; the templates only lay them out.
+
+use crate::kpi::period::Month;
+use crate::report::{CardView, PeriodReport};
+use std::collections::HashMap;
+
+/// The language a mail is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    En,
+    Zh,
+}
+
+impl Language {
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::Zh => "zh",
+        }
+    }
+
+    pub fn pick(self, name: &crate::kpi::definition::LocalizedName) -> &str {
+        match self {
+            Language::En => &name.en,
+            Language::Zh => &name.zh,
+        }
+    }
+}
+
+/// One KPI's line: its value against target, the bar of its achievement, its months.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KpiLine {
+    pub name: String,
+    pub value: String,
+    pub target: String,
+    /// Achievement in percent, capped for the bar at 150.
+    pub achievement: String,
+    /// The bar's width in pixels (120 for 100%).
+    pub bar: u32,
+    pub below_target: bool,
+    /// "95.0 → 97.2 → –" over the last six months, the month itself last.
+    pub trend: String,
+}
+
+/// A rep's appraisal of a month.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RepReport {
+    pub zh: bool,
+    pub name: String,
+    pub period: String,
+    pub total: String,
+    pub grade: String,
+    pub bonus_coefficient: String,
+    /// "+3.2 since 2026-09", empty when either month has no total.
+    pub change: String,
+    pub kpis: Vec<KpiLine>,
+    pub finalized: bool,
+    pub manager_comment: String,
+    pub link: String,
+}
+
+/// The months a report reads, the month reported last, with their cards by subject.
+#[derive(Debug)]
+pub struct Months<'a> {
+    pub months: Vec<(Month, &'a PeriodReport)>,
+    by_subject: Vec<HashMap<&'a str, &'a CardView>>,
+    pub finalized: bool,
+}
+
+impl<'a> Months<'a> {
+    pub fn new(months: Vec<(Month, &'a PeriodReport)>, finalized: bool) -> Months<'a> {
+        let by_subject = months
+            .iter()
+            .map(|(_, r)| r.people.iter().map(|c| (c.subject.as_str(), c)).collect())
+            .collect();
+        Months {
+            months,
+            by_subject,
+            finalized,
+        }
+    }
+
+    fn card(&self, at: usize, subject: &str) -> Option<&'a CardView> {
+        self.by_subject.get(at)?.get(subject).copied()
+    }
+
+    /// The month reported.
+    pub fn month(&self) -> Option<Month> {
+        self.months.last().map(|(m, _)| *m)
+    }
+}
+
+fn number(value: Option<f64>) -> String {
+    value.map_or_else(|| "–".to_owned(), |v| format!("{v:.1}"))
+}
+
+/// `person`'s report of the last of `months`, or `None` when they have no card then.
+pub fn rep_report(months: &Months, person: &str, language: Language, public_url: &str) -> Option<RepReport> {
+    let last = months.months.len().checked_sub(1)?;
+    let card = months.card(last, person)?;
+    let month = months.month()?;
+    let zh = language == Language::Zh;
+    let before = last.checked_sub(1).and_then(|at| months.card(at, person));
+    let change = match (card.total, before.and_then(|b| b.total)) {
+        (Some(now), Some(then)) => {
+            let previous = months.months[last - 1].0;
+            if zh {
+                format!("较 {previous} {:+.1}", now - then)
+            } else {
+                format!("{:+.1} since {previous}", now - then)
+            }
+        }
+        _ => String::new(),
+    };
+    let kpis = card
+        .kpis
+        .iter()
+        .map(|k| {
+            let trend: Vec<String> = (0..=last)
+                .map(|at| {
+                    let value = months
+                        .card(at, person)
+                        .and_then(|c| c.kpis.iter().find(|x| x.kpi == k.kpi))
+                        .and_then(|x| x.outcome.value());
+                    number(value)
+                })
+                .collect();
+            let achievement = match &k.outcome {
+                crate::kpi::scorecard::KpiOutcome::Scored { achievement, .. } => *achievement,
+                _ => None,
+            };
+            KpiLine {
+                name: language.pick(&k.name).to_owned(),
+                value: number(k.outcome.value()),
+                target: format!("{}", k.target.target),
+                achievement: achievement.map_or_else(|| "–".to_owned(), |a| format!("{a:.0}%")),
+                bar: achievement.map_or(0, |a| (a.clamp(0.0, 150.0) * 1.2).round() as u32),
+                below_target: achievement.is_some_and(|a| a < 100.0),
+                trend: trend.join(" → "),
+            }
+        })
+        .collect();
+    let manager_comment = if months.finalized {
+        card.appraisal
+            .as_ref()
+            .and_then(|a| a.manager_comment.clone())
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    Some(RepReport {
+        zh,
+        name: card.name.clone(),
+        period: month.to_string(),
+        total: number(card.total),
+        grade: card.final_grade().unwrap_or("–").to_owned(),
+        bonus_coefficient: card
+            .final_bonus_coefficient()
+            .map_or_else(|| "–".to_owned(), |c| c.to_string()),
+        change,
+        kpis,
+        finalized: months.finalized,
+        manager_comment,
+        link: format!(
+            "{}/scorecards/{}?period={month}&lang={}",
+            public_url.trim_end_matches('/'),
+            person,
+            language.code()
+        ),
+    })
+}
