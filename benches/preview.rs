@@ -65,6 +65,7 @@ fn rows(months: &[Month]) -> StoredRows {
             manager: None,
             active_from: None,
             active_to: None,
+            language: None,
         });
         for (m, &month) in months.iter().enumerate() {
             for (i, (metric, value)) in base[role].iter().enumerate() {

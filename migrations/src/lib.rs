@@ -18,6 +18,7 @@ mod m20261205_000002_create_definition_drafts;
 mod m20261205_000003_add_team_card;
 mod m20261206_000001_create_review;
 mod m20261206_000002_create_outbox;
+mod m20261206_000003_add_person_language;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000003_add_team_card::Migration),
             Box::new(m20261206_000001_create_review::Migration),
             Box::new(m20261206_000002_create_outbox::Migration),
+            Box::new(m20261206_000003_add_person_language::Migration),
         ]
     }
 }

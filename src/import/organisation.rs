@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 pub const TEAM_COLUMNS: (&[&str], &[&str]) = (&["id", "name"], &["name_zh", "parent", "card"]);
 pub const PEOPLE_COLUMNS: (&[&str], &[&str]) = (
     &["id", "name", "email", "team", "role"],
-    &["manager", "active_from", "active_to"],
+    &["manager", "active_from", "active_to", "language"],
 );
 
 /// Validates teams; a parent may be another row or a team in `known`. An id may not
@@ -148,6 +148,19 @@ pub fn parse_people(
                     return Err(row.error("active_to", format!("{to} is before active_from {from}")));
                 }
             }
+            let language = match row.get("language") {
+                "" => None,
+                "en" | "zh" => Some(row.get("language").to_owned()),
+                other => {
+                    return Err(row.error(
+                        "language",
+                        format!(
+                            "`{}` is not a language Yardstick writes in; use en or zh",
+                            crate::kpi::id::shown(other)
+                        ),
+                    ));
+                }
+            };
             Ok(PersonRow {
                 key: id.to_owned(),
                 name: row.required("name")?.to_owned(),
@@ -157,6 +170,7 @@ pub fn parse_people(
                 manager,
                 active_from,
                 active_to,
+                language,
             })
         })();
         match parsed {

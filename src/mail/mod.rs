@@ -100,6 +100,12 @@ pub async fn queue(
 ) -> Result<(usize, usize), MailError> {
     let from = sender(settings)?;
     let recipients = recipients(store, version, month, kind, to).await?;
+    let languages: HashMap<String, String> = store
+        .list_people()
+        .await?
+        .into_iter()
+        .filter_map(|p| Some((p.key, p.language?)))
+        .collect();
     let period = month.to_string();
     let mails: Vec<NewMail> = recipients
         .into_iter()
@@ -107,7 +113,10 @@ pub async fn queue(
             message_id: message_id(&period, kind, &recipient, &from),
             period: period.clone(),
             kind: kind.as_str().to_owned(),
-            language: Language::En.code().to_owned(),
+            language: languages
+                .get(&recipient)
+                .cloned()
+                .unwrap_or_else(|| Language::En.code().to_owned()),
             recipient,
             address,
         })

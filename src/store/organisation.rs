@@ -30,6 +30,8 @@ pub struct PersonRow {
     pub manager: Option<String>,
     pub active_from: Option<String>,
     pub active_to: Option<String>,
+    /// `en` or `zh`: the language of their mails; English when unset.
+    pub language: Option<String>,
 }
 
 /// What an import changed.
@@ -165,6 +167,7 @@ impl Writer {
                     manager: p.manager_id.and_then(|m| keys_by_id.get(&m).cloned()),
                     active_from: p.active_from.clone(),
                     active_to: p.active_to.clone(),
+                    language: p.language.clone(),
                 };
                 (p.key.clone(), row)
             })
@@ -181,6 +184,7 @@ impl Writer {
             manager_id: ActiveValue::Set(manager),
             active_from: ActiveValue::Set(row.active_from.clone()),
             active_to: ActiveValue::Set(row.active_to.clone()),
+            language: ActiveValue::Set(row.language.clone()),
         };
         for row in rows {
             if !ids.contains_key(&row.key) {
@@ -261,6 +265,7 @@ async fn people_in(db: &impl ConnectionTrait) -> Result<Vec<PersonRow>, StoreErr
                 role: p.role,
                 active_from: p.active_from,
                 active_to: p.active_to,
+                language: p.language,
             })
         })
         .collect()

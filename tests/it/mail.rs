@@ -206,7 +206,7 @@ fn a_server_that_answers_451_and_then_accepts_gets_each_report_once() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let Some(sink) = sink(
         dir.path(),
-        &["--busy-first", "3", "--fail-first", "5", "--drop-at", "9"],
+        &["--busy-first", "2", "--fail-first", "3", "--drop-at", "9"],
     ) else {
         return;
     };
@@ -382,4 +382,47 @@ fn mailparse(raw: &str) -> Parsed {
         text: parsed["text"].as_str().unwrap_or_default().to_owned(),
         html: parsed["html"].as_str().unwrap_or_default().to_owned(),
     }
+}
+
+#[test]
+fn a_person_who_reads_chinese_gets_their_report_in_chinese() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let url = sqlite_database(dir.path());
+    import_demo(&url);
+    let people = crate::helpers::write(
+        dir.path(),
+        "languages.csv",
+        "id,name,email,team,role,language\n\
+         p003,Emily Zhang,emily.zhang@yardstick-demo.com,east,junior_rep,zh\n",
+    );
+    crate::store::ok(&url, &["import", "people", &people.display().to_string()]);
+    let french = crate::helpers::write(
+        dir.path(),
+        "french.csv",
+        "id,name,email,team,role,language\np004,刘洋,yang.liu@yardstick-demo.com,east,junior_rep,fr\n",
+    );
+    let refused = crate::store::run(&url, &["import", "people", &french.display().to_string()]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("french.csv:2: column `language`: `fr` is not a language Yardstick writes in; use en or zh"),
+        "{stderr}"
+    );
+    let folder = dir.path().join("mail");
+    let output = yardstick()
+        .arg("--database")
+        .arg(&url)
+        .args(["reports", "send", "--period", MONTH, "--to", "p003"])
+        .env("YARDSTICK_MAIL_FOLDER", &folder)
+        .output()
+        .expect("run yardstick");
+    assert!(stdout(&output).contains("1 sent"));
+    let raw = std::fs::read_to_string(folder.join("2026-10-rep-p003.eml")).expect("p003's mail");
+    let message = mailparse(&raw);
+    assert!(message.subject.starts_with("2026-10 绩效考核："), "{}", message.subject);
+    assert!(
+        message.text.contains("Emily Zhang，您好") && message.text.contains("查看完整绩效卡"),
+        "{}",
+        message.text
+    );
+    assert!(message.html.contains("<html lang=\"zh\">"));
 }

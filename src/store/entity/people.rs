@@ -14,6 +14,7 @@ pub struct Model {
     pub manager_id: Option<i64>,
     pub active_from: Option<String>,
     pub active_to: Option<String>,
+    pub language: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -27,6 +27,8 @@ pub struct PersonView {
     pub active_from: Option<String>,
     /// Last month they are scored, `YYYY-MM`.
     pub active_to: Option<String>,
+    /// `en` or `zh`: the language of their mails; English when unset.
+    pub language: Option<String>,
 }
 
 /// A team and, for one team asked by id, who is in it.
@@ -271,5 +273,6 @@ fn person_view(p: crate::store::PersonRow) -> PersonView {
         manager: p.manager,
         active_from: p.active_from,
         active_to: p.active_to,
+        language: p.language,
     }
 }

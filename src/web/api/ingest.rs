@@ -55,6 +55,9 @@ pub struct PersonIn {
     /// `YYYY-MM`.
     #[serde(default)]
     pub active_to: Option<String>,
+    /// `en` or `zh`: the language of their mails.
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -128,6 +131,7 @@ impl AsRecord for PersonIn {
             self.manager.unwrap_or_default(),
             self.active_from.unwrap_or_default(),
             self.active_to.unwrap_or_default(),
+            self.language.unwrap_or_default(),
         ]
     }
 }
