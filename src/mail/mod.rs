@@ -15,13 +15,13 @@ pub use transport::{SendError, Transport};
 use crate::definitions::RulebookVersion;
 use crate::import::stored_organisation;
 use crate::kpi::period::{Month, Period};
-use crate::report::PeriodReport;
 use crate::settings::MailSettings;
 use crate::store::{Mail, NewMail, Store, StoreError};
 use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
 use report::{Language, Months, rep_report};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Months of history a report shows, the month itself included.
 const TREND_MONTHS: usize = 6;
@@ -135,37 +135,40 @@ pub struct Delivery {
     pub failed: usize,
 }
 
-/// The scored months a period's reports read, kept while a run delivers.
+/// The scored months each period's reports read, loaded once per run and shared by
+/// its workers.
 #[derive(Debug, Default)]
 struct History {
-    months: HashMap<Month, (Vec<(Month, PeriodReport)>, bool)>,
+    months: tokio::sync::Mutex<HashMap<Month, Arc<Months>>>,
 }
 
 impl History {
-    async fn of(&mut self, store: &Store, version: &RulebookVersion, month: Month) -> Result<Months<'_>, StoreError> {
-        if let std::collections::hash_map::Entry::Vacant(slot) = self.months.entry(month) {
-            let mut reports = Vec::with_capacity(TREND_MONTHS);
-            let mut at = month;
-            for _ in 0..TREND_MONTHS {
-                reports.push((
-                    at,
-                    crate::scorecards::period_report(store, version, Period::Month(at)).await?,
-                ));
-                at = at.previous();
-            }
-            reports.reverse();
-            let finalized = store.is_finalized(month).await?;
-            slot.insert((reports, finalized));
+    async fn of(&self, store: &Store, version: &RulebookVersion, month: Month) -> Result<Arc<Months>, StoreError> {
+        // Held while a period loads: the other workers want the same months.
+        let mut known = self.months.lock().await;
+        if let Some(months) = known.get(&month) {
+            return Ok(Arc::clone(months));
         }
-        let (reports, finalized) = &self.months[&month];
-        Ok(Months::new(reports.iter().map(|(m, r)| (*m, r)).collect(), *finalized))
+        let mut reports = Vec::with_capacity(TREND_MONTHS);
+        let mut at = month;
+        for _ in 0..TREND_MONTHS {
+            reports.push((
+                at,
+                crate::scorecards::period_report(store, version, Period::Month(at)).await?,
+            ));
+            at = at.previous();
+        }
+        reports.reverse();
+        let months = Arc::new(Months::new(reports, store.is_finalized(month).await?));
+        known.insert(month, Arc::clone(&months));
+        Ok(months)
     }
 }
 
 /// `mail` rendered: `None` when its recipient has no card in its month any more.
 async fn compose(
     mail: &Mail,
-    history: &mut History,
+    history: &History,
     store: &Store,
     version: &RulebookVersion,
     settings: &MailSettings,
@@ -212,62 +215,96 @@ fn backoff(settings: &MailSettings, attempts: i32) -> chrono::Duration {
     chrono::Duration::seconds((settings.retry_seconds as i64).saturating_mul(factor))
 }
 
-/// Delivers every due mail, one at a time, `sender` naming this process on the mails
-/// it takes; `progress` hears each mail handled. Mails that failed for now wait for
-/// their retry time.
+/// Mails in flight at once: an SMTP conversation is mostly waiting for replies (and
+/// for the TCP acknowledgements of its small writes), so throughput grows with them.
+pub const WORKERS: usize = 32;
+
+/// Delivers every due mail, `WORKERS` at a time, each taken alone; `sender` names this
+/// process on the mails it takes, and `progress` hears each mail handled. Mails that
+/// failed for now wait for their retry time.
 pub async fn deliver(
     store: &Store,
     version: &RulebookVersion,
     settings: &MailSettings,
     transport: &Transport,
     sender: &str,
-    progress: &dyn Fn(usize),
+    progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Delivery, MailError> {
-    let mut delivery = Delivery::default();
-    let mut history = History::default();
-    let mut handled = 0;
-    while let Some(mail) = store.claim_next(sender).await? {
-        handled += 1;
-        progress(handled);
-        // The mail is `sending` from here: whatever stops this process now leaves it
-        // in doubt, never sent twice.
-        let message = match compose(&mail, &mut history, store, version, settings).await {
-            Ok(Some(message)) => message,
-            Ok(None) => {
-                let reason = format!("{} has no card for {}", mail.recipient, mail.period);
-                store.mark_failed(mail.id, &reason).await?;
-                delivery.failed += 1;
-                continue;
-            }
-            Err(reason) => {
-                store.mark_failed(mail.id, &reason).await?;
-                delivery.failed += 1;
-                continue;
-            }
-        };
-        let name = format!("{}-{}-{}", mail.period, mail.kind, mail.recipient);
-        match transport.send(message, &name).await {
-            Ok(()) => {
-                store.mark_sent(mail.id).await?;
-                delivery.sent += 1;
-            }
-            Err(SendError::Temporary(reply)) if mail.attempts < settings.max_attempts.get() as i32 => {
-                let retry_at = chrono::Utc::now() + backoff(settings, mail.attempts);
-                store.mark_retry(mail.id, &reply, retry_at).await?;
-                delivery.retrying += 1;
-            }
-            Err(SendError::Temporary(reply)) => {
-                let reason = format!("gave up after {} attempts: {reply}", mail.attempts);
-                store.mark_failed(mail.id, &reason).await?;
-                delivery.failed += 1;
-            }
-            Err(SendError::Permanent(reply)) => {
-                store.mark_failed(mail.id, &reply).await?;
-                delivery.failed += 1;
+    let history = History::default();
+    let handled = std::sync::atomic::AtomicUsize::new(0);
+    let worker = || async {
+        let mut delivery = Delivery::default();
+        while let Some(mail) = store.claim_next(sender).await? {
+            progress(handled.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
+            let outcome = deliver_one(&mail, &history, store, version, settings, transport).await?;
+            match outcome {
+                Outcome::Sent => delivery.sent += 1,
+                Outcome::Retrying => delivery.retrying += 1,
+                Outcome::Failed => delivery.failed += 1,
             }
         }
+        Ok::<Delivery, MailError>(delivery)
+    };
+    let runs = futures_util::future::join_all((0..WORKERS).map(|_| worker())).await;
+    let mut delivery = Delivery::default();
+    for run in runs {
+        let run = run?;
+        delivery.sent += run.sent;
+        delivery.retrying += run.retrying;
+        delivery.failed += run.failed;
     }
     Ok(delivery)
+}
+
+enum Outcome {
+    Sent,
+    Retrying,
+    Failed,
+}
+
+/// One mail taken (now `sending`): composed, handed over, and its outcome recorded.
+async fn deliver_one(
+    mail: &Mail,
+    history: &History,
+    store: &Store,
+    version: &RulebookVersion,
+    settings: &MailSettings,
+    transport: &Transport,
+) -> Result<Outcome, MailError> {
+    // Whatever stops this process from here leaves the mail in doubt, never sent twice.
+    let message = match compose(mail, history, store, version, settings).await {
+        Ok(Some(message)) => message,
+        Ok(None) => {
+            let reason = format!("{} has no card for {}", mail.recipient, mail.period);
+            store.mark_failed(mail.id, &reason).await?;
+            return Ok(Outcome::Failed);
+        }
+        Err(reason) => {
+            store.mark_failed(mail.id, &reason).await?;
+            return Ok(Outcome::Failed);
+        }
+    };
+    let name = format!("{}-{}-{}", mail.period, mail.kind, mail.recipient);
+    Ok(match transport.send(message, &name).await {
+        Ok(()) => {
+            store.mark_sent(mail.id).await?;
+            Outcome::Sent
+        }
+        Err(SendError::Temporary(reply)) if mail.attempts < settings.max_attempts.get() as i32 => {
+            let retry_at = chrono::Utc::now() + backoff(settings, mail.attempts);
+            store.mark_retry(mail.id, &reply, retry_at).await?;
+            Outcome::Retrying
+        }
+        Err(SendError::Temporary(reply)) => {
+            let reason = format!("gave up after {} attempts: {reply}", mail.attempts);
+            store.mark_failed(mail.id, &reason).await?;
+            Outcome::Failed
+        }
+        Err(SendError::Permanent(reply)) => {
+            store.mark_failed(mail.id, &reply).await?;
+            Outcome::Failed
+        }
+    })
 }
 
 #[cfg(test)]

@@ -62,19 +62,26 @@ pub struct RepReport {
     pub link: String,
 }
 
-/// The months a report reads, the month reported last, with their cards by subject.
+/// The months a report reads, the month reported last, with their cards found by
+/// subject: indexed once, read for every recipient.
 #[derive(Debug)]
-pub struct Months<'a> {
-    pub months: Vec<(Month, &'a PeriodReport)>,
-    by_subject: Vec<HashMap<&'a str, &'a CardView>>,
+pub struct Months {
+    months: Vec<(Month, PeriodReport)>,
+    by_subject: Vec<HashMap<String, usize>>,
     pub finalized: bool,
 }
 
-impl<'a> Months<'a> {
-    pub fn new(months: Vec<(Month, &'a PeriodReport)>, finalized: bool) -> Months<'a> {
+impl Months {
+    pub fn new(months: Vec<(Month, PeriodReport)>, finalized: bool) -> Months {
         let by_subject = months
             .iter()
-            .map(|(_, r)| r.people.iter().map(|c| (c.subject.as_str(), c)).collect())
+            .map(|(_, r)| {
+                r.people
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (c.subject.clone(), i))
+                    .collect()
+            })
             .collect();
         Months {
             months,
@@ -83,13 +90,22 @@ impl<'a> Months<'a> {
         }
     }
 
-    fn card(&self, at: usize, subject: &str) -> Option<&'a CardView> {
-        self.by_subject.get(at)?.get(subject).copied()
+    fn card(&self, at: usize, subject: &str) -> Option<&CardView> {
+        let i = *self.by_subject.get(at)?.get(subject)?;
+        self.months.get(at).map(|(_, r)| &r.people[i])
     }
 
     /// The month reported.
     pub fn month(&self) -> Option<Month> {
         self.months.last().map(|(m, _)| *m)
+    }
+
+    fn month_at(&self, at: usize) -> Month {
+        self.months[at].0
+    }
+
+    fn len(&self) -> usize {
+        self.months.len()
     }
 }
 
@@ -99,14 +115,14 @@ fn number(value: Option<f64>) -> String {
 
 /// `person`'s report of the last of `months`, or `None` when they have no card then.
 pub fn rep_report(months: &Months, person: &str, language: Language, public_url: &str) -> Option<RepReport> {
-    let last = months.months.len().checked_sub(1)?;
+    let last = months.len().checked_sub(1)?;
     let card = months.card(last, person)?;
     let month = months.month()?;
     let zh = language == Language::Zh;
     let before = last.checked_sub(1).and_then(|at| months.card(at, person));
     let change = match (card.total, before.and_then(|b| b.total)) {
         (Some(now), Some(then)) => {
-            let previous = months.months[last - 1].0;
+            let previous = months.month_at(last - 1);
             if zh {
                 format!("较 {previous} {:+.1}", now - then)
             } else {

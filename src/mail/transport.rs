@@ -54,7 +54,12 @@ impl Transport {
             SmtpSecurity::None => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)),
         }
         .map_err(|e| format!("the SMTP server {host}: {e}"))?;
-        let mut builder = builder.port(settings.smtp_port).timeout(Some(SMTP_TIMEOUT));
+        // A connection for each mail in flight, kept between mails.
+        let pool = lettre::transport::smtp::PoolConfig::new().max_size(super::WORKERS as u32);
+        let mut builder = builder
+            .port(settings.smtp_port)
+            .timeout(Some(SMTP_TIMEOUT))
+            .pool_config(pool);
         if let (Some(user), Some(password)) = (&settings.smtp_username, &settings.smtp_password) {
             builder = builder.credentials(Credentials::new(user.clone(), password.expose_secret().to_owned()));
         }

@@ -124,6 +124,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "askama",
             "chrono",
             "clap",
+            "futures_util",
             "lettre",
             "secrecy",
             "thiserror",

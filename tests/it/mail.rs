@@ -302,12 +302,17 @@ fn a_sender_killed_mid_batch_resumes_without_sending_anything_twice() {
     stdout(&send(&url, &sink, &[]));
     let received = sink.received();
     assert!(received.values().all(|&n| n == 1), "nothing twice: {received:?}");
-    let sending = status(&url).lines().filter(|l| l.contains(" sending ")).count();
-    assert_eq!(
-        received.len() + sending,
-        DEMO_RECIPIENTS,
-        "every report once, or known to be in doubt"
-    );
+    // Every report arrived once, or is listed as in doubt (it may have arrived before
+    // the sender was killed, and then stays in doubt: nobody can tell from here).
+    let listed = status(&url);
+    let in_doubt: std::collections::BTreeSet<String> = listed
+        .lines()
+        .filter(|l| l.contains(" sending "))
+        .filter_map(|l| l.split_whitespace().nth(2))
+        .map(|person| format!("<yardstick.2026-10.rep.{person}@yardstick-demo.com>"))
+        .collect();
+    let accounted: std::collections::BTreeSet<&String> = received.keys().chain(&in_doubt).collect();
+    assert_eq!(accounted.len(), DEMO_RECIPIENTS, "{listed}");
 }
 
 #[test]

@@ -6,7 +6,7 @@ recipients and raw text. It can misbehave as real servers do:
   --busy-first N   answer the first N connections' greeting-time MAIL with 421
   --reject ADDR    answer RCPT TO:<ADDR> with 550
   --drop-at N      close the connection instead of answering the Nth DATA
-  --delay S        wait S seconds before answering each DATA
+  --delay S        take S seconds over each DATA, one message at a time
 It prints "ready PORT" once it listens, and stops on SIGTERM.
 """
 
@@ -24,6 +24,7 @@ class Sink:
         self.args = args
         self.data_seen = 0
         self.mails_seen = 0
+        self.one_at_a_time = asyncio.Lock()
 
     async def handle_MAIL(self, server, session, envelope, address, options):
         self.mails_seen += 1
@@ -39,9 +40,14 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        self.data_seen += 1
         if self.args.delay:
-            await asyncio.sleep(self.args.delay)
+            async with self.one_at_a_time:
+                await asyncio.sleep(self.args.delay)
+                return self.accept(server, envelope)
+        return self.accept(server, envelope)
+
+    def accept(self, server, envelope):
+        self.data_seen += 1
         if self.data_seen == self.args.drop_at:
             server.transport.close()
             return "421 4.4.2 Connection dropped"
