@@ -57,6 +57,9 @@ pub struct RepReport {
     /// "+3.2 since 2026-09", empty when either month has no total.
     pub change: String,
     pub kpis: Vec<KpiLine>,
+    /// The manager's rating and what it adds, "4 – Exceeds expectations: 110 × 20% = 22.0";
+    /// empty when the card has no qualitative part or it awaits the rating.
+    pub rating: String,
     pub finalized: bool,
     pub manager_comment: String,
     pub link: String,
@@ -167,8 +170,28 @@ pub fn rep_report(months: &Months, person: &str, language: Language, public_url:
     } else {
         String::new()
     };
+    let rating = card
+        .qualitative
+        .as_ref()
+        .filter(|q| q.points.is_some())
+        .map(|q| {
+            let levels: Vec<String> = q
+                .ratings
+                .iter()
+                .map(|r| format!("{} – {}", r.rating, language.pick(&r.label)))
+                .collect();
+            format!(
+                "{}: {:.1} × {:.0}% = {:.1}",
+                levels.join(", "),
+                q.points.unwrap_or_default(),
+                q.effective_weight,
+                q.contribution
+            )
+        })
+        .unwrap_or_default();
     Some(RepReport {
         zh,
+        rating,
         name: card.name.clone(),
         period: month.to_string(),
         total: number(card.total),

@@ -129,6 +129,14 @@ fn without_an_smtp_server_each_report_is_written_once_as_an_eml_file() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let url = sqlite_database(dir.path());
     import_demo(&url);
+    // p002's manager rated them 4: the report says so beside the numbers.
+    let rt = crate::store::runtime();
+    let store = rt.block_on(yardstick::store::Store::open(&url)).expect("open");
+    let month = MONTH.parse().expect("a month");
+    let ratings = yardstick::kpi::qualitative::Ratings::from([("overall".to_owned(), 4)]);
+    let manager = yardstick::store::Rater::Manager;
+    rt.block_on(store.save_rating(month, "p002", manager, &ratings, "", "lead.east"))
+        .expect("rated");
     let folder = dir.path().join("mail");
     for round in 0..2 {
         let output = yardstick()
@@ -152,6 +160,14 @@ fn without_an_smtp_server_each_report_is_written_once_as_an_eml_file() {
     assert!(eml.contains("To: xiao.chen@yardstick-demo.com"));
     assert!(eml.contains("Content-Type: multipart/alternative"));
     assert!(eml.contains("Content-Type: text/plain") && eml.contains("Content-Type: text/html"));
+    let message = mailparse(&eml);
+    assert!(
+        message
+            .text
+            .contains("Your manager's rating: 4 – Exceeds expectations: 110.0 × 20% = 22.0"),
+        "{}",
+        message.text
+    );
     let listed = status(&url);
     assert_eq!(
         listed.lines().filter(|l| l.contains(" sent ")).count(),
