@@ -9,17 +9,18 @@ use crate::kpi::rollup::Coverage;
 use crate::kpi::rollup::PeriodInputs;
 use crate::kpi::rulebook::{KpiId, Role, Rulebook, Target};
 use crate::kpi::scorecard::{
-    CardResult, Evaluation, ExplainedInput, Explainer, GateState, KpiOutcome, QualitativeOutcome, QualitativeScore,
-    Scorecard, SubjectInputs, Workspace,
+    CardResult, Evaluation, ExplainedInput, Explainer, GateState, KpiOutcome, Scorecard, SubjectInputs, Workspace,
 };
 use crate::kpi::shortfall::{self, Gap};
 use serde::{Deserialize, Serialize};
 use std::io::{self, Write};
 
-/// The table's width when it is not shown in a terminal that says its own.
-const TABLE_WIDTH: u16 = 80;
-/// The tier scores and the total, aligned on their decimal point.
-const NUMBER_COLUMNS: std::ops::RangeInclusive<usize> = 4..=7;
+mod appraisal;
+mod table;
+
+use appraisal::qualitative_view;
+pub use appraisal::{AppealResolution, AppealView, AppraisalView, AspectRating, GradeDecision, QualitativeView};
+use table::table;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -79,120 +80,6 @@ pub struct CardView {
     /// The review's exchange: the self-assessment and the manager's comment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appraisal: Option<AppraisalView>,
-}
-
-/// The qualitative part as the card explains it, like a KPI: each aspect's rating
-/// with its meaning, the points, the weight and what it adds to the total.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct QualitativeView {
-    /// Percent of the total, as defined.
-    pub weight: f64,
-    /// What it counted for: its weight when rated, else 0.
-    pub effective_weight: f64,
-    /// `None` while it awaits the manager's rating.
-    pub points: Option<f64>,
-    pub contribution: f64,
-    /// Why it is not counted yet.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// The aspects rated, in the role's order; empty until rated.
-    pub ratings: Vec<AspectRating>,
-}
-
-/// One aspect (a competency, or the overall judgement) as the manager rated it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AspectRating {
-    pub aspect: String,
-    pub name: LocalizedName,
-    /// Percent of the qualitative part.
-    pub weight: f64,
-    pub rating: u8,
-    pub label: LocalizedName,
-    pub points: f64,
-}
-
-/// What the person and their manager wrote in the review.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct AppraisalView {
-    /// The person's own ratings, by aspect.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub self_ratings: Option<std::collections::BTreeMap<String, u8>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub self_comment: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub self_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub manager_comment: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rated_by: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rated_at: Option<String>,
-    /// The grade set in calibration, replacing the computed one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub calibrated: Option<GradeDecision>,
-    /// When the person acknowledged the finalized appraisal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub acknowledged_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub appeal: Option<AppealView>,
-}
-
-/// A grade someone set over the computed one, and why.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GradeDecision {
-    pub grade: String,
-    /// The coefficient the grade earns on the role's scale.
-    pub bonus_coefficient: Option<f64>,
-    pub reason: String,
-    pub by: String,
-    pub at: String,
-}
-
-/// A person's appeal of a finalized appraisal, and hr's answer once given.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AppealView {
-    pub text: String,
-    pub at: String,
-    /// `kept`, or the grade it was changed to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resolution: Option<AppealResolution>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AppealResolution {
-    /// `None`: the appraisal is kept.
-    pub changed_to: Option<GradeDecision>,
-    pub reason: String,
-    pub by: String,
-    pub at: String,
-}
-
-impl CardView {
-    /// The grade pay is computed from: an appeal's changed grade, else calibration's,
-    /// else the computed one.
-    pub fn final_grade(&self) -> Option<&str> {
-        self.final_decision()
-            .map(|d| d.grade.as_str())
-            .or(self.grade.as_deref())
-    }
-
-    /// The bonus coefficient of the final grade.
-    pub fn final_bonus_coefficient(&self) -> Option<f64> {
-        match self.final_decision() {
-            Some(decision) => decision.bonus_coefficient,
-            None => self.bonus_coefficient,
-        }
-    }
-
-    fn final_decision(&self) -> Option<&GradeDecision> {
-        let appraisal = self.appraisal.as_ref()?;
-        let appealed = appraisal
-            .appeal
-            .as_ref()
-            .and_then(|a| a.resolution.as_ref())
-            .and_then(|r| r.changed_to.as_ref());
-        appealed.or(appraisal.calibrated.as_ref())
-    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -547,52 +434,6 @@ pub fn card_view(
     }
 }
 
-/// The card's qualitative part with each rating's meaning from the role's scale.
-fn qualitative_view(role: &Role, score: &QualitativeScore) -> Option<QualitativeView> {
-    let part = role.qualitative.as_ref()?;
-    let (points, reason, ratings) = match &score.outcome {
-        QualitativeOutcome::Rated { ratings, points } => {
-            let aspects = part
-                .aspects()
-                .into_iter()
-                .enumerate()
-                .filter_map(|(i, aspect)| {
-                    let rating = *ratings.get(aspect)?;
-                    let level = part.scale.level(rating)?;
-                    let (name, weight) = match part.competencies.get(i) {
-                        Some(c) => (c.name.clone(), c.weight),
-                        None => (
-                            LocalizedName {
-                                en: "Overall".into(),
-                                zh: "综合评价".into(),
-                            },
-                            100.0,
-                        ),
-                    };
-                    Some(AspectRating {
-                        aspect: aspect.to_owned(),
-                        name,
-                        weight,
-                        rating,
-                        label: level.label.clone(),
-                        points: level.points,
-                    })
-                })
-                .collect();
-            (Some(*points), None, aspects)
-        }
-        QualitativeOutcome::Awaiting { reason } => (None, Some(reason.clone()), Vec::new()),
-    };
-    Some(QualitativeView {
-        weight: score.weight,
-        effective_weight: score.effective_weight,
-        points,
-        contribution: score.contribution,
-        reason,
-        ratings,
-    })
-}
-
 /// What on a role's card reads `kpi` directly: its KPIs, other KPIs it computes, its
 /// gates and its adjustments.
 fn read_by(rulebook: &Rulebook, role: &Role, kpi: KpiId) -> Vec<String> {
@@ -614,127 +455,4 @@ fn read_by(rulebook: &Rulebook, role: &Role, kpi: KpiId) -> Vec<String> {
         .filter(|a| reads(a.compiled.slots()))
         .map(|a| format!("adjustment:{}", a.key));
     kpis.chain(gates).chain(adjustments).collect()
-}
-
-/// Text for a terminal: control characters (a carriage return, an escape sequence,
-/// a bidirectional override) dropped, so a name cannot redraw the table.
-/// `text` without the characters that would break a table's lines or turn its
-/// reading order around.
-fn plain_text(text: &str) -> String {
-    text.chars().filter(|c| !crate::kpi::id::hidden(*c)).collect()
-}
-
-/// `cards` as a table that fits the terminal, else 80 columns; `subject` heads the
-/// first column (`person` or `team`). Ids, numbers and grades are never broken and
-/// names wrap; notes stay in their column when they fit on one line, else the column
-/// holds a number and the notes follow the table, whole, so that a gate's id is
-/// never cut in two.
-fn table(cards: &[CardView], subject: &str) -> String {
-    use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Width};
-    let mut table = comfy_table::Table::new();
-    // A header rule and columns apart by a space: borders would take a fifth of
-    // an 80-column terminal.
-    table.load_preset("     ──            ");
-    table.set_content_arrangement(ContentArrangement::Dynamic);
-    if table.width().is_none() {
-        table.set_width(TABLE_WIDTH);
-    }
-    let width = table.width().unwrap_or(TABLE_WIDTH);
-    let rows: Vec<[String; 10]> = cards.iter().map(table_row).collect();
-    let header = [
-        subject, "name", "team", "role", "base", "process", "result", "total", "grade", "note",
-    ];
-    let with_notes = rows.iter().any(|r| !r[NOTE].is_empty());
-    // The widest each column would be on one line, and one space between columns.
-    let one_line: u16 = (0..header.len())
-        .map(|i| {
-            rows.iter()
-                .map(|r| text_width(&r[i]))
-                .chain([header[i].len()])
-                .max()
-                .unwrap_or(0)
-        })
-        .sum::<usize>()
-        .saturating_add(header.len() - 1)
-        .try_into()
-        .unwrap_or(u16::MAX);
-    let notes_below = with_notes && one_line > width;
-    let mut below = Vec::new();
-    let columns = if with_notes { header.len() } else { NOTE };
-    table.set_header(&header[..columns]);
-    for (i, column) in table.column_iter_mut().enumerate() {
-        column.set_padding((0, 0));
-        if NUMBER_COLUMNS.contains(&i) {
-            column.set_cell_alignment(CellAlignment::Right);
-        }
-        if i == 1 || (i == NOTE && !notes_below) {
-            column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(6)));
-        } else {
-            column.set_constraint(ColumnConstraint::ContentWidth);
-        }
-    }
-    for mut row in rows {
-        if notes_below && !row[NOTE].is_empty() {
-            below.push(format!("[{}] {} {}: {}", below.len() + 1, row[0], row[1], row[NOTE]));
-            row[NOTE] = format!("[{}]", below.len());
-        }
-        table.add_row(&row[..columns]);
-    }
-    let mut text = table.to_string();
-    for note in below {
-        text.push('\n');
-        text.push_str(&note);
-    }
-    text
-}
-
-/// The column of a table's notes.
-const NOTE: usize = 9;
-
-/// How many columns `text` takes in a terminal: East Asian wide characters take two.
-fn text_width(text: &str) -> usize {
-    unicode_width::UnicodeWidthStr::width(text)
-}
-
-/// One card's cells, in the order of the table's header.
-fn table_row(card: &CardView) -> [String; 10] {
-    let tier = |name: &str| {
-        card.tiers
-            .iter()
-            .find(|t| t.tier == name)
-            .and_then(|t| t.score)
-            .map_or_else(|| "-".to_owned(), |s| format!("{s:.1}"))
-    };
-    let missing = card.kpis.iter().filter(|k| k.outcome.points().is_none()).count();
-    let fired: Vec<&str> = card
-        .gates
-        .iter()
-        .filter(|g| g.state == GateState::Fired)
-        .map(|g| g.gate.as_str())
-        .collect();
-    let mut note = Vec::new();
-    if let Some(reason) = &card.reason {
-        note.push(reason.clone());
-    } else if missing > 0 {
-        // A card without a total says why; that its KPIs went unscored is the same news.
-        note.push(format!(
-            "incomplete: {missing} KPI{} unscored",
-            if missing == 1 { "" } else { "s" }
-        ));
-    }
-    if !fired.is_empty() {
-        note.push(format!("gate: {}", fired.join(", ")));
-    }
-    [
-        plain_text(&card.subject),
-        plain_text(&card.name),
-        plain_text(card.team.as_deref().unwrap_or_default()),
-        plain_text(&card.role),
-        tier("base"),
-        tier("process"),
-        tier("result"),
-        card.total.map_or_else(|| "-".to_owned(), |t| format!("{t:.1}")),
-        card.grade.as_deref().map_or_else(|| "-".to_owned(), plain_text),
-        plain_text(&note.join("; ")),
-    ]
 }
