@@ -6,10 +6,10 @@ use super::{ApiResult, body, caller};
 use crate::kpi::period::Month;
 use crate::report::CardView;
 use crate::review::{Decision, ReviewError};
-use crate::store::{AccountRole, Rater};
+use crate::store::AccountRole;
 use crate::web::AppState;
 use crate::web::error::{ApiError, AppError, ErrorBody};
-use crate::web::review::{MonthReview, card_of, payroll_response, reviewer_with};
+use crate::web::review::{MonthReview, card_of, month_of_path as month_of, payroll_response, rater, reviewer_with};
 use crate::web::session::{ApiAccess, Session};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
@@ -22,11 +22,6 @@ impl From<ReviewError> for ApiError {
     fn from(error: ReviewError) -> Self {
         ApiError(error.into())
     }
-}
-
-fn month_of(text: &str) -> Result<Month, AppError> {
-    text.parse()
-        .map_err(|_| AppError::BadRequest(format!("`{}` is not a month (YYYY-MM)", crate::kpi::id::shown(text))))
 }
 
 #[derive(Serialize)]
@@ -362,11 +357,7 @@ async fn post_appraisal(
     let (month, person) = path.into_inner();
     let month = month_of(&month)?;
     let input: AppraisalIn = read_body(&req, payload).await?;
-    let rater = match input.rater.as_str() {
-        "self" => Rater::Themselves,
-        "manager" => Rater::Manager,
-        _ => return Err(AppError::BadRequest("`as` must be self or manager".into()).into()),
-    };
+    let rater = rater(&input.rater)?;
     let version = state.rulebook();
     let reviewer = reviewer_with(&state, &version, &session);
     crate::review::rate(reviewer, month, &person, rater, &input.ratings, &input.comment).await?;

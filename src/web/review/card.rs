@@ -5,7 +5,6 @@
 use super::month_of;
 use crate::kpi::period::Month;
 use crate::review::Decision;
-use crate::store::Rater;
 use crate::web::AppState;
 use crate::web::admin::see_other;
 use crate::web::error::AppError;
@@ -31,11 +30,7 @@ async fn save_appraisal(
         return Err(AppError::BadCsrf);
     }
     let month = month_of(period_of(&state, query.period.as_deref()).await?)?;
-    let rater = match form.get("as").map(String::as_str) {
-        Some("self") => Rater::Themselves,
-        Some("manager") => Rater::Manager,
-        _ => return Err(AppError::BadRequest("`as` must be self or manager".into())),
-    };
+    let rater = super::rater_of(form.get("as").map_or("", String::as_str))?;
     let ratings = crate::review::read_ratings(
         form.iter()
             .filter_map(|(k, v)| k.strip_prefix("rating.").map(|aspect| (aspect, v.as_str()))),

@@ -22,6 +22,7 @@ pub(super) use card::{card_of, reviewer as reviewer_with};
 pub(super) use month::MonthReview;
 use page::{review_page, review_view};
 pub(super) use payroll::payroll_response;
+pub(super) use {month_in_path as month_of_path, rater_of as rater};
 
 pub fn routes(config: &mut web::ServiceConfig) {
     config
@@ -76,7 +77,17 @@ async fn hr_only(req: &HttpRequest, state: &AppState) -> Result<Session, AppErro
     Ok(session)
 }
 
-fn month_in_path(text: &str) -> Result<Month, AppError> {
+/// A month named in a path, for the pages and the API alike.
+pub(in crate::web) fn month_in_path(text: &str) -> Result<Month, AppError> {
     text.parse()
-        .map_err(|_| AppError::BadRequest(format!("`{}` is not a month", crate::kpi::id::shown(text))))
+        .map_err(|_| AppError::BadRequest(format!("`{}` is not a month (YYYY-MM)", crate::kpi::id::shown(text))))
+}
+
+/// Who a posted rating is by, as a form or a request names it: `self` or `manager`.
+pub(in crate::web) fn rater_of(text: &str) -> Result<crate::store::Rater, AppError> {
+    match text {
+        "self" => Ok(crate::store::Rater::Themselves),
+        "manager" => Ok(crate::store::Rater::Manager),
+        _ => Err(AppError::BadRequest("`as` must be self or manager".into())),
+    }
 }
