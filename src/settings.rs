@@ -58,7 +58,80 @@ pub struct MailSettings {
     pub retry_seconds: u64,
     /// Temporary failures before a mail is given up as failed.
     pub max_attempts: NonZeroU32,
+    /// When the server sends the month before's reports, as a cron pattern in the
+    /// server's local time; `off` for never.
+    pub schedule: MailSchedule,
+    /// Whether the server sends a month's reports again once it is finalized.
+    pub on_finalize: bool,
+    /// Who receives hr's report besides hr accounts linked to a person with a mail
+    /// address: a shared mailbox, say.
+    pub hr_to: Vec<String>,
+    /// Seconds between the server's looks at the schedule, finalized months and the
+    /// mails due.
+    pub poll_seconds: NonZeroU64,
 }
+
+/// A cron pattern (minute, hour, day of month, month, day of week; `1W` is the
+/// weekday nearest the 1st) or `off`.
+#[derive(Debug, Clone)]
+pub struct MailSchedule {
+    pattern: String,
+    cron: Option<croner::Cron>,
+}
+
+impl MailSchedule {
+    /// The parsed pattern; `None` when the schedule is off.
+    pub fn cron(&self) -> Option<&croner::Cron> {
+        self.cron.as_ref()
+    }
+
+    pub fn pattern(&self) -> &str {
+        &self.pattern
+    }
+}
+
+impl FromStr for MailSchedule {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let pattern = s.trim();
+        if pattern.eq_ignore_ascii_case("off") {
+            return Ok(MailSchedule {
+                pattern: "off".into(),
+                cron: None,
+            });
+        }
+        if pattern.split_whitespace().count() != 5 {
+            return Err(format!(
+                "`{pattern}` is not a schedule: five fields (minute hour day-of-month month day-of-week, \
+                 such as `0 9 1W * *`) or `off`"
+            ));
+        }
+        let cron = croner::Cron::from_str(pattern).map_err(|e| format!("`{pattern}` is not a cron pattern: {e}"))?;
+        Ok(MailSchedule {
+            pattern: pattern.to_owned(),
+            cron: Some(cron),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MailSchedule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl Default for MailSchedule {
+    fn default() -> Self {
+        // The first working day of the month (the weekday nearest the 1st, never in
+        // the month before) at 09:00.
+        DEFAULT_MAIL_SCHEDULE.parse().expect("the default schedule parses")
+    }
+}
+
+/// The first working day of each month at 09:00.
+pub const DEFAULT_MAIL_SCHEDULE: &str = "0 9 1W * *";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -97,6 +170,10 @@ impl Default for MailSettings {
             smtp_password: None,
             retry_seconds: 60,
             max_attempts: NonZeroU32::new(8).expect("8 is not zero"),
+            schedule: MailSchedule::default(),
+            on_finalize: true,
+            hr_to: Vec::new(),
+            poll_seconds: NonZeroU64::new(30).expect("30 is not zero"),
         }
     }
 }
@@ -291,7 +368,18 @@ impl Settings {
             mail.smtp_password = Some(password.into());
         }
         set(env, "YARDSTICK_MAIL_RETRY_SECONDS", &mut mail.retry_seconds)?;
-        set(env, "YARDSTICK_MAIL_MAX_ATTEMPTS", &mut mail.max_attempts)
+        set(env, "YARDSTICK_MAIL_MAX_ATTEMPTS", &mut mail.max_attempts)?;
+        set(env, "YARDSTICK_MAIL_SCHEDULE", &mut mail.schedule)?;
+        set_flag(env, "YARDSTICK_MAIL_ON_FINALIZE", &mut mail.on_finalize)?;
+        if let Some(list) = env("YARDSTICK_MAIL_HR_TO") {
+            mail.hr_to = list
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(str::to_owned)
+                .collect();
+        }
+        set(env, "YARDSTICK_MAIL_POLL_SECONDS", &mut mail.poll_seconds)
     }
 
     fn apply_flags(&mut self, flags: Overrides) {

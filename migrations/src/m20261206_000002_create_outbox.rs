@@ -1,7 +1,8 @@
-//! The outbox of appraisal mails: one row per (period, recipient, report kind), queued
-//! exactly once, and taken by one sender at a time by marking it `sending` before the
-//! SMTP DATA, so that a crash mid-send is seen as an unknown outcome, never sent again
-//! by itself.
+//! The outbox of appraisal mails: one row per (period, edition, recipient, report
+//! kind), queued exactly once, and taken by one sender at a time by marking it
+//! `sending` before the SMTP DATA, so that a crash mid-send is seen as an unknown
+//! outcome, never sent again by itself. Beside it, the runs that queued a batch: one
+//! row per scheduled time or finalization, so that of several servers one queues it.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -13,6 +14,7 @@ enum Outbox {
     Table,
     Id,
     Period,
+    Edition,
     Recipient,
     Kind,
     Address,
@@ -28,6 +30,17 @@ enum Outbox {
     SentAt,
 }
 
+#[derive(DeriveIden)]
+enum MailRuns {
+    Table,
+    Slot,
+    Period,
+    Edition,
+    Queued,
+    RunBy,
+    RunAt,
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -37,6 +50,9 @@ impl MigrationTrait for Migration {
                     .table(Outbox::Table)
                     .col(big_pk_auto(Outbox::Id))
                     .col(string(Outbox::Period))
+                    // `open` while the month may change, `final1`, `final2`, … for each
+                    // finalization: a month's reports are sent once per edition.
+                    .col(string(Outbox::Edition))
                     // A person's id, or `hr` for the organisation's report.
                     .col(string(Outbox::Recipient))
                     // `rep`, `manager` or `hr`.
@@ -63,6 +79,7 @@ impl MigrationTrait for Migration {
                     .name("outbox_once")
                     .table(Outbox::Table)
                     .col(Outbox::Period)
+                    .col(Outbox::Edition)
                     .col(Outbox::Recipient)
                     .col(Outbox::Kind)
                     .unique()
@@ -78,10 +95,28 @@ impl MigrationTrait for Migration {
                     .col(Outbox::NextAttemptAt)
                     .to_owned(),
             )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(MailRuns::Table)
+                    // `schedule 2026-11-02T09:00:00+08:00` or `finalized 2026-10 final1`:
+                    // the server that inserts it queues the batch, in the same transaction.
+                    .col(string(MailRuns::Slot).primary_key())
+                    .col(string(MailRuns::Period))
+                    .col(string(MailRuns::Edition))
+                    .col(integer(MailRuns::Queued))
+                    .col(string(MailRuns::RunBy))
+                    .col(string(MailRuns::RunAt))
+                    .to_owned(),
+            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(MailRuns::Table).to_owned())
+            .await?;
         manager.drop_table(Table::drop().table(Outbox::Table).to_owned()).await
     }
 }

@@ -18,11 +18,12 @@ pub enum ReportsCommand {
         /// The month reported (YYYY-MM).
         #[arg(long)]
         period: Month,
-        /// Which report.
-        #[arg(long, value_enum, default_value_t = ReportKind::Rep)]
-        kind: ReportKind,
-        /// Only this person's report.
-        #[arg(long, value_name = "PERSON")]
+        /// Which report; every kind when left out.
+        #[arg(long, value_enum)]
+        kind: Option<ReportKind>,
+        /// Only this recipient's report: a person (rep), an account (manager, hr) or
+        /// an address of mail.hr_to.
+        #[arg(long, value_name = "RECIPIENT")]
         to: Option<String>,
         /// Say who would get what, and send nothing.
         #[arg(long)]
@@ -53,43 +54,53 @@ pub(super) async fn reports(settings: &Settings, command: ReportsCommand, out: &
             to,
             dry_run,
         } => {
+            let kinds: Vec<ReportKind> = kind.map_or_else(|| ReportKind::ALL.to_vec(), |k| vec![k]);
+            let names = kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ");
+            let mailer = mail::Mailer::new(&store, &version, &settings.mail);
             if dry_run {
-                let recipients = mail::recipients(&store, &version, period, kind, to.as_deref())
+                let recipients = mail::recipients(&mailer, period, &kinds, to.as_deref())
                     .await
                     .map_err(failure)?;
-                for (person, address) in &recipients {
-                    writeln!(out, "{person} <{address}>").map_err(failure)?;
+                for r in &recipients {
+                    writeln!(out, "{:<8} {} <{}>", r.kind.as_str(), r.key, r.address).map_err(failure)?;
                 }
-                return writeln!(
-                    out,
-                    "{} {} reports would be sent; nothing was",
-                    recipients.len(),
-                    kind.as_str()
-                )
-                .map_err(failure);
+                return writeln!(out, "{} reports ({names}) would be sent; nothing was", recipients.len())
+                    .map_err(failure);
             }
-            let (added, total) = mail::queue(&store, &version, &settings.mail, period, kind, to.as_deref())
+            let (added, total) = mail::queue(&mailer, period, &kinds, to.as_deref(), None)
                 .await
+                .map_err(failure)?
+                .unwrap_or_default();
+            if total == 0 {
+                writeln!(
+                    out,
+                    "{period} has no reports ({names}) to send: no one has data or a mail address"
+                )
                 .map_err(failure)?;
-            writeln!(
-                out,
-                "{added} of {total} {} reports queued (the rest were already)",
-                kind.as_str()
-            )
-            .map_err(failure)?;
+            } else {
+                writeln!(
+                    out,
+                    "{added} of {total} reports ({names}) queued (the rest were already)"
+                )
+                .map_err(failure)?;
+            }
             let transport = Transport::from_settings(&settings.mail).map_err(failure)?;
-            let due = store.list_mails(None).await.map_err(failure)?.len() as u64;
+            let due = store
+                .list_mails(None)
+                .await
+                .map_err(failure)?
+                .iter()
+                .filter(|m| m.status == crate::store::MailStatus::Queued)
+                .count() as u64;
             let bar = if std::io::stderr().is_terminal() {
                 indicatif::ProgressBar::new(due)
             } else {
                 indicatif::ProgressBar::hidden()
             };
             let sender = format!("cli-{}", std::process::id());
-            let delivery = mail::deliver(&store, &version, &settings.mail, &transport, &sender, &|n| {
-                bar.set_position(n as u64)
-            })
-            .await
-            .map_err(failure)?;
+            let delivery = mail::deliver(&mailer, &transport, &sender, &|n| bar.set_position(n as u64))
+                .await
+                .map_err(failure)?;
             bar.finish_and_clear();
             writeln!(
                 out,
@@ -113,8 +124,9 @@ pub(super) async fn reports(settings: &Settings, command: ReportsCommand, out: &
                     .map_or_else(String::new, |e| format!(" — {e}"));
                 writeln!(
                     out,
-                    "{:>6} {:<8} {:<10} {:<24} {} (tries: {}){reply}",
+                    "{:>6} {:<7} {:<8} {:<10} {:<24} {} (tries: {}){reply}",
                     mail.id,
+                    mail.edition,
                     mail.kind,
                     mail.recipient,
                     mail.address,

@@ -39,6 +39,12 @@ pub(super) fn serve(settings: &Settings, demo: bool, out: &mut dyn Write) -> Res
         }
         tracing::info!(version = ?version.id, publication = publication.id, "definitions in force");
         let definitions = std::sync::Arc::new(ActiveRulebook::new(&publication, version));
+        // Mail is a layer beside the web: the same store and definitions, its own task.
+        let mails = crate::mail::schedule::spawn(
+            store.clone(),
+            std::sync::Arc::clone(&definitions),
+            settings.mail.clone(),
+        );
         let app =
             crate::web::Application::build(store, definitions, settings).map_err(|e| failure(format!("{e:#}")))?;
         let handle = app.handle();
@@ -62,6 +68,8 @@ pub(super) fn serve(settings: &Settings, demo: bool, out: &mut dyn Write) -> Res
             }
         }
         out.flush().map_err(failure)?;
-        app.run().await.map_err(failure)
+        let served = app.run().await;
+        mails.abort();
+        served.map_err(failure)
     })
 }

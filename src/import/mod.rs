@@ -12,7 +12,7 @@ mod to_store;
 
 pub use definitions::read_definitions;
 pub use metrics::{METRIC_COLUMNS, build_metric_data, parse_metrics, subject_keys};
-pub use organisation::{PEOPLE_COLUMNS, TEAM_COLUMNS, build_organisation, parse_people, parse_teams};
+pub use organisation::{PEOPLE_COLUMNS, TEAM_COLUMNS, build_organisation, is_mail_address, parse_people, parse_teams};
 pub use table::{ImportErrors, RowError, Table};
 pub use targets::{TARGET_COLUMNS, build_target_book, parse_targets};
 pub use to_store::{

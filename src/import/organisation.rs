@@ -245,7 +245,7 @@ pub(super) fn organisation_of(
 /// Whether `text` can be mailed to: `name@domain.tld`, at most 254 characters, no
 /// spaces, control characters or angle brackets, one `@`. What a mail server then
 /// says of the mailbox is the delivery's business; this catches typos on import.
-fn is_mail_address(text: &str) -> bool {
+pub fn is_mail_address(text: &str) -> bool {
     let Some((local, domain)) = text.split_once('@') else {
         return false;
     };

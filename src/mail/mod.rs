@@ -7,37 +7,47 @@
 
 mod render;
 pub mod report;
+pub mod schedule;
 mod transport;
 
 pub use render::Rendered;
 pub use transport::{SendError, Transport};
 
 use crate::definitions::RulebookVersion;
-use crate::import::stored_organisation;
+use crate::import::{is_mail_address, stored_organisation};
 use crate::kpi::period::{Month, Period};
 use crate::settings::MailSettings;
-use crate::store::{Mail, NewMail, Store, StoreError};
+use crate::store::{AccountRole, Mail, MailRun, NewMail, PeriodStatus, Store, StoreError};
 use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
-use report::{Language, Months, rep_report};
+use report::{HISTORY_MONTHS, Language, ReportSources, hr_report, manager_report, rep_report};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Months of history a report shows, the month itself included.
-const TREND_MONTHS: usize = 6;
-
-/// Which report: so far each rep's own appraisal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// Which report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum ReportKind {
     /// Each rep their own scorecard.
     Rep,
+    /// Each manager their teams' summary.
+    Manager,
+    /// hr the organisation's.
+    Hr,
 }
 
 impl ReportKind {
+    pub const ALL: [ReportKind; 3] = [ReportKind::Rep, ReportKind::Manager, ReportKind::Hr];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ReportKind::Rep => "rep",
+            ReportKind::Manager => "manager",
+            ReportKind::Hr => "hr",
         }
+    }
+
+    pub fn parse(text: &str) -> Option<ReportKind> {
+        ReportKind::ALL.into_iter().find(|k| k.as_str() == text)
     }
 }
 
@@ -48,14 +58,42 @@ pub enum MailError {
     Store(#[from] StoreError),
     #[error("the sender `{0}` is not a mail address (mail.from wants `Name <address>`)")]
     Sender(String),
+    #[error("mail.hr_to: `{0}` is not a mail address")]
+    HrAddress(String),
     #[error("{0}")]
     Transport(String),
 }
 
+/// Which edition of a month's reports is sent now: `open` while the month may still
+/// change, `final1` once finalized, `final2` once finalized again after a reopening.
+/// A month's reports are sent once per edition.
+pub async fn edition(store: &Store, month: Month) -> Result<String, StoreError> {
+    let state = store.period_state(month).await?;
+    Ok(match state.status {
+        PeriodStatus::Finalized => final_edition(state.reopened),
+        _ => "open".to_owned(),
+    })
+}
+
+/// The edition of a month finalized after `reopened` reopenings.
+pub fn final_edition(reopened: u32) -> String {
+    format!("final{}", reopened + 1)
+}
+
 /// The Message-ID of a report: the same report, the same id, wherever it is sent from.
-fn message_id(period: &str, kind: ReportKind, recipient: &str, sender: &Mailbox) -> String {
+/// A recipient that is an address (hr's shared mailbox) has its `@` and anything else
+/// outside `A-Z a-z 0-9 . _ -` written as `=XX`, so the id stays one address.
+fn message_id(period: &str, edition: &str, kind: ReportKind, recipient: &str, sender: &Mailbox) -> String {
+    let mut local = String::with_capacity(recipient.len());
+    for byte in recipient.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'_' | b'-') {
+            local.push(byte as char);
+        } else {
+            local.push_str(&format!("={byte:02X}"));
+        }
+    }
     format!(
-        "<yardstick.{period}.{}.{recipient}@{}>",
+        "<yardstick.{period}.{edition}.{}.{local}@{}>",
         kind.as_str(),
         sender.email.domain()
     )
@@ -68,62 +106,218 @@ fn sender(settings: &MailSettings) -> Result<Mailbox, MailError> {
         .map_err(|_| MailError::Sender(settings.from.clone()))
 }
 
-/// Who receives `kind` for `month`: the people with a mail address and a card that
-/// month, or only `to`.
-pub async fn recipients(
-    store: &Store,
-    version: &RulebookVersion,
-    month: Month,
-    kind: ReportKind,
-    to: Option<&str>,
-) -> Result<Vec<(String, String)>, MailError> {
-    let ReportKind::Rep = kind;
-    let organisation = stored_organisation(store, &version.rulebook, Some(Period::Month(month))).await?;
-    Ok(organisation
-        .people()
-        .iter()
-        .filter(|p| !p.email.is_empty() && p.active.contains(month))
-        .filter(|p| to.is_none_or(|t| t == p.key))
-        .map(|p| (p.key.clone(), p.email.clone()))
-        .collect())
+/// One mail to send: to whom (a person for `rep`, an account for `manager` and hr,
+/// or an address from `mail.hr_to`), where, in which language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    pub kind: ReportKind,
+    pub key: String,
+    pub address: String,
+    pub language: String,
 }
 
-/// Queues `kind` for `month` to its recipients; each (month, recipient, kind) once.
-/// Returns how many were new, of how many.
-pub async fn queue(
-    store: &Store,
-    version: &RulebookVersion,
-    settings: &MailSettings,
+/// One run of the mail layer: the store, the definitions and settings it reads, and
+/// the months it has loaded, each once, shared by its workers. A run lives for one
+/// command or one look of the server, so what it reports is what is stored then.
+#[derive(Debug)]
+pub struct Mailer<'a> {
+    pub store: &'a Store,
+    pub version: &'a RulebookVersion,
+    pub settings: &'a MailSettings,
+    history: History,
+}
+
+impl<'a> Mailer<'a> {
+    pub fn new(store: &'a Store, version: &'a RulebookVersion, settings: &'a MailSettings) -> Mailer<'a> {
+        Mailer {
+            store,
+            version,
+            settings,
+            history: History::default(),
+        }
+    }
+
+    async fn sources(&self, month: Month) -> Result<Arc<ReportSources>, StoreError> {
+        self.history.of(self.store, self.version, month).await
+    }
+}
+
+/// The scored months and the review each period's reports read, loaded once per run
+/// and shared by its workers.
+#[derive(Debug, Default)]
+struct History {
+    months: tokio::sync::Mutex<HashMap<Month, Arc<ReportSources>>>,
+}
+
+impl History {
+    async fn of(
+        &self,
+        store: &Store,
+        version: &RulebookVersion,
+        month: Month,
+    ) -> Result<Arc<ReportSources>, StoreError> {
+        // Held while a period loads: the other workers want the same months.
+        let mut known = self.months.lock().await;
+        if let Some(sources) = known.get(&month) {
+            return Ok(Arc::clone(sources));
+        }
+        let mut reports = Vec::with_capacity(HISTORY_MONTHS);
+        let mut at = month;
+        for _ in 0..HISTORY_MONTHS {
+            reports.push((
+                at,
+                crate::scorecards::period_report(store, version, Period::Month(at)).await?,
+            ));
+            at = at.previous();
+        }
+        reports.reverse();
+        let organisation = stored_organisation(store, &version.rulebook, Some(Period::Month(month))).await?;
+        let sources = ReportSources::new(
+            reports,
+            store.is_finalized(month).await?,
+            organisation,
+            store.list_appraisals(month).await?,
+            store.list_sign_offs(month).await?,
+            store.list_accounts().await?,
+        )
+        .expect("a year of months");
+        let sources = Arc::new(sources);
+        known.insert(month, Arc::clone(&sources));
+        Ok(sources)
+    }
+}
+
+/// Who receives `kinds` of `month`: each rep with a mail address and a card with data
+/// that month; each enabled manager account linked to a person with a mail address;
+/// each enabled hr account so linked, and the addresses of `mail.hr_to`. Only `to`
+/// (a person, an account or an address) when given.
+pub async fn recipients(
+    mailer: &Mailer<'_>,
     month: Month,
-    kind: ReportKind,
+    kinds: &[ReportKind],
     to: Option<&str>,
-) -> Result<(usize, usize), MailError> {
-    let from = sender(settings)?;
-    let recipients = recipients(store, version, month, kind, to).await?;
-    let languages: HashMap<String, String> = store
+) -> Result<Vec<Recipient>, MailError> {
+    let Mailer { store, settings, .. } = mailer;
+    let sources = mailer.sources(month).await?;
+    if !has_data(&sources) {
+        return Ok(Vec::new());
+    }
+    let people: HashMap<String, crate::store::PersonRow> = store
         .list_people()
         .await?
         .into_iter()
-        .filter_map(|p| Some((p.key, p.language?)))
+        .map(|p| (p.key.clone(), p))
         .collect();
+    let language_of = |person: &str| {
+        people
+            .get(person)
+            .and_then(|p| p.language.clone())
+            .unwrap_or_else(|| Language::En.code().to_owned())
+    };
+    let address_of = |person: Option<&str>| {
+        person
+            .and_then(|p| people.get(p))
+            .map(|p| p.email.clone())
+            .filter(|e| !e.is_empty())
+    };
+    let mut list = Vec::new();
+    for &kind in kinds {
+        match kind {
+            ReportKind::Rep => {
+                for card in &sources.report().people {
+                    if card.status == crate::report::CardStatus::NoData {
+                        continue;
+                    }
+                    if let Some(address) = address_of(Some(&card.subject)) {
+                        list.push(Recipient {
+                            kind,
+                            key: card.subject.clone(),
+                            address,
+                            language: language_of(&card.subject),
+                        });
+                    }
+                }
+            }
+            ReportKind::Manager | ReportKind::Hr => {
+                let role = if kind == ReportKind::Manager {
+                    AccountRole::Manager
+                } else {
+                    AccountRole::Hr
+                };
+                for account in sources.accounts.iter().filter(|a| a.role == role && !a.disabled) {
+                    if kind == ReportKind::Manager && account.teams.is_empty() {
+                        continue;
+                    }
+                    if let Some(address) = address_of(account.person.as_deref()) {
+                        list.push(Recipient {
+                            kind,
+                            key: account.username.clone(),
+                            address,
+                            language: language_of(account.person.as_deref().unwrap_or_default()),
+                        });
+                    }
+                }
+                if kind == ReportKind::Hr {
+                    for address in &settings.hr_to {
+                        if !is_mail_address(address) {
+                            return Err(MailError::HrAddress(address.clone()));
+                        }
+                        list.push(Recipient {
+                            kind,
+                            key: address.clone(),
+                            address: address.clone(),
+                            language: Language::En.code().to_owned(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    list.retain(|r| to.is_none_or(|t| t == r.key || t == r.address));
+    Ok(list)
+}
+
+/// Whether anyone has data in the month: a month without any has nothing to report.
+fn has_data(sources: &ReportSources) -> bool {
+    sources
+        .report()
+        .people
+        .iter()
+        .any(|c| c.status != crate::report::CardStatus::NoData)
+}
+
+/// Queues `kinds` of `month`, in its current edition, to their recipients; each
+/// (month, edition, recipient, kind) once. With `run`, only if no other server queued
+/// that run: `None` then. Returns how many were new, of how many.
+pub async fn queue(
+    mailer: &Mailer<'_>,
+    month: Month,
+    kinds: &[ReportKind],
+    to: Option<&str>,
+    run: Option<&MailRun>,
+) -> Result<Option<(usize, usize)>, MailError> {
+    let store = mailer.store;
+    let from = sender(mailer.settings)?;
+    let recipients = recipients(mailer, month, kinds, to).await?;
     let period = month.to_string();
+    let edition = match run {
+        Some(run) => run.edition.clone(),
+        None => edition(store, month).await?,
+    };
     let mails: Vec<NewMail> = recipients
         .into_iter()
-        .map(|(recipient, address)| NewMail {
-            message_id: message_id(&period, kind, &recipient, &from),
+        .map(|r| NewMail {
+            message_id: message_id(&period, &edition, r.kind, &r.key, &from),
             period: period.clone(),
-            kind: kind.as_str().to_owned(),
-            language: languages
-                .get(&recipient)
-                .cloned()
-                .unwrap_or_else(|| Language::En.code().to_owned()),
-            recipient,
-            address,
+            edition: edition.clone(),
+            kind: r.kind.as_str().to_owned(),
+            language: r.language,
+            recipient: r.key,
+            address: r.address,
         })
         .collect();
     let total = mails.len();
-    let added = store.queue_mails(mails).await?;
-    Ok((added, total))
+    Ok(store.queue_mails(mails, run).await?.map(|added| (added, total)))
 }
 
 /// What one delivery run did.
@@ -135,59 +329,33 @@ pub struct Delivery {
     pub failed: usize,
 }
 
-/// The scored months each period's reports read, loaded once per run and shared by
-/// its workers.
-#[derive(Debug, Default)]
-struct History {
-    months: tokio::sync::Mutex<HashMap<Month, Arc<Months>>>,
-}
-
-impl History {
-    async fn of(&self, store: &Store, version: &RulebookVersion, month: Month) -> Result<Arc<Months>, StoreError> {
-        // Held while a period loads: the other workers want the same months.
-        let mut known = self.months.lock().await;
-        if let Some(months) = known.get(&month) {
-            return Ok(Arc::clone(months));
-        }
-        let mut reports = Vec::with_capacity(TREND_MONTHS);
-        let mut at = month;
-        for _ in 0..TREND_MONTHS {
-            reports.push((
-                at,
-                crate::scorecards::period_report(store, version, Period::Month(at)).await?,
-            ));
-            at = at.previous();
-        }
-        reports.reverse();
-        let months = Arc::new(Months::new(reports, store.is_finalized(month).await?));
-        known.insert(month, Arc::clone(&months));
-        Ok(months)
-    }
-}
-
-/// `mail` rendered: `None` when its recipient has no card in its month any more.
-async fn compose(
-    mail: &Mail,
-    history: &History,
-    store: &Store,
-    version: &RulebookVersion,
-    settings: &MailSettings,
-) -> Result<Option<Message>, String> {
+/// `mail` rendered: `None` when what it reports on is gone from its month (the
+/// person has no card, the account no longer leads a team).
+async fn compose(mail: &Mail, mailer: &Mailer<'_>) -> Result<Option<Message>, String> {
+    let Mailer { version, settings, .. } = mailer;
     let month: Month = mail
         .period
         .parse()
         .map_err(|_| format!("`{}` is not a month", mail.period))?;
-    let months = history.of(store, version, month).await.map_err(|e| e.to_string())?;
-    let language = if mail.language == "zh" {
-        Language::Zh
-    } else {
-        Language::En
+    let kind = ReportKind::parse(&mail.kind).ok_or_else(|| format!("`{}` is not a kind of report", mail.kind))?;
+    let sources = mailer.sources(month).await.map_err(|e| e.to_string())?;
+    let language = Language::from_code(&mail.language);
+    let url = &settings.public_url;
+    let rulebook = &version.rulebook;
+    let rendered = match kind {
+        ReportKind::Rep => rep_report(&sources, &mail.recipient, language, url).map(|r| render::rep(&r)),
+        ReportKind::Manager => {
+            manager_report(&sources, rulebook, &mail.recipient, language, url).map(|r| render::manager(&r))
+        }
+        ReportKind::Hr => Some(render::hr(&hr_report(&sources, rulebook, language, url))),
     };
-    let Some(report) = rep_report(&months, &mail.recipient, language, &settings.public_url) else {
-        return Ok(None);
-    };
-    let rendered = render::rep(&report).map_err(|e| format!("rendering: {e}"))?;
-    build(mail, &rendered, settings).map(Some)
+    match rendered {
+        None => Ok(None),
+        Some(rendered) => {
+            let rendered = rendered.map_err(|e| format!("rendering: {e}"))?;
+            build(mail, &rendered, settings).map(Some)
+        }
+    }
 }
 
 /// The message of `mail`: both parts, its recipient, its Message-ID.
@@ -223,20 +391,18 @@ pub const WORKERS: usize = 32;
 /// process on the mails it takes, and `progress` hears each mail handled. Mails that
 /// failed for now wait for their retry time.
 pub async fn deliver(
-    store: &Store,
-    version: &RulebookVersion,
-    settings: &MailSettings,
+    mailer: &Mailer<'_>,
     transport: &Transport,
     sender: &str,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Delivery, MailError> {
-    let history = History::default();
+    let store = mailer.store;
     let handled = std::sync::atomic::AtomicUsize::new(0);
     let worker = || async {
         let mut delivery = Delivery::default();
         while let Some(mail) = store.claim_next(sender).await? {
             progress(handled.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
-            let outcome = deliver_one(&mail, &history, store, version, settings, transport).await?;
+            let outcome = deliver_one(&mail, mailer, transport).await?;
             match outcome {
                 Outcome::Sent => delivery.sent += 1,
                 Outcome::Retrying => delivery.retrying += 1,
@@ -263,19 +429,16 @@ enum Outcome {
 }
 
 /// One mail taken (now `sending`): composed, handed over, and its outcome recorded.
-async fn deliver_one(
-    mail: &Mail,
-    history: &History,
-    store: &Store,
-    version: &RulebookVersion,
-    settings: &MailSettings,
-    transport: &Transport,
-) -> Result<Outcome, MailError> {
+async fn deliver_one(mail: &Mail, mailer: &Mailer<'_>, transport: &Transport) -> Result<Outcome, MailError> {
+    let Mailer { store, settings, .. } = mailer;
     // Whatever stops this process from here leaves the mail in doubt, never sent twice.
-    let message = match compose(mail, history, store, version, settings).await {
+    let message = match compose(mail, mailer).await {
         Ok(Some(message)) => message,
         Ok(None) => {
-            let reason = format!("{} has no card for {}", mail.recipient, mail.period);
+            let reason = match ReportKind::parse(&mail.kind) {
+                Some(ReportKind::Manager) => format!("{} leads no team in {}", mail.recipient, mail.period),
+                _ => format!("{} has no card for {}", mail.recipient, mail.period),
+            };
             store.mark_failed(mail.id, &reason).await?;
             return Ok(Outcome::Failed);
         }
@@ -284,7 +447,7 @@ async fn deliver_one(
             return Ok(Outcome::Failed);
         }
     };
-    let name = format!("{}-{}-{}", mail.period, mail.kind, mail.recipient);
+    let name = format!("{}-{}-{}-{}", mail.period, mail.edition, mail.kind, mail.recipient);
     Ok(match transport.send(message, &name).await {
         Ok(()) => {
             store.mark_sent(mail.id).await?;
@@ -325,8 +488,12 @@ mod tests {
     fn a_report_is_known_by_its_message_id_wherever_it_is_sent_from() {
         let from: Mailbox = "Yardstick <hr@example.com>".parse().expect("an address");
         assert_eq!(
-            message_id("2026-10", ReportKind::Rep, "p002", &from),
-            "<yardstick.2026-10.rep.p002@example.com>"
+            message_id("2026-10", "open", ReportKind::Rep, "p002", &from),
+            "<yardstick.2026-10.open.rep.p002@example.com>"
+        );
+        assert_eq!(
+            message_id("2026-10", "final2", ReportKind::Hr, "hr+team@example.com", &from),
+            "<yardstick.2026-10.final2.hr.hr=2Bteam=40example.com@example.com>"
         );
     }
 }

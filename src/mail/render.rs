@@ -2,26 +2,8 @@
 //! templates (`templates/mail/<report>/`), with inline styles and tables that mail
 //! clients keep, and bars drawn with CSS: no scripts, no SVG.
 
-use super::report::RepReport;
+use super::report::{HrReport, ManagerReport, RepReport};
 use askama::Template;
-
-#[derive(Template)]
-#[template(path = "mail/rep/subject.txt")]
-struct RepSubject<'a> {
-    r: &'a RepReport,
-}
-
-#[derive(Template)]
-#[template(path = "mail/rep/body.txt")]
-struct RepText<'a> {
-    r: &'a RepReport,
-}
-
-#[derive(Template)]
-#[template(path = "mail/rep/body.html")]
-struct RepHtml<'a> {
-    r: &'a RepReport,
-}
 
 /// A mail's three parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,11 +13,56 @@ pub struct Rendered {
     pub html: String,
 }
 
-pub fn rep(report: &RepReport) -> Result<Rendered, askama::Error> {
-    Ok(Rendered {
-        // A subject is one line, whatever a name holds.
-        subject: RepSubject { r: report }.render()?.replace(['\r', '\n'], " "),
-        text: RepText { r: report }.render()?,
-        html: RepHtml { r: report }.render()?,
-    })
+/// The three templates of one report, each given the report as `r`.
+macro_rules! report_templates {
+    ($report:ty, $render:ident, $subject:ident = $subject_path:literal, $text:ident = $text_path:literal, $html:ident = $html_path:literal) => {
+        #[derive(Template)]
+        #[template(path = $subject_path)]
+        struct $subject<'a> {
+            r: &'a $report,
+        }
+
+        #[derive(Template)]
+        #[template(path = $text_path)]
+        struct $text<'a> {
+            r: &'a $report,
+        }
+
+        #[derive(Template)]
+        #[template(path = $html_path)]
+        struct $html<'a> {
+            r: &'a $report,
+        }
+
+        pub fn $render(report: &$report) -> Result<Rendered, askama::Error> {
+            Ok(Rendered {
+                // A subject is one line, whatever a name holds.
+                subject: $subject { r: report }.render()?.trim().replace(['\r', '\n'], " "),
+                text: $text { r: report }.render()?,
+                html: $html { r: report }.render()?,
+            })
+        }
+    };
 }
+
+report_templates!(
+    RepReport,
+    rep,
+    RepSubject = "mail/rep/subject.txt",
+    RepText = "mail/rep/body.txt",
+    RepHtml = "mail/rep/body.html"
+);
+report_templates!(
+    ManagerReport,
+    manager,
+    ManagerSubject = "mail/manager/subject.txt",
+    ManagerText = "mail/manager/body.txt",
+    ManagerHtml = "mail/manager/body.html"
+);
+report_templates!(
+    HrReport,
+    hr,
+    HrSubject = "mail/hr/subject.txt",
+    HrText = "mail/hr/body.txt",
+    HrHtml = "mail/hr/body.html"
+);

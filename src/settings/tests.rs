@@ -220,8 +220,8 @@ fn the_example_file_is_valid_and_every_key_in_it_is_commented_out() {
             _ => l.starts_with('[').then_some(l),
         })
         .collect();
-    // 24 keys in 5 tables and the top level.
-    assert_eq!(uncommented.len(), 29, "every key is in the example: {uncommented:?}");
+    // 28 keys in 5 tables and the top level.
+    assert_eq!(uncommented.len(), 33, "every key is in the example: {uncommented:?}");
     let uncommented = uncommented.join("\n");
     let settings = file::parse(&uncommented, &path).expect("the example's keys are all known");
     // The values shown are the defaults (except the examples of actor and token).
@@ -257,6 +257,29 @@ fn the_example_file_is_valid_and_every_key_in_it_is_commented_out() {
         (mail.smtp_port, mail.smtp_security, mail.retry_seconds)
     );
     assert_eq!(settings.mail.max_attempts, mail.max_attempts);
+    assert_eq!(settings.mail.schedule.pattern(), mail.schedule.pattern());
+    assert_eq!(
+        (settings.mail.on_finalize, settings.mail.poll_seconds),
+        (mail.on_finalize, mail.poll_seconds)
+    );
     let as_shipped = file::parse(&text, &path).expect("the example as shipped");
     assert_eq!(as_shipped.server.bind, "127.0.0.1:8080");
+}
+
+#[test]
+fn a_mail_schedule_is_a_five_field_cron_pattern_or_off() {
+    let schedule: MailSchedule = "0 9 1W * *".parse().expect("the default");
+    assert!(schedule.cron().is_some());
+    assert!("off".parse::<MailSchedule>().expect("off").cron().is_none());
+    let error = "0 9 1W *".parse::<MailSchedule>().expect_err("four fields");
+    assert!(error.contains("five fields"), "{error}");
+    let error = "0 25 * * *".parse::<MailSchedule>().expect_err("no hour 25");
+    assert!(error.starts_with("`0 25 * * *` is not a cron pattern"), "{error}");
+    let error = Settings::load_from(
+        Overrides::default(),
+        &|name| (name == "YARDSTICK_MAIL_SCHEDULE").then(|| "every day".to_owned()),
+        Path::new("/nonexistent"),
+    )
+    .expect_err("not a pattern");
+    assert!(error.to_string().contains("YARDSTICK_MAIL_SCHEDULE"), "{error}");
 }

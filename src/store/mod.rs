@@ -19,7 +19,7 @@ pub use accounts::{Account, AccountEntry, AccountProblem, AccountRole, AuditEven
 pub use definitions::{Draft, Publication, PublishBase, StoredDefinitions};
 pub use metrics::{ImportRefused, MetricRow, MetricsImport};
 pub use organisation::{Changes, PersonRow, TeamRow};
-pub use outbox::{Mail, MailStatus, NewMail};
+pub use outbox::{Mail, MailRun, MailStatus, NewMail};
 pub use periods::{PeriodStatus, SnapshotRow};
 pub use review::{Appeal, AppraisalRow, Decision, PeriodState, Rater, Resolution, SignOff};
 pub use sessions::LiveSession;

@@ -1,4 +1,6 @@
-//! The outbox of appraisal mails. A mail is queued once per (period, recipient, kind);
+//! The outbox of appraisal mails. A mail is queued once per (period, edition,
+//! recipient, kind); a batch the server queues by itself is queued by the one server
+//! that records its run (a scheduled time, a finalization) in the same transaction;
 //! a sender claims the next due one and marks it `sending` in one step (PostgreSQL:
 //! `FOR UPDATE SKIP LOCKED`, so two servers never take the same row; SQLite: under
 //! the one writer's lock), hands it to the SMTP server, then marks it `sent`, back to
@@ -6,10 +8,10 @@
 //! server's reply. SMTP has no idempotency: a row found `sending` has an unknown
 //! outcome and is never sent again by itself; an admin resends it by hand.
 
-use super::entity::outbox;
+use super::entity::{mail_runs, outbox, periods};
 use super::{Store, StoreError, audit_entry, now};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue, ColumnTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, Statement};
+use sea_orm::{ActiveValue, ColumnTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement};
 
 /// Where a mail stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +49,8 @@ impl MailStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewMail {
     pub period: String,
+    /// `open`, or `final1`, `final2`, … for each finalization of the month.
+    pub edition: String,
     pub recipient: String,
     pub kind: String,
     pub address: String,
@@ -59,6 +63,7 @@ pub struct NewMail {
 pub struct Mail {
     pub id: i64,
     pub period: String,
+    pub edition: String,
     pub recipient: String,
     pub kind: String,
     pub address: String,
@@ -76,6 +81,7 @@ fn mail(model: outbox::Model) -> Result<Mail, StoreError> {
         status: MailStatus::from_stored(model.id, &model.status)?,
         id: model.id,
         period: model.period,
+        edition: model.edition,
         recipient: model.recipient,
         kind: model.kind,
         address: model.address,
@@ -88,15 +94,48 @@ fn mail(model: outbox::Model) -> Result<Mail, StoreError> {
     })
 }
 
+/// A batch the server queues by itself: a scheduled time or a finalization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailRun {
+    /// What the batch is for, once: `schedule 2026-11-02T09:00:00+08:00`,
+    /// `finalized 2026-10 final1`.
+    pub slot: String,
+    pub period: String,
+    pub edition: String,
+    /// Which server queued it.
+    pub run_by: String,
+}
+
 fn stamp(at: chrono::DateTime<chrono::Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 impl Store {
-    /// Queues `mails`, each (period, recipient, kind) once: one queued before is left
-    /// as it is. Returns how many were new.
-    pub async fn queue_mails(&self, mails: Vec<NewMail>) -> Result<usize, StoreError> {
+    /// Queues `mails`, each (period, edition, recipient, kind) once: one queued before
+    /// is left as it is. With `run`, the batch is queued only by the caller that records
+    /// the run, in the same transaction: `None` when another did. Returns how many
+    /// mails were new.
+    pub async fn queue_mails(&self, mails: Vec<NewMail>, run: Option<&MailRun>) -> Result<Option<usize>, StoreError> {
         let at = now();
+        let txn = self.begin_write().await?;
+        if let Some(run) = run {
+            let recorded = mail_runs::Entity::insert(mail_runs::ActiveModel {
+                slot: ActiveValue::Set(run.slot.clone()),
+                period: ActiveValue::Set(run.period.clone()),
+                edition: ActiveValue::Set(run.edition.clone()),
+                queued: ActiveValue::Set(i32::try_from(mails.len()).unwrap_or(i32::MAX)),
+                run_by: ActiveValue::Set(run.run_by.clone()),
+                run_at: ActiveValue::Set(at.clone()),
+            })
+            .on_conflict(OnConflict::column(mail_runs::Column::Slot).do_nothing().to_owned())
+            .exec_without_returning(&txn)
+            .await;
+            match recorded {
+                Ok(1) => {}
+                Ok(_) | Err(sea_orm::DbErr::RecordNotInserted) => return Ok(None),
+                Err(e) => return Err(e.into()),
+            }
+        }
         let mut added = 0;
         for chunk in mails.chunks(super::CHUNK_ROWS / 4) {
             let rows: Vec<outbox::ActiveModel> = chunk
@@ -104,6 +143,7 @@ impl Store {
                 .map(|m| outbox::ActiveModel {
                     id: ActiveValue::NotSet,
                     period: ActiveValue::Set(m.period.clone()),
+                    edition: ActiveValue::Set(m.edition.clone()),
                     recipient: ActiveValue::Set(m.recipient.clone()),
                     kind: ActiveValue::Set(m.kind.clone()),
                     address: ActiveValue::Set(m.address.clone()),
@@ -121,11 +161,16 @@ impl Store {
                 .collect();
             let inserted = outbox::Entity::insert_many(rows)
                 .on_conflict(
-                    OnConflict::columns([outbox::Column::Period, outbox::Column::Recipient, outbox::Column::Kind])
-                        .do_nothing()
-                        .to_owned(),
+                    OnConflict::columns([
+                        outbox::Column::Period,
+                        outbox::Column::Edition,
+                        outbox::Column::Recipient,
+                        outbox::Column::Kind,
+                    ])
+                    .do_nothing()
+                    .to_owned(),
                 )
-                .exec_without_returning(self.db())
+                .exec_without_returning(&txn)
                 .await;
             match inserted {
                 Ok(n) => added += n as usize,
@@ -134,7 +179,55 @@ impl Store {
                 Err(e) => return Err(e.into()),
             }
         }
-        Ok(added)
+        txn.commit().await?;
+        Ok(Some(added))
+    }
+
+    /// Whether a server has queued the batch of `slot`.
+    pub async fn has_mail_run(&self, slot: &str) -> Result<bool, StoreError> {
+        Ok(mail_runs::Entity::find_by_id(slot.to_owned())
+            .one(self.db())
+            .await?
+            .is_some())
+    }
+
+    /// The batches the server queued by itself, newest first.
+    pub async fn list_mail_runs(&self) -> Result<Vec<MailRun>, StoreError> {
+        Ok(mail_runs::Entity::find()
+            .order_by_desc(mail_runs::Column::RunAt)
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|r| MailRun {
+                slot: r.slot,
+                period: r.period,
+                edition: r.edition,
+                run_by: r.run_by,
+            })
+            .collect())
+    }
+
+    /// The months finalized at or after `since` (RFC 3339, UTC), with how often each
+    /// was reopened before: their latest finalization is `final{reopened + 1}`.
+    pub async fn finalized_since(&self, since: &str) -> Result<Vec<(String, u32)>, StoreError> {
+        let months: Vec<String> = periods::Entity::find()
+            .select_only()
+            .column(periods::Column::Month)
+            .filter(periods::Column::Status.eq("finalized"))
+            .filter(periods::Column::ChangedAt.gte(since))
+            .order_by_asc(periods::Column::Month)
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        let mut finalized = Vec::with_capacity(months.len());
+        for month in months {
+            let Ok(parsed) = month.parse() else {
+                return Err(StoreError::Corrupt(format!("the period `{month}` is not a month")));
+            };
+            let state = self.period_state(parsed).await?;
+            finalized.push((month, state.reopened));
+        }
+        Ok(finalized)
     }
 
     /// Takes the next due mail for `sender` and marks it `sending` in the same step,
@@ -235,11 +328,30 @@ impl Store {
             .filter(outbox::Column::Id.eq(id))
             .exec(&txn)
             .await?;
-        let key = format!("{}/{}/{}", model.period, model.kind, model.recipient);
+        let key = format!("{}/{}/{}/{}", model.period, model.edition, model.kind, model.recipient);
         let entry = audit_entry(actor, "resend", "mail", key, Some(model.status), Some("queued".into()));
         Store::audit(&txn, vec![entry]).await?;
         txn.commit().await?;
         Ok(())
+    }
+
+    pub async fn find_mail(&self, id: i64) -> Result<Option<Mail>, StoreError> {
+        outbox::Entity::find_by_id(id)
+            .one(self.db())
+            .await?
+            .map(mail)
+            .transpose()
+    }
+
+    /// The months with mails in the outbox.
+    pub async fn mail_periods(&self) -> Result<Vec<String>, StoreError> {
+        Ok(outbox::Entity::find()
+            .select_only()
+            .column(outbox::Column::Period)
+            .distinct()
+            .into_tuple()
+            .all(self.db())
+            .await?)
     }
 
     /// The mails of `period` (every period when `None`), oldest first.

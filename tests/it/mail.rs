@@ -152,9 +152,9 @@ fn without_an_smtp_server_each_report_is_written_once_as_an_eml_file() {
     }
     let files: Vec<_> = std::fs::read_dir(&folder).expect("the folder").collect();
     assert_eq!(files.len(), DEMO_RECIPIENTS, "one file a report, however often sent");
-    let eml = std::fs::read_to_string(folder.join("2026-10-rep-p002.eml")).expect("p002's mail");
+    let eml = std::fs::read_to_string(folder.join("2026-10-open-rep-p002.eml")).expect("p002's mail");
     assert!(
-        eml.contains("Message-ID: <yardstick.2026-10.rep.p002@localhost>"),
+        eml.contains("Message-ID: <yardstick.2026-10.open.rep.p002@localhost>"),
         "{eml}"
     );
     assert!(eml.contains("To: xiao.chen@yardstick-demo.com"));
@@ -194,7 +194,7 @@ fn every_report_arrives_once_over_smtp_with_both_parts_and_its_link() {
     let p002 = sink
         .messages()
         .into_iter()
-        .find(|m| m["message_id"] == "<yardstick.2026-10.rep.p002@yardstick-demo.com>")
+        .find(|m| m["message_id"] == "<yardstick.2026-10.open.rep.p002@yardstick-demo.com>")
         .expect("p002's report");
     assert_eq!(p002["to"][0], "xiao.chen@yardstick-demo.com");
     let raw = p002["data"].as_str().expect("the message");
@@ -303,8 +303,9 @@ fn a_sender_killed_mid_batch_resumes_without_sending_anything_twice() {
     for line in listed.lines().filter(|l| l.contains(" sending ")) {
         let mut words = line.split_whitespace();
         let id = words.next().expect("an id");
-        let person = words.nth(1).expect("a recipient");
-        let message_id = format!("<yardstick.2026-10.rep.{person}@yardstick-demo.com>");
+        // id, edition, kind, recipient, address, …
+        let person = words.nth(2).expect("a recipient");
+        let message_id = format!("<yardstick.2026-10.open.rep.{person}@yardstick-demo.com>");
         if !received.contains_key(&message_id) {
             let output = yardstick()
                 .arg("--database")
@@ -324,8 +325,8 @@ fn a_sender_killed_mid_batch_resumes_without_sending_anything_twice() {
     let in_doubt: std::collections::BTreeSet<String> = listed
         .lines()
         .filter(|l| l.contains(" sending "))
-        .filter_map(|l| l.split_whitespace().nth(2))
-        .map(|person| format!("<yardstick.2026-10.rep.{person}@yardstick-demo.com>"))
+        .filter_map(|l| l.split_whitespace().nth(3))
+        .map(|person| format!("<yardstick.2026-10.open.rep.{person}@yardstick-demo.com>"))
         .collect();
     let accounted: std::collections::BTreeSet<&String> = received.keys().chain(&in_doubt).collect();
     assert_eq!(accounted.len(), DEMO_RECIPIENTS, "{listed}");
@@ -400,7 +401,8 @@ fn mailparse(raw: &str) -> Parsed {
     let parsed: serde_json::Value = serde_json::from_slice(&output.stdout).expect("the parts");
     Parsed {
         subject: parsed["subject"].as_str().unwrap_or_default().to_owned(),
-        text: parsed["text"].as_str().unwrap_or_default().to_owned(),
+        // Lines end as the transfer left them; read as a client shows them.
+        text: parsed["text"].as_str().unwrap_or_default().replace("\r\n", "\n"),
         html: parsed["html"].as_str().unwrap_or_default().to_owned(),
     }
 }
@@ -437,7 +439,7 @@ fn a_person_who_reads_chinese_gets_their_report_in_chinese() {
         .output()
         .expect("run yardstick");
     assert!(stdout(&output).contains("1 sent"));
-    let raw = std::fs::read_to_string(folder.join("2026-10-rep-p003.eml")).expect("p003's mail");
+    let raw = std::fs::read_to_string(folder.join("2026-10-open-rep-p003.eml")).expect("p003's mail");
     let message = mailparse(&raw);
     assert!(message.subject.starts_with("2026-10 绩效考核："), "{}", message.subject);
     assert!(
@@ -446,4 +448,288 @@ fn a_person_who_reads_chinese_gets_their_report_in_chinese() {
         message.text
     );
     assert!(message.html.contains("<html lang=\"zh\">"));
+}
+
+/// The manager account of east, linked to p001 (王建国) who has a mail address.
+fn add_manager(url: &str) {
+    let output = yardstick()
+        .args([
+            "--database",
+            url,
+            "user",
+            "add",
+            "--username",
+            "lead.east",
+            "--role",
+            "manager",
+        ])
+        .args(["--person", "p001", "--team", "east"])
+        .write_stdin("a-long-enough-password\n")
+        .output()
+        .expect("run yardstick");
+    stdout(&output);
+}
+
+fn send_to_folder(url: &str, folder: &Path) -> String {
+    let output = yardstick()
+        .arg("--database")
+        .arg(url)
+        .args(["reports", "send", "--period", MONTH])
+        .env("YARDSTICK_MAIL_FOLDER", folder)
+        .env("YARDSTICK_MAIL_HR_TO", "people@yardstick-demo.com")
+        .output()
+        .expect("run yardstick");
+    stdout(&output)
+}
+
+fn read_mail(folder: &Path, name: &str) -> Parsed {
+    let raw = std::fs::read_to_string(folder.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    mailparse(&raw)
+}
+
+#[test]
+fn managers_and_hr_get_their_summaries_once_per_edition_of_the_month() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let url = sqlite_database(dir.path());
+    import_demo(&url);
+    add_manager(&url);
+    let rt = crate::store::runtime();
+    let store = rt.block_on(yardstick::store::Store::open(&url)).expect("open");
+    let month = MONTH.parse().expect("a month");
+    let ratings = yardstick::kpi::qualitative::Ratings::from([("overall".to_owned(), 4)]);
+    rt.block_on(store.save_rating(
+        month,
+        "p002",
+        yardstick::store::Rater::Manager,
+        &ratings,
+        "",
+        "lead.east",
+    ))
+    .expect("rated");
+    let folder = dir.path().join("mail");
+
+    // While the month is open: 25 reps, the manager, hr's shared mailbox.
+    let said = send_to_folder(&url, &folder);
+    assert!(
+        said.contains(&format!(
+            "{0} of {0} reports (rep, manager, hr) queued",
+            DEMO_RECIPIENTS + 2
+        )),
+        "{said}"
+    );
+    let manager = read_mail(&folder, "2026-10-open-manager-lead.east.eml");
+    assert_eq!(
+        manager.subject,
+        "Your teams' appraisal summary for 2026-10: the review waits for some"
+    );
+    let text = &manager.text;
+    assert!(text.starts_with("Hello 王建国,"), "{text}");
+    assert!(text.contains("\nEast Region Sales: "), "the team's card: {text}");
+    assert!(text.contains("\n  1. "), "the members ranked: {text}");
+    assert!(text.contains("Needs attention:"), "{text}");
+    let waiting = text
+        .lines()
+        .find(|l| l.starts_with("Waiting for your rating: "))
+        .unwrap_or_else(|| panic!("who is not rated yet: {text}"));
+    assert!(
+        waiting.contains("Emily Zhang") && !waiting.contains("陈晓"),
+        "p002 is rated: {waiting}"
+    );
+    assert!(!waiting.contains("王建国"), "not their own rating: {waiting}");
+    assert!(
+        text.contains("http://127.0.0.1:8080/review?period=2026-10&lang=en"),
+        "{text}"
+    );
+    assert!(manager.html.contains("<table") && !manager.html.contains("<svg") && !manager.html.contains("<script"));
+
+    let hr = read_mail(&folder, "2026-10-open-hr-people@yardstick-demo.com.eml");
+    assert_eq!(hr.subject, "The organisation's appraisal for 2026-10");
+    let text = &hr.text;
+    assert!(text.contains("Teams ranked:\n  1. "), "{text}");
+    assert!(text.contains("Grades (25 people):"), "{text}");
+    assert!(text.contains("  S at most 10%: "), "the forced distribution: {text}");
+    assert!(text.contains("Open appeals: none"), "{text}");
+
+    // Finalized, and appealed by p003: a new edition, sent once more.
+    crate::store::ok(&url, &["finalize", "--period", MONTH]);
+    rt.block_on(store.appeal(month, "p003", "The visits were under-counted", "rep.p003"))
+        .expect("appealed");
+    let said = send_to_folder(&url, &folder);
+    assert!(
+        said.contains(&format!("{0} of {0} reports", DEMO_RECIPIENTS + 2)),
+        "{said}"
+    );
+    let hr = read_mail(&folder, "2026-10-final1-hr-people@yardstick-demo.com.eml");
+    assert_eq!(hr.subject, "The organisation's appraisal for 2026-10: 1 open appeal");
+    assert!(
+        hr.text.contains("Open appeals:\n- Emily Zhang (") && hr.text.contains("The visits were under-counted"),
+        "{}",
+        hr.text
+    );
+    let manager = read_mail(&folder, "2026-10-final1-manager-lead.east.eml");
+    let unacknowledged = manager
+        .text
+        .lines()
+        .find(|l| l.starts_with("Not acknowledged yet: "))
+        .unwrap_or_else(|| panic!("who has not acknowledged: {}", manager.text));
+    assert!(
+        unacknowledged.contains("陈晓") && !unacknowledged.contains("Emily Zhang"),
+        "an appeal is an answer: {unacknowledged}"
+    );
+    assert!(!manager.text.contains("Waiting for your rating"), "{}", manager.text);
+
+    let said = send_to_folder(&url, &folder);
+    assert!(said.contains("0 of 27 reports"), "nothing twice: {said}");
+    let files = std::fs::read_dir(&folder).expect("the folder").count();
+    assert_eq!(files, 2 * (DEMO_RECIPIENTS + 2));
+}
+
+/// `yardstick serve` with its mail runs looking every second; stopped on drop.
+struct Server {
+    child: Child,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(url: &str, dir: &Path, env: &[(&str, &str)]) -> Server {
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin("yardstick"));
+    command
+        .current_dir(dir)
+        .args([
+            "--database",
+            url,
+            "--log-level",
+            "warn",
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+        ])
+        .env("YARDSTICK_MAIL_POLL_SECONDS", "1")
+        .env("YARDSTICK_MAIL_FROM", "Yardstick <appraisals@yardstick-demo.com>")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().expect("start the server");
+    let mut line = String::new();
+    BufReader::new(child.stdout.as_mut().expect("stdout"))
+        .read_line(&mut line)
+        .expect("the address line");
+    assert!(line.starts_with("Yardstick is serving on "), "{line:?}");
+    Server { child }
+}
+
+fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    for _ in 0..300 {
+        if done() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("{what} did not happen within 30 s");
+}
+
+#[test]
+fn two_servers_send_a_finalized_month_once_between_them() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let Some(sink) = sink(dir.path(), &["--delay", "0.02"]) else {
+        return;
+    };
+    for url in databases(dir.path()) {
+        import_demo(&url);
+        add_manager(&url);
+        let port = sink.port.to_string();
+        let env = [
+            ("YARDSTICK_MAIL_SCHEDULE", "off"),
+            ("YARDSTICK_SMTP_HOST", "127.0.0.1"),
+            ("YARDSTICK_SMTP_PORT", port.as_str()),
+            ("YARDSTICK_SMTP_SECURITY", "none"),
+        ];
+        let servers = [serve(&url, dir.path(), &env), serve(&url, dir.path(), &env)];
+        let before = sink.received().len();
+        crate::store::ok(&url, &["finalize", "--period", MONTH]);
+        let expected = DEMO_RECIPIENTS + 1;
+        wait_for("the finalized month's reports", || {
+            sink.received().len() >= before + expected
+        });
+        // Time for a second copy to arrive, were one sent.
+        std::thread::sleep(std::time::Duration::from_secs(3));
+        drop(servers);
+        let received = sink.received();
+        let finals: Vec<_> = received.iter().filter(|(id, _)| id.contains(".final1.")).collect();
+        assert_eq!(finals.len(), expected, "{received:?}");
+        assert!(
+            finals.iter().all(|(_, n)| **n == 1),
+            "each once between the two servers: {finals:?}"
+        );
+        let rt = crate::store::runtime();
+        let store = rt.block_on(yardstick::store::Store::open(&url)).expect("open");
+        let runs = rt.block_on(store.list_mail_runs()).expect("the runs");
+        assert_eq!(runs.len(), 1, "one server queued the batch: {runs:?}");
+        assert_eq!(runs[0].slot, "finalized 2026-10 final1");
+        // The next databases's reports carry the same ids: start its count afresh.
+        std::fs::remove_file(&sink.out).ok();
+    }
+}
+
+#[test]
+fn the_schedule_sends_the_month_before_from_a_running_server() {
+    use chrono::Datelike;
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let url = sqlite_database(dir.path());
+    import_demo(&url);
+    // The demo's October, again as the month before this one.
+    let today = chrono::Local::now().date_naive();
+    let first = today.with_day(1).expect("the 1st");
+    let before = first.pred_opt().expect("a day before");
+    let month = format!("{:04}-{:02}", before.year(), before.month());
+    let demo = std::fs::read_to_string(root().join("examples/demo/metrics.csv")).expect("the demo's metrics");
+    let mut copied = String::from("subject,period,metric,value\n");
+    for line in demo.lines().filter(|l| l.contains(",2026-10,")) {
+        copied.push_str(&line.replace(",2026-10,", &format!(",{month},")));
+        copied.push('\n');
+    }
+    let metrics = crate::helpers::write(dir.path(), "last-month.csv", &copied);
+    crate::store::ok(&url, &["import", "metrics", &metrics.display().to_string()]);
+    let folder = dir.path().join("mail");
+    let folder_text = folder.display().to_string();
+    let env = [
+        ("YARDSTICK_MAIL_SCHEDULE", "* * * * *"),
+        ("YARDSTICK_MAIL_FOLDER", folder_text.as_str()),
+    ];
+    let server = serve(&url, dir.path(), &env);
+    let count = || {
+        std::fs::read_dir(&folder).map_or(0, |files| {
+            files
+                .filter_map(Result::ok)
+                .filter(|f| {
+                    f.file_name()
+                        .to_string_lossy()
+                        .starts_with(&format!("{month}-open-rep-"))
+                })
+                .count()
+        })
+    };
+    wait_for("the scheduled run", || count() == DEMO_RECIPIENTS);
+    // Every minute is a run of this pattern; the month's reports still go once.
+    drop(server);
+    let _again = serve(&url, dir.path(), &env);
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    assert_eq!(count(), DEMO_RECIPIENTS);
+    let listed = yardstick()
+        .args(["--database", &url, "reports", "status", "--period", &month])
+        .output()
+        .expect("run yardstick");
+    let listed = stdout(&listed);
+    assert_eq!(
+        listed.lines().filter(|l| l.contains(" sent ")).count(),
+        DEMO_RECIPIENTS,
+        "{listed}"
+    );
 }

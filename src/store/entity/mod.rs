@@ -8,6 +8,7 @@ pub mod definition_drafts;
 pub mod definition_publications;
 pub mod definition_versions;
 pub mod imports;
+pub mod mail_runs;
 pub mod metric_values;
 pub mod outbox;
 pub mod people;

@@ -6,6 +6,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub period: String,
+    pub edition: String,
     pub recipient: String,
     pub kind: String,
     pub address: String,

@@ -3,32 +3,7 @@
 //! its target with its last six months, and the manager's comment once the month is
 //! finalized. Numbers are formatted here; the templates only lay them out.
 
-use crate::kpi::period::Month;
-use crate::report::{CardView, PeriodReport};
-use std::collections::HashMap;
-
-/// The language a mail is written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Language {
-    En,
-    Zh,
-}
-
-impl Language {
-    pub fn code(self) -> &'static str {
-        match self {
-            Language::En => "en",
-            Language::Zh => "zh",
-        }
-    }
-
-    pub fn pick(self, name: &crate::kpi::definition::LocalizedName) -> &str {
-        match self {
-            Language::En => &name.en,
-            Language::Zh => &name.zh,
-        }
-    }
-}
+use super::{Language, ReportSources, TREND_MONTHS, link, number};
 
 /// One KPI's line: its value against target, the bar of its achievement, its months.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,80 +40,19 @@ pub struct RepReport {
     pub link: String,
 }
 
-/// The months a report reads, the month reported last, with their cards found by
-/// subject: indexed once, read for every recipient.
-#[derive(Debug)]
-pub struct Months {
-    months: Vec<(Month, PeriodReport)>,
-    by_subject: Vec<HashMap<String, usize>>,
-    pub finalized: bool,
-}
-
-impl Months {
-    pub fn new(months: Vec<(Month, PeriodReport)>, finalized: bool) -> Months {
-        let by_subject = months
-            .iter()
-            .map(|(_, r)| {
-                r.people
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| (c.subject.clone(), i))
-                    .collect()
-            })
-            .collect();
-        Months {
-            months,
-            by_subject,
-            finalized,
-        }
-    }
-
-    fn card(&self, at: usize, subject: &str) -> Option<&CardView> {
-        let i = *self.by_subject.get(at)?.get(subject)?;
-        self.months.get(at).map(|(_, r)| &r.people[i])
-    }
-
-    /// The month reported.
-    pub fn month(&self) -> Option<Month> {
-        self.months.last().map(|(m, _)| *m)
-    }
-
-    fn month_at(&self, at: usize) -> Month {
-        self.months[at].0
-    }
-
-    fn len(&self) -> usize {
-        self.months.len()
-    }
-}
-
-fn number(value: Option<f64>) -> String {
-    value.map_or_else(|| "–".to_owned(), |v| format!("{v:.1}"))
-}
-
-/// `person`'s report of the last of `months`, or `None` when they have no card then.
-pub fn rep_report(months: &Months, person: &str, language: Language, public_url: &str) -> Option<RepReport> {
+/// `person`'s report of the month of `months`, or `None` when they have no card then.
+pub fn rep_report(months: &ReportSources, person: &str, language: Language, public_url: &str) -> Option<RepReport> {
     let last = months.len().checked_sub(1)?;
     let card = months.card(last, person)?;
-    let month = months.month()?;
+    let month = months.month;
     let zh = language == Language::Zh;
     let before = last.checked_sub(1).and_then(|at| months.card(at, person));
-    let change = match (card.total, before.and_then(|b| b.total)) {
-        (Some(now), Some(then)) => {
-            let previous = months.month_at(last - 1);
-            if zh {
-                format!("较 {previous} {:+.1}", now - then)
-            } else {
-                format!("{:+.1} since {previous}", now - then)
-            }
-        }
-        _ => String::new(),
-    };
+    let change = months.change(card.total, before, language);
     let kpis = card
         .kpis
         .iter()
         .map(|k| {
-            let trend: Vec<String> = (0..=last)
+            let trend: Vec<String> = (last.saturating_sub(TREND_MONTHS - 1)..=last)
                 .map(|at| {
                     let value = months
                         .card(at, person)
@@ -203,11 +117,6 @@ pub fn rep_report(months: &Months, person: &str, language: Language, public_url:
         kpis,
         finalized: months.finalized,
         manager_comment,
-        link: format!(
-            "{}/scorecards/{}?period={month}&lang={}",
-            public_url.trim_end_matches('/'),
-            person,
-            language.code()
-        ),
+        link: link(public_url, &format!("/scorecards/{person}"), month, language),
     })
 }
