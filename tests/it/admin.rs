@@ -45,7 +45,12 @@ async fn the_admin_pages_open_for_an_admin_and_are_not_found_for_everyone_else()
         } else {
             StatusCode::NOT_FOUND
         };
-        for path in ["/admin/users", "/admin/definitions", "/admin/definitions?lang=zh"] {
+        for path in [
+            "/admin/users",
+            "/admin/definitions",
+            "/admin/definitions?lang=zh",
+            "/admin/mail",
+        ] {
             assert_eq!(app.status(&client, path).await, want, "{user} GET {path}");
         }
         if user != "admin" {
@@ -624,4 +629,95 @@ async fn an_admin_sets_the_card_a_team_is_scored_with() {
     );
     let hr = app.signed_in("hr").await;
     assert_eq!(app.status(&hr, "/admin/teams").await, StatusCode::NOT_FOUND);
+}
+
+fn mail_to(recipient: &str) -> yardstick::store::NewMail {
+    yardstick::store::NewMail {
+        period: "2026-10".into(),
+        edition: "open".into(),
+        recipient: recipient.into(),
+        kind: "rep".into(),
+        address: format!("{recipient}@yardstick-demo.com"),
+        language: "en".into(),
+        message_id: format!("<yardstick.2026-10.open.rep.{recipient}@yardstick-demo.com>"),
+    }
+}
+
+#[tokio::test]
+async fn an_admin_sees_the_outbox_with_the_servers_replies_and_resends_a_mail_in_doubt() {
+    let app = spawn_app().await;
+    let store = &app.store;
+    let queued = store
+        .queue_mails(vec![mail_to("p002"), mail_to("p003"), mail_to("p004")], None)
+        .await
+        .expect("queued");
+    assert_eq!(queued, Some(3));
+    // p002's was refused for good, p003's sender stopped mid-send, p004's arrived.
+    let failed = store.claim_next("test").await.expect("claim").expect("p002's");
+    store
+        .mark_failed(failed.id, "550 5.1.1 <p002@yardstick-demo.com>: mailbox unavailable")
+        .await
+        .expect("failed");
+    let in_doubt = store.claim_next("test").await.expect("claim").expect("p003's");
+    let sent = store.claim_next("test").await.expect("claim").expect("p004's");
+    store.mark_sent(sent.id).await.expect("sent");
+
+    let rep = app.signed_in("rep.p002").await;
+    assert_eq!(app.status(&rep, "/admin/mail").await, StatusCode::NOT_FOUND);
+    let admin = app.signed_in("admin").await;
+    let page = app.page(&admin, "/admin/mail").await;
+    assert!(
+        page.contains("<option value=\"2026-10\" selected>"),
+        "the latest month by default"
+    );
+    assert!(
+        page.contains("550 5.1.1 &#60;p002@yardstick-demo.com&#62;: mailbox unavailable"),
+        "{page}"
+    );
+    assert!(page.contains("data-status=\"sending\">sending: 1<"), "{page}");
+    assert_eq!(
+        page.matches(">Resend</button>").count(),
+        2,
+        "the failed one and the one in doubt"
+    );
+    let only_failed = app.page(&admin, "/admin/mail?period=2026-10&status=failed").await;
+    assert_eq!(only_failed.matches("<tr data-mail=").count(), 1);
+    assert_eq!(
+        app.status(&admin, "/admin/mail?status=lost").await,
+        StatusCode::BAD_REQUEST
+    );
+
+    let csrf = app.csrf(&admin).await;
+    let resend = |id: i64| {
+        admin
+            .post(format!("{}/admin/mail/{id}/resend", app.address))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+    };
+    let answer = resend(in_doubt.id).await.expect("POST resend");
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        answer.headers()["location"],
+        format!("/admin/mail?period=2026-10&resent={}", in_doubt.id).as_str()
+    );
+    let mails = store.list_mails(Some("2026-10")).await.expect("the mails");
+    let again = mails.iter().find(|m| m.id == in_doubt.id).expect("p003's");
+    assert_eq!(again.status, yardstick::store::MailStatus::Queued);
+    assert_eq!(
+        again.message_id, in_doubt.message_id,
+        "the same Message-ID: a copy can be told"
+    );
+    let trail = app.audit_trail("mail", "2026-10/open/rep/p003").await;
+    assert_eq!(trail.len(), 1, "the resend is audited");
+    assert_eq!(trail[0].actor, "admin");
+    // A mail that arrived is not sent again, and an unknown one is not found.
+    assert_eq!(resend(sent.id).await.expect("POST").status(), StatusCode::CONFLICT);
+    assert_eq!(resend(999_999).await.expect("POST").status(), StatusCode::NOT_FOUND);
+    let forged = admin
+        .post(format!("{}/admin/mail/{}/resend", app.address, failed.id))
+        .form(&[("csrf", "forged")])
+        .send()
+        .await
+        .expect("POST");
+    assert_ne!(forged.status(), StatusCode::SEE_OTHER);
 }

@@ -1,4 +1,5 @@
-//! The admin's pages: accounts (list, create, disable) and the rulebook in force.
+//! The admin's pages: accounts (list, create, disable), the rulebook in force, the
+//! teams' cards and the outbox of appraisal mails.
 //! Only an admin account opens them; anyone else gets 404, as for a card they may
 //! not see.
 
@@ -7,6 +8,7 @@ mod definitions;
 mod draft_form;
 mod drafts;
 mod history;
+mod mail;
 mod teams;
 
 use super::AppState;
@@ -40,6 +42,8 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(history::history_page)
         .service(history::diff_page)
         .service(history::roll_back)
+        .service(mail::mail_page)
+        .service(mail::resend)
         .service(teams::teams_view)
         .service(teams::set_card);
 }

@@ -106,6 +106,7 @@ pub struct Words {
     pub accounts: &'static str,
     /// The admin's page of teams and their cards.
     pub teams_admin: &'static str,
+    pub mail_admin: &'static str,
     pub definitions: &'static str,
     pub sign_out: &'static str,
     pub period: &'static str,
@@ -176,6 +177,7 @@ static EN: Words = Words {
     upload: "Upload data",
     accounts: "Accounts",
     teams_admin: "Team cards",
+    mail_admin: "Mail",
     definitions: "Definitions",
     sign_out: "Sign out",
     period: "Period",
@@ -244,6 +246,7 @@ static ZH: Words = Words {
     upload: "上传数据",
     accounts: "账户",
     teams_admin: "团队评分卡",
+    mail_admin: "邮件",
     definitions: "指标定义",
     sign_out: "退出",
     period: "期间",
