@@ -9,7 +9,7 @@ mod manager;
 mod rep;
 
 pub use hr::{HrReport, hr_report};
-pub use manager::{ManagerReport, manager_report};
+pub use manager::{AttentionLine, ManagerReport, MemberLine, TeamSection, manager_report};
 pub use rep::{KpiLine, RepReport, rep_report};
 
 use crate::kpi::organisation::Organisation;
