@@ -11,7 +11,7 @@ use crate::definitions::ActiveRulebook;
 use crate::kpi::period::Month;
 use crate::settings::MailSettings;
 use crate::store::{MailRun, Store, StoreError};
-use chrono::{DateTime, Datelike, TimeZone};
+use chrono::{DateTime, Datelike, TimeZone, Timelike};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,7 +23,9 @@ const LOOKBACK_DAYS: i64 = 7;
 /// The scheduled run due at `now`: its time and the month it reports (the month
 /// before the run's), or `None` when the last time was more than a week ago.
 pub fn due_run<Tz: TimeZone>(cron: &croner::Cron, now: &DateTime<Tz>) -> Option<(DateTime<Tz>, Month)> {
-    let at = cron.find_previous_occurrence(now, true).ok()?;
+    // croner keeps the fraction of a second it was asked from; a run's time is whole,
+    // so every look names the same run.
+    let at = cron.find_previous_occurrence(now, true).ok()?.with_nanosecond(0)?;
     if now.clone().signed_duration_since(at.clone()) > chrono::Duration::days(LOOKBACK_DAYS) {
         return None;
     }
@@ -149,6 +151,11 @@ mod tests {
         assert_eq!(
             due_run(&cron, &at("2026-12-05T08:00:00Z")),
             Some((at("2026-12-01T09:00:00Z"), month("2026-11")))
+        );
+        assert_eq!(
+            due_run(&cron, &at("2026-12-05T08:00:00.149756401Z")),
+            Some((at("2026-12-01T09:00:00Z"), month("2026-11"))),
+            "the same run at every look"
         );
         assert_eq!(
             due_run(&cron, &at("2027-01-01T09:30:00Z")),

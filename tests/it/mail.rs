@@ -722,6 +722,18 @@ fn the_schedule_sends_the_month_before_from_a_running_server() {
     let _again = serve(&url, dir.path(), &env);
     std::thread::sleep(std::time::Duration::from_secs(3));
     assert_eq!(count(), DEMO_RECIPIENTS);
+    // One run a minute of the pattern, named by its whole minute, however often the
+    // servers looked (every second here).
+    let rt = crate::store::runtime();
+    let store = rt.block_on(yardstick::store::Store::open(&url)).expect("open");
+    let runs = rt.block_on(store.list_mail_runs()).expect("the runs");
+    assert!(
+        (1..=3).contains(&runs.len())
+            && runs
+                .iter()
+                .all(|r| r.slot.starts_with("schedule ") && !r.slot.contains('.')),
+        "{runs:?}"
+    );
     let listed = yardstick()
         .args(["--database", &url, "reports", "status", "--period", &month])
         .output()
