@@ -1,11 +1,9 @@
 //! The definitions kept in the database: what a new database starts from, publishing a
 //! folder, the history, export and diff, and running servers taking a publication up.
 
-use crate::helpers::{root, yardstick};
+use crate::helpers::{Server, root, yardstick};
 use crate::store::{copy_dir, databases, import_demo, ok, run, sqlite_database};
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// A copy of the shipped definitions in `dir/name` with `from` replaced by `to` in `file`.
@@ -150,53 +148,8 @@ fn an_invalid_folder_or_one_that_drops_a_role_in_use_is_never_published() {
     }
 }
 
-/// A `yardstick serve` process, stopped when dropped.
-struct Server {
-    child: Child,
-    address: String,
-    /// Held open: a server whose standard output is closed stops at its next line.
-    _stdout: std::io::BufReader<std::process::ChildStdout>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn serve(url: &str, folder: &Path, extra: &[&str]) -> Server {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("yardstick"))
-        .current_dir(folder)
-        .env_remove("YARDSTICK_DEFINITIONS")
-        .args([
-            "--database",
-            url,
-            "--log-level",
-            "warn",
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-        ])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the server");
-    let mut first = String::new();
-    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
-    stdout.read_line(&mut first).expect("the address line");
-    let address = first
-        .trim()
-        .strip_prefix("Yardstick is serving on ")
-        .unwrap_or_else(|| panic!("the address line: {first:?}"))
-        .trim_end_matches('/')
-        .to_owned();
-    Server {
-        child,
-        address,
-        _stdout: stdout,
-    }
+    crate::helpers::serve(url, folder, extra, &[])
 }
 
 /// A read token for hr (an account made first if there is none), through the command line.

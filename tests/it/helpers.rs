@@ -64,3 +64,56 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     std::fs::write(&path, text).expect("write the test file");
     path
 }
+
+/// A `yardstick serve` process, stopped when dropped.
+pub struct Server {
+    child: std::process::Child,
+    pub address: String,
+    /// Held open: a server whose standard output is closed stops at its next line.
+    _stdout: std::io::BufReader<std::process::ChildStdout>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `yardstick serve` on `url` from `folder`, on a free port, with `extra` arguments and
+/// `env` set; returns once it says where it serves.
+pub fn serve(url: &str, folder: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
+    use std::io::BufRead;
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("yardstick"));
+    command
+        .current_dir(folder)
+        .env_remove("YARDSTICK_DEFINITIONS")
+        .args([
+            "--database",
+            url,
+            "--log-level",
+            "warn",
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+        ])
+        .args(extra)
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
+    let mut child = command.spawn().expect("start the server");
+    let mut first = String::new();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    stdout.read_line(&mut first).expect("the address line");
+    let address = first
+        .trim()
+        .strip_prefix("Yardstick is serving on ")
+        .unwrap_or_else(|| panic!("the address line: {first:?}"))
+        .trim_end_matches('/')
+        .to_owned();
+    Server {
+        child,
+        address,
+        _stdout: stdout,
+    }
+}

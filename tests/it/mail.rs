@@ -584,45 +584,14 @@ fn managers_and_hr_get_their_summaries_once_per_edition_of_the_month() {
     assert_eq!(files, 2 * (DEMO_RECIPIENTS + 2));
 }
 
-/// `yardstick serve` with its mail runs looking every second; stopped on drop.
-struct Server {
-    child: Child,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(url: &str, dir: &Path, env: &[(&str, &str)]) -> Server {
-    let mut command = Command::new(assert_cmd::cargo::cargo_bin("yardstick"));
-    command
-        .current_dir(dir)
-        .args([
-            "--database",
-            url,
-            "--log-level",
-            "warn",
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-        ])
-        .env("YARDSTICK_MAIL_POLL_SECONDS", "1")
-        .env("YARDSTICK_MAIL_FROM", "Yardstick <appraisals@yardstick-demo.com>")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    let mut child = command.spawn().expect("start the server");
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().expect("stdout"))
-        .read_line(&mut line)
-        .expect("the address line");
-    assert!(line.starts_with("Yardstick is serving on "), "{line:?}");
-    Server { child }
+/// `yardstick serve` with its mail runs looking every second.
+fn serve(url: &str, dir: &Path, env: &[(&str, &str)]) -> crate::helpers::Server {
+    let mut env = env.to_vec();
+    env.extend([
+        ("YARDSTICK_MAIL_POLL_SECONDS", "1"),
+        ("YARDSTICK_MAIL_FROM", "Yardstick <appraisals@yardstick-demo.com>"),
+    ]);
+    crate::helpers::serve(url, dir, &[], &env)
 }
 
 fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
