@@ -4,7 +4,6 @@
 use super::{Language, ReportSources, bar, link, number, team_name};
 use crate::kpi::calibration::{Bound, distribution};
 use crate::kpi::rulebook::Rulebook;
-use crate::review::progress;
 use crate::standings::leaderboard;
 
 /// One team's line of the ranking.
@@ -148,14 +147,7 @@ pub fn hr_report(sources: &ReportSources, rulebook: &Rulebook, language: Languag
     let outstanding = if sources.finalized {
         Vec::new()
     } else {
-        progress(
-            rulebook,
-            &sources.organisation,
-            month,
-            &sources.appraisals,
-            &sources.sign_offs,
-        )
-        .outstanding()
+        sources.review(rulebook).outstanding()
     };
 
     HrReport {

@@ -5,7 +5,6 @@
 use super::{Language, ReportSources, bar, link, number, team_name};
 use crate::access::Visibility;
 use crate::kpi::rulebook::Rulebook;
-use crate::review::{attention_list, progress};
 use crate::standings::leaderboard;
 use crate::store::{Account, AccountEntry};
 use std::collections::HashSet;
@@ -165,8 +164,9 @@ pub fn manager_report(
         return None;
     }
 
-    let attention = attention_list(rulebook, &sources.history())
-        .into_iter()
+    let attention = sources
+        .attention(rulebook)
+        .iter()
         .filter(|a| visibility.can_see(&a.person) && Some(a.person.as_str()) != entry.person.as_deref())
         .map(|a| {
             let trend: Vec<String> = a.trend.iter().map(|(_, v)| format!("{v:.1}")).collect();
@@ -181,7 +181,7 @@ pub fn manager_report(
         })
         .collect();
 
-    let review = progress(rulebook, organisation, month, &sources.appraisals, &sources.sign_offs);
+    let review = sources.review(rulebook);
     let mut missing_self_assessment = Vec::new();
     let mut missing_rating = Vec::new();
     for team in review.teams.iter().filter(|t| visibility.can_see(&t.team)) {
@@ -199,17 +199,18 @@ pub fn manager_report(
         }
     }
     let missing_acknowledgement = if sources.finalized {
+        let answered: HashSet<&str> = sources
+            .appraisals
+            .iter()
+            .filter(|a| a.acknowledged_at.is_some() || a.appeal.is_some())
+            .map(|a| a.person.as_str())
+            .collect();
         sources
             .report()
             .people
             .iter()
             .filter(|c| visibility.can_see(&c.subject) && Some(c.subject.as_str()) != entry.person.as_deref())
-            .filter(|c| {
-                !sources
-                    .appraisals
-                    .iter()
-                    .any(|a| a.person == c.subject && (a.acknowledged_at.is_some() || a.appeal.is_some()))
-            })
+            .filter(|c| !answered.contains(c.subject.as_str()))
             .map(|c| c.name.clone())
             .collect()
     } else {

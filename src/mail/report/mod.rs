@@ -14,9 +14,12 @@ pub use rep::{KpiLine, RepReport, rep_report};
 
 use crate::kpi::organisation::Organisation;
 use crate::kpi::period::Month;
+use crate::kpi::rulebook::Rulebook;
 use crate::report::{CardView, PeriodReport};
+use crate::review::{Attention, ReviewProgress, attention_list, progress};
 use crate::store::{AccountEntry, AppraisalRow, SignOff};
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// Months of history a KPI's trend shows, the month itself included.
 pub const TREND_MONTHS: usize = 6;
@@ -72,6 +75,9 @@ pub struct ReportSources {
     pub appraisals: Vec<AppraisalRow>,
     pub sign_offs: Vec<SignOff>,
     pub accounts: Vec<AccountEntry>,
+    /// Worked out once for the whole organisation, read by every manager's report.
+    attention: OnceLock<Vec<Attention>>,
+    review: OnceLock<ReviewProgress>,
 }
 
 impl ReportSources {
@@ -104,6 +110,26 @@ impl ReportSources {
             appraisals,
             sign_offs,
             accounts,
+            attention: OnceLock::new(),
+            review: OnceLock::new(),
+        })
+    }
+
+    /// The attention list of the month, everyone in it.
+    fn attention(&self, rulebook: &Rulebook) -> &[Attention] {
+        self.attention.get_or_init(|| attention_list(rulebook, &self.history()))
+    }
+
+    /// Where the month's review stands, every team.
+    fn review(&self, rulebook: &Rulebook) -> &ReviewProgress {
+        self.review.get_or_init(|| {
+            progress(
+                rulebook,
+                &self.organisation,
+                self.month,
+                &self.appraisals,
+                &self.sign_offs,
+            )
         })
     }
 
