@@ -305,7 +305,9 @@ impl Cli {
                 definitions: _,
                 format,
             } => {
-                let report = match (&people, &teams, &data) {
+                // Rendered in full before anything is printed, so a failure leaves no partial output.
+                let mut rendered = Vec::new();
+                match (&people, &teams, &data) {
                     (Some(people), Some(teams), Some(data)) => {
                         let files = InputFiles {
                             people,
@@ -319,14 +321,14 @@ impl Cli {
                             None => RulebookVersion::shipped(),
                         };
                         let rulebook = &version.rulebook;
-                        let sources = PeriodSources::from_files(rulebook, files).map_err(failure)?;
-                        score(rulebook, &sources, period)
+                        let sources = PeriodSources::from_files(rulebook, files, period).map_err(failure)?;
+                        write_scored_files(rulebook, &sources, period, format, &mut rendered).map_err(failure)?;
                     }
-                    _ => block_on(evaluate_stored(&settings, period))?,
-                };
-                // Rendered in full before anything is printed, so a failure leaves no partial output.
-                let mut rendered = Vec::new();
-                report.write(format, &mut rendered).map_err(failure)?;
+                    _ => {
+                        let report = block_on(evaluate_stored(&settings, period))?;
+                        report.write(format, &mut rendered).map_err(failure)?;
+                    }
+                }
                 out.write_all(&rendered).map_err(failure)
             }
             Command::Migrate => block_on(async {
@@ -508,7 +510,14 @@ fn check(dir: &Path, out: &mut dyn Write) -> Result<(), Failure> {
     .map_err(failure)
 }
 
-fn score(rulebook: &Rulebook, sources: &PeriodSources, period: Period) -> PeriodReport {
+/// Scores `period` from files and writes it in `format`.
+fn write_scored_files(
+    rulebook: &Rulebook,
+    sources: &PeriodSources,
+    period: Period,
+    format: Format,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let inputs = sources.data.period_inputs(rulebook, &sources.organisation, period);
     let scores = score_period(
         rulebook,
@@ -518,7 +527,7 @@ fn score(rulebook: &Rulebook, sources: &PeriodSources, period: Period) -> Period
         &sources.ratings,
         period,
     );
-    PeriodReport::new(rulebook, &sources.organisation, &inputs, &scores)
+    crate::report::write_scored(rulebook, &sources.organisation, &inputs, &scores, format, out)
 }
 
 /// A finalized month is shown as frozen; anything else is scored from what is stored now.

@@ -35,9 +35,10 @@ pub struct InputFiles<'a> {
 }
 
 impl PeriodSources {
-    pub fn from_files(rulebook: &Rulebook, files: InputFiles) -> Result<PeriodSources, ImportErrors> {
+    /// What the files hold for `period`: rows of other months are checked, not kept.
+    pub fn from_files(rulebook: &Rulebook, files: InputFiles, period: Period) -> Result<PeriodSources, ImportErrors> {
         let organisation = read_organisation(rulebook, files.teams, files.people)?;
-        let data = read_metrics(rulebook, &organisation, files.data)?;
+        let data = read_metrics(rulebook, &organisation, files.data, period)?;
         let targets = match files.targets {
             Some(path) => read_targets(rulebook, &organisation, path)?,
             None => TargetBook::default(),

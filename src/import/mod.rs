@@ -4,6 +4,7 @@
 
 mod definitions;
 mod metrics;
+mod metrics_file;
 mod organisation;
 mod spreadsheet;
 mod table;
@@ -21,6 +22,7 @@ pub use to_store::{
 };
 
 use crate::kpi::organisation::Organisation;
+use crate::kpi::period::Period;
 use crate::kpi::rollup::MetricData;
 use crate::kpi::rulebook::Rulebook;
 use crate::kpi::targets::TargetBook;
@@ -49,14 +51,24 @@ pub fn read_organisation(
     build_organisation(rulebook, &teams, &people, &teams_path.display().to_string())
 }
 
-/// Reads metric data in long form, `subject,period,metric,value`, with `period` a month.
-pub fn read_metrics(rulebook: &Rulebook, organisation: &Organisation, path: &Path) -> Result<MetricData, ImportErrors> {
-    let rows = parse_metrics(
-        &Table::read(path, METRIC_COLUMNS)?,
-        rulebook,
-        &subject_keys(organisation),
-    )?;
-    Ok(build_metric_data(rulebook, organisation, &rows))
+/// Reads metric data in long form, `subject,period,metric,value` with `period` a
+/// month, for scoring `period`: every row is checked, the period's months are kept.
+/// CSV is streamed into the month tables; a workbook is read whole.
+pub fn read_metrics(
+    rulebook: &Rulebook,
+    organisation: &Organisation,
+    path: &Path,
+    period: Period,
+) -> Result<MetricData, ImportErrors> {
+    if Table::is_workbook(path) {
+        let rows = parse_metrics(
+            &Table::read(path, METRIC_COLUMNS)?,
+            rulebook,
+            &subject_keys(organisation),
+        )?;
+        return Ok(build_metric_data(rulebook, organisation, &rows));
+    }
+    metrics_file::read_period_metrics(rulebook, organisation, path, period)
 }
 
 /// Reads target overrides, `subject,period,kpi,target[,threshold,stretch]`.

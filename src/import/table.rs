@@ -20,6 +20,20 @@ pub struct RowError {
     pub message: String,
 }
 
+impl RowError {
+    /// An error at `line` of `file`, about `column` when one is to blame. The message
+    /// quotes what the row holds, so characters nobody can see (a line break, a
+    /// direction override) are escaped.
+    pub fn new(file: &str, line: u64, column: Option<&str>, message: &str) -> RowError {
+        RowError {
+            file: file.to_owned(),
+            line,
+            column: column.map(id::escape_hidden),
+            message: id::escape_hidden(message),
+        }
+    }
+}
+
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}: ", self.file, self.line)?;
@@ -95,15 +109,9 @@ impl<'t> Row<'t> {
             .map_or("", str::trim)
     }
 
-    /// An error about this row's `column`. A message quotes what the row holds, so
-    /// characters nobody can see (a line break, a direction override) are escaped.
+    /// An error about this row's `column`.
     pub fn error(&self, column: &str, message: impl Into<String>) -> RowError {
-        RowError {
-            file: self.table.file.clone(),
-            line: self.line,
-            column: Some(id::escape_hidden(column)),
-            message: id::escape_hidden(&message.into()),
-        }
+        RowError::new(&self.table.file, self.line, Some(column), &message.into())
     }
 
     /// The field of `column` as an id (see [`crate::kpi::id`]).
@@ -157,6 +165,15 @@ impl Table {
     /// `required` and `optional`.
     pub fn read(path: &Path, columns: (&[&str], &[&str])) -> Result<Table, ImportErrors> {
         Table::read_as(path, &path.display().to_string(), columns)
+    }
+
+    /// Whether `path` names a workbook (or an old spreadsheet format), by its
+    /// extension, rather than CSV.
+    pub fn is_workbook(path: &Path) -> bool {
+        let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        extension
+            .as_deref()
+            .is_some_and(|e| matches!(e, "xls" | "ods") || spreadsheet::EXTENSIONS.contains(&e))
     }
 
     /// As `read`, naming the file `source` in every error and in what it records: an
@@ -241,35 +258,8 @@ impl Table {
         required: &[&str],
         optional: &[&str],
     ) -> Result<Table, ImportErrors> {
-        let columns: Vec<String> = columns
-            .iter()
-            .map(|c| c.trim().trim_start_matches('\u{feff}').to_owned())
-            .collect();
-        let mut errors = ImportErrors::default();
-        for column in required {
-            if !columns.iter().any(|c| c == column) {
-                errors.push(RowError {
-                    file: file.clone(),
-                    line: 1,
-                    column: None,
-                    message: format!(
-                        "the header lacks the column `{column}`; expected {}",
-                        required.join(",")
-                    ),
-                });
-            }
-        }
-        for column in &columns {
-            if !required.contains(&column.as_str()) && !optional.contains(&column.as_str()) {
-                errors.push(RowError {
-                    file: file.clone(),
-                    line: 1,
-                    column: Some(id::escape_hidden(column)),
-                    message: format!("unknown column; expected {}", [required, optional].concat().join(",")),
-                });
-            }
-        }
-        errors.or(Table {
+        let columns = check_header(&file, columns, (required, optional))?;
+        Ok(Table {
             file,
             columns,
             records,
@@ -324,8 +314,38 @@ impl Table {
     }
 }
 
+/// A header's column names, trimmed (and a byte order mark dropped), once it holds
+/// every `required` column and none outside `required` and `optional`.
+pub(super) fn check_header(
+    file: &str,
+    columns: Vec<String>,
+    (required, optional): (&[&str], &[&str]),
+) -> Result<Vec<String>, ImportErrors> {
+    let columns: Vec<String> = columns
+        .iter()
+        .map(|c| c.trim().trim_start_matches('\u{feff}').to_owned())
+        .collect();
+    let mut errors = ImportErrors::default();
+    for column in required {
+        if !columns.iter().any(|c| c == column) {
+            let message = format!(
+                "the header lacks the column `{column}`; expected {}",
+                required.join(",")
+            );
+            errors.push(RowError::new(file, 1, None, &message));
+        }
+    }
+    for column in &columns {
+        if !required.contains(&column.as_str()) && !optional.contains(&column.as_str()) {
+            let message = format!("unknown column; expected {}", [required, optional].concat().join(","));
+            errors.push(RowError::new(file, 1, Some(column), &message));
+        }
+    }
+    errors.or(columns)
+}
+
 /// An error about the whole file, placed on its first line.
-fn whole_file(file: &str, message: String) -> ImportErrors {
+pub(super) fn whole_file(file: &str, message: String) -> ImportErrors {
     let mut errors = ImportErrors::default();
     errors.push(RowError {
         file: file.to_owned(),
@@ -336,7 +356,7 @@ fn whole_file(file: &str, message: String) -> ImportErrors {
     errors
 }
 
-fn io_reason(error: &csv::Error) -> String {
+pub(super) fn io_reason(error: &csv::Error) -> String {
     match error.kind() {
         csv::ErrorKind::Io(e) => e.to_string(),
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {

@@ -58,6 +58,46 @@ impl MetricData {
         self.months.entry(month).or_insert_with(|| vec![f64::NAN; size])[at] = value;
     }
 
+    /// Sets a value unless the cell holds one already; `false` when it does (and is
+    /// left as it was).
+    pub fn set_new(&mut self, subject: Subject, month: Month, metric: MetricId, value: f64) -> bool {
+        let size = (self.people + self.teams) * self.metric_count;
+        let at = self.row(subject) * self.metric_count + metric.index();
+        let cell = &mut self.months.entry(month).or_insert_with(|| vec![f64::NAN; size])[at];
+        let new = cell.is_nan();
+        if new {
+            *cell = value;
+        }
+        new
+    }
+
+    /// Takes every value `other` holds, for tables filled from parts of one file;
+    /// `false` when a cell is held in both (this table is then part merged).
+    pub fn absorb(&mut self, other: MetricData) -> bool {
+        debug_assert_eq!(
+            (self.metric_count, self.people, self.teams),
+            (other.metric_count, other.people, other.teams)
+        );
+        for (month, values) in other.months {
+            match self.months.get_mut(&month) {
+                None => {
+                    self.months.insert(month, values);
+                }
+                Some(table) => {
+                    for (mine, theirs) in table.iter_mut().zip(values) {
+                        if !theirs.is_nan() {
+                            if !mine.is_nan() {
+                                return false;
+                            }
+                            *mine = theirs;
+                        }
+                    }
+                }
+            }
+        }
+        true
+    }
+
     /// Removes a value, as if it had never been sent.
     pub fn remove(&mut self, subject: Subject, month: Month, metric: MetricId) {
         let at = self.row(subject) * self.metric_count + metric.index();

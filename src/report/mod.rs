@@ -20,7 +20,8 @@ mod table;
 
 use appraisal::qualitative_view;
 pub use appraisal::{AppealResolution, AppealView, AppraisalView, AspectRating, GradeDecision, QualitativeView};
-use table::table;
+use rayon::prelude::*;
+use table::{table, table_row};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -187,6 +188,33 @@ pub struct GateView {
     pub state: GateState,
 }
 
+/// How many cards are viewed at a time when a period is written straight from its
+/// scores: enough to keep both cores busy, few enough that the views of a large
+/// organisation are never all held at once.
+const CARDS_PER_CHUNK: usize = 256;
+
+/// The CSV's columns: one row per subject and KPI, the card's total and grade repeated on each.
+const CSV_HEADER: [&str; 18] = [
+    "period",
+    "subject",
+    "kind",
+    "role",
+    "kpi",
+    "tier",
+    "status",
+    "value",
+    "target",
+    "achievement",
+    "points",
+    "weight",
+    "effective_weight",
+    "contribution",
+    "reason",
+    "total",
+    "grade",
+    "bonus_coefficient",
+];
+
 impl PeriodReport {
     /// Puts the scores of a period beside the definitions and inputs that explain them.
     pub fn new(
@@ -195,17 +223,14 @@ impl PeriodReport {
         inputs: &PeriodInputs,
         scores: &PeriodScores,
     ) -> PeriodReport {
-        let mut workspace = Workspace::default();
-        let mut view = |subject: Subject, card: &Scorecard| {
-            card_view(rulebook, organisation, inputs, subject, card, &mut workspace)
-        };
-        let (mut people, mut teams) = (Vec::new(), Vec::new());
-        for (subject, card) in scores.cards() {
-            match subject {
-                Subject::Person(_) => people.push(view(subject, card)),
-                Subject::Team(_) => teams.push(view(subject, card)),
-            }
-        }
+        let cards: Vec<(Subject, &Scorecard)> = scores.cards().collect();
+        let views: Vec<CardView> = cards
+            .par_iter()
+            .map_init(Workspace::default, |workspace, &(subject, card)| {
+                card_view(rulebook, organisation, inputs, subject, card, workspace)
+            })
+            .collect();
+        let (people, teams) = views.into_iter().partition(|view| view.kind == "person");
         PeriodReport {
             period: scores.period,
             people,
@@ -220,80 +245,128 @@ impl PeriodReport {
                 writeln!(out)
             }
             Format::Table => {
-                writeln!(out, "{}", table(&self.people, "person"))?;
+                writeln!(out, "{}", table(self.people.iter().map(table_row).collect(), "person"))?;
                 if !self.teams.is_empty() {
-                    writeln!(out, "\n{}", table(&self.teams, "team"))?;
+                    writeln!(out, "\n{}", table(self.teams.iter().map(table_row).collect(), "team"))?;
                 }
                 Ok(())
             }
-            Format::Csv => self.csv(out),
-        }
-    }
-
-    fn cards(&self) -> impl Iterator<Item = &CardView> {
-        self.people.iter().chain(&self.teams)
-    }
-
-    /// One row per subject and KPI, the card's total and grade repeated on each.
-    fn csv(&self, out: &mut dyn Write) -> io::Result<()> {
-        let mut writer = csv::Writer::from_writer(out);
-        writer.write_record([
-            "period",
-            "subject",
-            "kind",
-            "role",
-            "kpi",
-            "tier",
-            "status",
-            "value",
-            "target",
-            "achievement",
-            "points",
-            "weight",
-            "effective_weight",
-            "contribution",
-            "reason",
-            "total",
-            "grade",
-            "bonus_coefficient",
-        ])?;
-        let number = |v: Option<f64>| v.map_or_else(String::new, |v| v.to_string());
-        let period = self.period.to_string();
-        for card in self.cards() {
-            let (total, bonus_coefficient) = (number(card.total), number(card.bonus_coefficient));
-            for kpi in &card.kpis {
-                let (status, achievement, reason) = match &kpi.outcome {
-                    KpiOutcome::Scored { achievement, .. } => ("scored", *achievement, ""),
-                    KpiOutcome::NoData { reason } => ("no_data", None, reason.as_str()),
-                    KpiOutcome::NotComputable { reason } => ("not_computable", None, reason.as_str()),
-                };
-                // Ids keep to a grammar that cannot start a formula, but a frozen
-                // snapshot or a reason may quote anything.
-                let text = crate::export::text_cell;
-                writer.write_record([
-                    period.as_str(),
-                    &text(&card.subject),
-                    &text(&card.kind),
-                    &text(&card.role),
-                    &text(&kpi.kpi),
-                    &text(&kpi.tier),
-                    status,
-                    &number(kpi.outcome.value()),
-                    &kpi.target.target.to_string(),
-                    &number(achievement),
-                    &number(kpi.outcome.points()),
-                    &kpi.weight.to_string(),
-                    &kpi.effective_weight.to_string(),
-                    &kpi.contribution.to_string(),
-                    &text(reason),
-                    &total,
-                    &text(card.grade.as_deref().unwrap_or_default()),
-                    &bonus_coefficient,
-                ])?;
+            Format::Csv => {
+                let mut writer = csv::Writer::from_writer(out);
+                writer.write_record(CSV_HEADER)?;
+                for card in self.people.iter().chain(&self.teams) {
+                    csv_rows(&mut writer, self.period, card)?;
+                }
+                writer.flush()
             }
         }
-        writer.flush()
     }
+}
+
+/// A scored period written in `format` as [`PeriodReport::write`] writes it, without
+/// holding every card's view: for a table and CSV the cards are viewed a chunk at a
+/// time on every core, each chunk kept only as its rows. A large organisation's
+/// report costs its output, not its views.
+pub fn write_scored(
+    rulebook: &Rulebook,
+    organisation: &Organisation,
+    inputs: &PeriodInputs,
+    scores: &PeriodScores,
+    format: Format,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let cards: Vec<(Subject, &Scorecard)> = scores.cards().collect();
+    match format {
+        Format::Json => PeriodReport::new(rulebook, organisation, inputs, scores).write(format, out),
+        Format::Csv => {
+            let chunks: Vec<io::Result<Vec<u8>>> = cards
+                .par_chunks(CARDS_PER_CHUNK)
+                .map_init(Workspace::default, |workspace, chunk| {
+                    let mut writer = csv::Writer::from_writer(Vec::new());
+                    for &(subject, card) in chunk {
+                        let view = card_view(rulebook, organisation, inputs, subject, card, workspace);
+                        csv_rows(&mut writer, scores.period, &view)?;
+                    }
+                    writer.into_inner().map_err(|e| e.into_error())
+                })
+                .collect();
+            let mut writer = csv::Writer::from_writer(&mut *out);
+            writer.write_record(CSV_HEADER)?;
+            writer.flush()?;
+            drop(writer);
+            for chunk in chunks {
+                out.write_all(&chunk?)?;
+            }
+            Ok(())
+        }
+        Format::Table => {
+            let rows: Vec<(bool, [String; 10])> = cards
+                .par_iter()
+                .map_init(Workspace::default, |workspace, &(subject, card)| {
+                    let view = card_view(rulebook, organisation, inputs, subject, card, workspace);
+                    (matches!(subject, Subject::Person(_)), table_row(&view))
+                })
+                .collect();
+            let (people, teams): (Vec<_>, Vec<_>) = rows.into_iter().partition(|(person, _)| *person);
+            writeln!(
+                out,
+                "{}",
+                table(people.into_iter().map(|(_, row)| row).collect(), "person")
+            )?;
+            if !teams.is_empty() {
+                writeln!(
+                    out,
+                    "\n{}",
+                    table(teams.into_iter().map(|(_, row)| row).collect(), "team")
+                )?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// One card's CSV rows, one per KPI. Numbers are formatted into one buffer, field
+/// by field: a period of a million cards writes tens of millions of them.
+fn csv_rows<W: Write>(writer: &mut csv::Writer<W>, period: Period, card: &CardView) -> io::Result<()> {
+    use std::fmt::Write as _;
+    let mut buffer = String::new();
+    let mut number = |writer: &mut csv::Writer<W>, v: Option<f64>| {
+        buffer.clear();
+        if let Some(v) = v {
+            let _ = write!(buffer, "{v}");
+        }
+        writer.write_field(&buffer)
+    };
+    // Ids keep to a grammar that cannot start a formula, but a frozen snapshot or a
+    // reason may quote anything.
+    let text = crate::export::text_cell;
+    let period = period.to_string();
+    for kpi in &card.kpis {
+        let (status, achievement, reason) = match &kpi.outcome {
+            KpiOutcome::Scored { achievement, .. } => ("scored", *achievement, ""),
+            KpiOutcome::NoData { reason } => ("no_data", None, reason.as_str()),
+            KpiOutcome::NotComputable { reason } => ("not_computable", None, reason.as_str()),
+        };
+        for field in [&period, &*text(&card.subject), &*text(&card.kind), &*text(&card.role)] {
+            writer.write_field(field)?;
+        }
+        writer.write_field(&*text(&kpi.kpi))?;
+        writer.write_field(&*text(&kpi.tier))?;
+        writer.write_field(status)?;
+        number(writer, kpi.outcome.value())?;
+        number(writer, Some(kpi.target.target))?;
+        number(writer, achievement)?;
+        number(writer, kpi.outcome.points())?;
+        number(writer, Some(kpi.weight))?;
+        number(writer, Some(kpi.effective_weight))?;
+        number(writer, Some(kpi.contribution))?;
+        writer.write_field(&*text(reason))?;
+        number(writer, card.total)?;
+        writer.write_field(&*text(card.grade.as_deref().unwrap_or_default()))?;
+        number(writer, card.bonus_coefficient)?;
+        writer.write_record(None::<&[u8]>)?;
+    }
+    Ok(())
 }
 
 /// A card beside the definitions and inputs that explain it.

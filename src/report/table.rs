@@ -16,12 +16,12 @@ fn plain_text(text: &str) -> String {
     text.chars().filter(|c| !crate::kpi::id::hidden(*c)).collect()
 }
 
-/// `cards` as a table that fits the terminal, else 80 columns; `subject` heads the
+/// Cards' rows ([`table_row`]) as a table that fits the terminal, else 80 columns; `subject` heads the
 /// first column (`person` or `team`). Ids, numbers and grades are never broken and
 /// names wrap; notes stay in their column when they fit on one line, else the column
 /// holds a number and the notes follow the table, whole, so that a gate's id is
 /// never cut in two.
-pub(super) fn table(cards: &[CardView], subject: &str) -> String {
+pub(super) fn table(rows: Vec<[String; 10]>, subject: &str) -> String {
     use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Width};
     let mut table = comfy_table::Table::new();
     // A header rule and columns apart by a space: borders would take a fifth of
@@ -32,7 +32,6 @@ pub(super) fn table(cards: &[CardView], subject: &str) -> String {
         table.set_width(TABLE_WIDTH);
     }
     let width = table.width().unwrap_or(TABLE_WIDTH);
-    let rows: Vec<[String; 10]> = cards.iter().map(table_row).collect();
     let header = [
         subject, "name", "team", "role", "base", "process", "result", "total", "grade", "note",
     ];
@@ -89,7 +88,7 @@ fn text_width(text: &str) -> usize {
 }
 
 /// One card's cells, in the order of the table's header.
-fn table_row(card: &CardView) -> [String; 10] {
+pub(super) fn table_row(card: &CardView) -> [String; 10] {
     let tier = |name: &str| {
         card.tiers
             .iter()

@@ -223,7 +223,7 @@ fn bad_metric_rows_are_all_named_and_nothing_is_printed() {
     let (person, metric) = (&rows[0]["subject"], &rows[0]["metric"]);
     let lines = rows.len() + 1;
     let bad = format!(
-        "nobody,2026-10,{metric},1\n{person},2026-13,{metric},1\n{person},2026-10,no_such_metric,1\n{person},2026-09,{metric},abc\n"
+        "nobody,2026-10,{metric},1\n{person},2026-13,{metric},1\n{person},2026-10,no_such_metric,1\n{person},2026-10,{metric},abc\n"
     );
     let path = with_bad_rows(dir.path(), &bad);
     let output = evaluate("2026-10", "json", &path);
@@ -252,10 +252,33 @@ fn a_negative_count_and_a_duplicate_value_are_refused() {
         "{},{},{},{}\n",
         first["subject"], first["period"], first["metric"], first["value"]
     );
-    let output = evaluate("2026-10", "json", &with_bad_rows(dir.path(), &bad));
+    let output = evaluate(&first["period"], "json", &with_bad_rows(dir.path(), &bad));
     let stderr = String::from_utf8(output.stderr).expect("UTF-8");
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr.contains("the first is on line 2"), "{stderr}");
+}
+
+#[test]
+fn rows_of_other_months_are_not_read() {
+    // Scoring October reads October's rows; a bad September row is September's news
+    // (and an import's, which checks every row).
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let rows = csv_rows(&demo("metrics.csv"));
+    let metric = &rows[0]["metric"];
+    let path = with_bad_rows(dir.path(), &format!("nobody,2026-09,{metric},1\n"));
+    let october = evaluate("2026-10", "csv", &path);
+    assert!(october.status.success(), "{}", String::from_utf8_lossy(&october.stderr));
+    assert_eq!(
+        october.stdout,
+        evaluate("2026-10", "csv", &demo("metrics.csv")).stdout,
+        "the same cards as without the row"
+    );
+    let september = evaluate("2026-09", "csv", &path);
+    assert_eq!(september.status.code(), Some(1));
+    let stderr = String::from_utf8(september.stderr).expect("UTF-8");
+    assert!(stderr.contains("unknown person or team `nobody`"), "{stderr}");
+    // A quarter reads its three months.
+    assert_eq!(evaluate("2026-Q3", "csv", &path).status.code(), Some(1));
 }
 
 #[test]
