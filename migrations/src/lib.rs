@@ -19,6 +19,7 @@ mod m20261205_000003_add_team_card;
 mod m20261206_000001_create_review;
 mod m20261206_000002_create_outbox;
 mod m20261206_000003_add_person_language;
+mod m20261207_000001_create_sign_in_failures;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000001_create_review::Migration),
             Box::new(m20261206_000002_create_outbox::Migration),
             Box::new(m20261206_000003_add_person_language::Migration),
+            Box::new(m20261207_000001_create_sign_in_failures::Migration),
         ]
     }
 }

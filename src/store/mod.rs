@@ -12,6 +12,7 @@ mod outbox;
 mod periods;
 mod review;
 mod sessions;
+mod sign_ins;
 mod targets;
 mod tokens;
 
@@ -23,6 +24,7 @@ pub use outbox::{Mail, MailRun, MailStatus, NewMail};
 pub use periods::{PeriodStatus, SnapshotRow};
 pub use review::{Appeal, AppraisalRow, Decision, PeriodState, Rater, Resolution, SignOff};
 pub use sessions::LiveSession;
+pub use sign_ins::FailureCount;
 pub use targets::TargetRow;
 pub use tokens::{ApiScope, ApiToken, TokenGrant};
 

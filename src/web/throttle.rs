@@ -14,7 +14,12 @@
 //! bounded queue for one of two password checks, at most a few attempts per address
 //! at once; past that the answer is 429 with Retry-After.
 //!
-//! Kept in memory: a restart forgets the counts, and each server counts on its own.
+//! Failures are counted in memory and in the database (`store::sign_ins`), which
+//! every server shares: before a password is checked the database's counts for its
+//! keys are read (a key found at its limit is then refused here without asking again
+//! until its oldest failure leaves the window), and each failure is written to it. A
+//! flood spread over several servers is limited as one; at most the checks in flight
+//! on each server at once may pass a limit together.
 
 use super::AppState;
 use super::error::AppError;
@@ -22,7 +27,7 @@ use super::session;
 use super::signing::{Purpose, Signer};
 use super::telemetry::SignIn;
 use crate::settings::SignInLimits;
-use crate::store::Account;
+use crate::store::{Account, Store};
 use actix_web::HttpRequest;
 use actix_web::cookie::Cookie;
 use std::collections::{HashMap, VecDeque};
@@ -84,6 +89,8 @@ pub struct Throttle {
     window: Duration,
     behind_proxy: bool,
     failures: Mutex<HashMap<Key, VecDeque<Instant>>>,
+    /// Keys the database found at their limit, until when.
+    shared_locks: Mutex<HashMap<Key, Instant>>,
     general: Arc<Semaphore>,
     trusted: Arc<Semaphore>,
     waiting: Arc<AtomicUsize>,
@@ -144,6 +151,7 @@ impl Throttle {
             window: Duration::from_secs(limits.window_seconds.get()),
             behind_proxy,
             failures: Mutex::default(),
+            shared_locks: Mutex::default(),
             general: Arc::new(Semaphore::new(GENERAL_CHECKS)),
             trusted: Arc::new(Semaphore::new(1)),
             waiting: Arc::default(),
@@ -162,6 +170,17 @@ impl Throttle {
     /// Counts an attempt on `keys` unless one of them is at its limit already; then
     /// the wait until it is free again.
     pub fn reserve(&self, keys: &[(Key, usize)], now: Instant) -> Result<Attempt, Duration> {
+        let shared_wait = {
+            let mut shared = lock(&self.shared_locks);
+            shared.retain(|_, until| *until > now);
+            keys.iter()
+                .filter_map(|(key, _)| shared.get(key))
+                .max()
+                .map(|until| *until - now)
+        };
+        if let Some(wait) = shared_wait {
+            return Err(wait);
+        }
         let mut failures = lock(&self.failures);
         if failures.len() > PRUNE_ABOVE {
             failures.retain(|_, times| {
@@ -215,6 +234,46 @@ impl Throttle {
     /// Clears the account's count after a successful sign-in; the address keeps its own.
     pub fn succeeded(&self, username: &str) {
         lock(&self.failures).remove(&Key::Account(username.trim().to_lowercase()));
+    }
+
+    /// The limit of failures on `key`.
+    fn limit(&self, key: &Key) -> usize {
+        match key {
+            Key::Account(_) | Key::Device(_) => self.per_account,
+            Key::Address(_) => self.per_address,
+        }
+    }
+
+    /// How long the attempt must wait by the counts every server shares, if a key
+    /// of it is at its limit there; such a key is then refused here until it is free.
+    async fn shared_wait(&self, store: &Store, attempt: &Attempt) -> Result<Option<Duration>, AppError> {
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        let window_ms = self.window.as_millis() as i64;
+        let names: Vec<String> = attempt.keys.iter().map(stored_key).collect();
+        let counts = store.sign_in_failures(&names, now_ms - window_ms).await?;
+        let mut wait = None;
+        for (key, name) in attempt.keys.iter().zip(&names) {
+            let Some(count) = counts.iter().find(|c| &c.key == name) else {
+                continue;
+            };
+            if count.count as usize >= self.limit(key) {
+                let until = Duration::from_millis((count.oldest_ms + window_ms - now_ms).max(1) as u64);
+                lock(&self.shared_locks).insert(key.clone(), Instant::now() + until);
+                wait = wait.max(Some(until));
+            }
+        }
+        Ok(wait)
+    }
+
+    /// Tells every server of a failure on the attempt's keys. A database that cannot
+    /// be written leaves this server's own count, which still holds.
+    async fn share_failure(&self, store: &Store, attempt: &Attempt) {
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        let names: Vec<String> = attempt.keys.iter().map(stored_key).collect();
+        let before_ms = now_ms - self.window.as_millis() as i64;
+        if let Err(error) = store.record_sign_in_failure(&names, now_ms, before_ms).await {
+            tracing::warn!(%error, "a failed sign-in could not be shared with the other servers");
+        }
     }
 
     /// Waits for leave to check a password in `lane`, or turns the attempt away.
@@ -274,6 +333,15 @@ impl Throttle {
             .acquire_owned()
             .await
             .map_err(|e| AppError::Internal(anyhow::anyhow!("password permits: {e}")))
+    }
+}
+
+/// How a key is written in the database's shared counts.
+fn stored_key(key: &Key) -> String {
+    match key {
+        Key::Account(name) => format!("account:{name}"),
+        Key::Address(address) => format!("address:{address}"),
+        Key::Device(nonce) => format!("device:{nonce}"),
     }
 }
 
@@ -350,6 +418,15 @@ pub async fn verify(
             }
         },
     };
+    let shared = throttle.shared_wait(&state.store, &attempt).await;
+    if !matches!(shared, Ok(None)) {
+        throttle.release(&attempt);
+        let wait = shared?.unwrap_or_default();
+        state.telemetry.sign_in(SignIn::Throttled);
+        return Err(AppError::SignInLocked {
+            retry_after: (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1),
+        });
+    }
     let checked = match throttle.permit(lane, address).await {
         Ok(permit) => {
             let checked = session::verify(state, username, password).await;
@@ -375,11 +452,16 @@ pub async fn verify(
         // keeps the name locked for everyone else.
         if lane == Lane::General {
             throttle.succeeded(username);
+            let account = stored_key(&Key::Account(username.trim().to_lowercase()));
+            if let Err(error) = state.store.clear_sign_in_failures(&account).await {
+                tracing::warn!(%error, "a sign-in's earlier failures could not be cleared for the other servers");
+            }
         }
         state.telemetry.sign_in(SignIn::Succeeded);
         return Ok(account);
     }
     state.telemetry.sign_in(SignIn::Failed);
+    throttle.share_failure(&state.store, &attempt).await;
     for key in &attempt.locks {
         let (entity, locked) = match key {
             Key::Account(name) => ("account", name.clone()),

@@ -18,5 +18,6 @@ mod properties;
 mod review;
 mod rule_cases;
 mod server;
+mod servers;
 mod store;
 mod upload;

@@ -16,6 +16,7 @@ pub mod periods;
 pub mod review_sign_offs;
 pub mod server_secrets;
 pub mod sessions;
+pub mod sign_in_failures;
 pub mod snapshot_history;
 pub mod snapshots;
 pub mod targets;
