@@ -1,23 +1,23 @@
 //! Storage throughput, measured end to end through the same service function the
-//! command line uses: import 1,000,000 metric rows from CSV (read, validate, diff,
-//! write, audit), then score a 10,000-rep month straight from the database.
+//! command line uses: import 10,000,000 metric rows from CSV (read, validate, stage,
+//! merge, audit) with the process's peak resident memory during the import, import
+//! the same file again (every row unchanged), then score a 100,000-rep month straight
+//! from the database.
 //!
 //! `cargo bench --bench import` runs it on SQLite; with `YARDSTICK_BENCH_POSTGRES_URL`
-//! set to a server where a database may be created, on PostgreSQL too. Each import is
-//! timed once: at this size one run is seconds long and its spread is small.
+//! set to an empty PostgreSQL database, on PostgreSQL too. `YARDSTICK_BENCH_REPS` sets
+//! the number of reps (100,000: 10 M rows). Each import is timed once: at this size
+//! one run is seconds long and its spread is small.
 
-use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::Path;
 use std::time::Instant;
-use yardstick::import::{
-    ImportKind, METRIC_COLUMNS, Table, import_file, parse_metrics, read_definitions, stored_organisation, subject_keys,
-};
+use yardstick::import::{ImportKind, import_file, read_definitions, stored_organisation};
 use yardstick::inputs::PeriodSources;
 use yardstick::kpi::evaluate::score_period;
 use yardstick::kpi::rulebook::Rulebook;
 use yardstick::store::Store;
 
-const REPS: usize = 10_000;
 const MONTHS: usize = 10;
 const METRICS_PER_REP: usize = 10;
 
@@ -25,7 +25,11 @@ fn main() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let files = read_definitions(Path::new("kpi-definitions")).expect("the shipped definitions");
     let rulebook = Rulebook::load(&files).expect("the shipped definitions load");
-    let (teams, people, metrics) = write_files(dir.path());
+    let reps: usize = std::env::var("YARDSTICK_BENCH_REPS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000);
+    let (teams, people, metrics) = write_files(dir.path(), reps);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -55,30 +59,27 @@ fn main() {
                 .await
                 .expect("people");
 
-            // The first phase alone, for the breakdown: read and validate, no database.
-            let started = Instant::now();
-            let organisation = stored_organisation(&store, &rulebook, None)
-                .await
-                .expect("organisation");
-            let table = Table::read(&metrics, METRIC_COLUMNS).expect("read the file");
-            let read = started.elapsed().as_secs_f64();
-            let rows = parse_metrics(&table, &rulebook, &subject_keys(&organisation)).expect("valid rows");
-            let validated = started.elapsed().as_secs_f64();
-            drop((table, rows));
-            println!(
-                "{name}: reading the CSV takes {read:.2} s, validating it {:.2} s more",
-                validated - read
-            );
-
+            reset_peak_memory();
             let started = Instant::now();
             let report = import_file(&store, against, ImportKind::Metrics, &metrics, "bench", &quiet)
                 .await
                 .expect("metrics");
             let seconds = started.elapsed().as_secs_f64();
             println!(
-                "{name}: imported {} metric rows in {seconds:.2} s: {:.0} rows/s",
+                "{name}: imported {} metric rows in {seconds:.2} s: {:.0} rows/s, peak resident memory {} MB",
                 report.changes.added,
-                report.changes.added as f64 / seconds
+                report.changes.added as f64 / seconds,
+                peak_memory_mb()
+            );
+            let started = Instant::now();
+            let again = import_file(&store, against, ImportKind::Metrics, &metrics, "bench", &quiet)
+                .await
+                .expect("metrics again");
+            let seconds = started.elapsed().as_secs_f64();
+            println!(
+                "{name}: the same file again, {} rows unchanged, in {seconds:.2} s: {:.0} rows/s",
+                again.changes.unchanged,
+                again.changes.unchanged as f64 / seconds
             );
 
             let started = Instant::now();
@@ -111,8 +112,9 @@ fn main() {
     }
 }
 
-/// 10,000 junior reps in 20 teams, and 10 months x 10 metrics each: 1,000,000 rows.
-fn write_files(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+/// `reps` junior reps in 20 teams, and 10 months x 10 metrics each: `reps` x 100 rows,
+/// written as they are made.
+fn write_files(dir: &Path, reps: usize) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
     let metrics = [
         "visits_planned",
         "visits_made",
@@ -126,20 +128,27 @@ fn write_files(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf, std::path
         "enquiries_followed_24h",
     ];
     assert_eq!(metrics.len(), METRICS_PER_REP);
-    let mut teams = String::from("id,name,parent\n");
+    let create = |name: &str| {
+        let path = dir.join(name);
+        let file = std::fs::File::create(&path).expect("a bench file");
+        (path, std::io::BufWriter::with_capacity(1 << 20, file))
+    };
+    let (teams_path, mut teams) = create("teams.csv");
+    let (people_path, mut people) = create("people.csv");
+    let (data_path, mut data) = create("metrics.csv");
+    writeln!(teams, "id,name,parent").expect("write");
     for t in 0..20 {
         writeln!(teams, "t{t:02},Team {t},").expect("write");
     }
-    let mut people = String::from("id,name,email,team,role\n");
-    let mut data = String::with_capacity(40 * REPS * MONTHS * METRICS_PER_REP);
-    data.push_str("subject,period,metric,value\n");
-    for p in 0..REPS {
-        writeln!(people, "r{p:05},Rep {p},rep{p}@example.com,t{:02},junior_rep", p % 20).expect("write");
+    writeln!(people, "id,name,email,team,role").expect("write");
+    writeln!(data, "subject,period,metric,value").expect("write");
+    for p in 0..reps {
+        writeln!(people, "r{p:06},Rep {p},rep{p}@example.com,t{:02},junior_rep", p % 20).expect("write");
         for m in 0..MONTHS {
             for (i, metric) in metrics.iter().enumerate() {
                 writeln!(
                     data,
-                    "r{p:05},2026-{:02},{metric},{}",
+                    "r{p:06},2026-{:02},{metric},{}",
                     m + 1,
                     10 + (p * 7 + m * 3 + i * 11) % 90
                 )
@@ -147,14 +156,23 @@ fn write_files(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf, std::path
             }
         }
     }
-    let write = |name: &str, text: &str| {
-        let path = dir.join(name);
-        std::fs::write(&path, text).expect("write a bench file");
-        path
-    };
-    (
-        write("teams.csv", &teams),
-        write("people.csv", &people),
-        write("metrics.csv", &data),
-    )
+    for mut file in [teams, people, data] {
+        file.flush().expect("write");
+    }
+    (teams_path, people_path, data_path)
+}
+
+/// Starts the process's peak resident memory afresh (Linux).
+fn reset_peak_memory() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// The process's peak resident memory since the last reset, in MB (Linux).
+fn peak_memory_mb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb / 1024)
 }

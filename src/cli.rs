@@ -544,18 +544,18 @@ async fn import(settings: &Settings, kind: ImportKind, file: &Path, out: &mut dy
     let bar = std::io::stdout().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {msg} {pos} rows written [{elapsed}]")
+            indicatif::ProgressStyle::with_template("{spinner} {msg} {pos} rows read [{elapsed}]")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );
         bar.set_message(format!("importing {}", file.display()));
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         bar
     });
-    // Once the rows to write are counted, the spinner becomes a bar with a percentage
-    // and the time it should still take.
+    // Rows are counted as they are read (`of` is 0 until the total is known); once it
+    // is, the spinner becomes a bar with a percentage and the time it should still take.
     let progress = |written: u64, of: u64| {
         if let Some(bar) = &bar {
-            if bar.length() != Some(of) {
+            if of > 0 && bar.length() != Some(of) {
                 bar.set_length(of);
                 bar.set_style(
                     indicatif::ProgressStyle::with_template(

@@ -1,5 +1,6 @@
-//! A metric data file read straight into the engine's monthly tables, for scoring one
-//! period from files (`yardstick evaluate --data`).
+//! A metric data file streamed: straight into the engine's monthly tables, for scoring
+//! one period from files (`yardstick evaluate --data`), or into the store's staging
+//! for an import.
 //!
 //! The file is streamed record by record through one reused buffer: no row, cell or
 //! string is kept. A row's month is read first: a row of another month is skipped
@@ -16,12 +17,15 @@
 use super::metrics::METRIC_COLUMNS;
 use super::suggest;
 use super::table::{ImportErrors, RowError, check_header, io_reason, whole_file};
+use super::to_store::ImportFailure;
 use crate::kpi::definition::Unit;
 use crate::kpi::organisation::{Organisation, Subject};
 use crate::kpi::period::{Month, Period};
 use crate::kpi::rollup::MetricData;
 use crate::kpi::rulebook::{MetricId, Rulebook};
+use crate::store::{MetricStaging, StagedRow};
 use rustc_hash::FxHashMap;
+use sha2::{Digest, Sha256};
 use std::path::Path;
 
 /// The columns in the order rows are checked; [`METRIC_COLUMNS`] requires them all.
@@ -49,6 +53,34 @@ struct Vocabulary<'a> {
 }
 
 impl<'a> Vocabulary<'a> {
+    /// The names rows may use, and where a checked header put each column.
+    fn new(file: &'a str, rulebook: &'a Rulebook, organisation: &'a Organisation, columns: &[String]) -> Self {
+        let at = FIELDS.map(|name| columns.iter().position(|c| c == name).expect("the header was checked"));
+        Vocabulary {
+            file,
+            rulebook,
+            organisation,
+            subjects: organisation
+                .people()
+                .iter()
+                .map(|p| p.key.as_str())
+                .chain(organisation.teams().iter().map(|t| t.key.as_str()))
+                .map(|key| (key, organisation.find(key).expect("a key of the organisation")))
+                .collect(),
+            metrics: rulebook
+                .metrics()
+                .iter()
+                .map(|m| {
+                    (
+                        m.key.as_str(),
+                        rulebook.find_metric(&m.key).expect("a metric of the rulebook"),
+                    )
+                })
+                .collect(),
+            at,
+        }
+    }
+
     fn error(&self, line: u64, column: &str, message: String) -> RowError {
         RowError::new(self.file, line, Some(column), &message)
     }
@@ -70,13 +102,14 @@ impl<'a> Vocabulary<'a> {
 
     /// The row's cell, checked in the order an import checks it, so the first problem
     /// of a row is the same one either way.
-    /// `None` for a row of a month outside `period`, skipped once its month is read.
+    /// `None` for a row of a month outside `period` (when one is given), skipped once
+    /// its month is read.
     /// `last_month` remembers the month of the row before, as rows come grouped by month.
     fn cell(
         &self,
         record: &csv::ByteRecord,
         line: u64,
-        period: Period,
+        period: Option<Period>,
         last_month: &mut Option<(Vec<u8>, Month)>,
     ) -> Result<Option<Cell>, RowError> {
         let text = self.required(record, line, 1)?;
@@ -91,7 +124,7 @@ impl<'a> Vocabulary<'a> {
                 month
             }
         };
-        if !period.contains(month) {
+        if period.is_some_and(|period| !period.contains(month)) {
             return Ok(None);
         }
         let key = self.required(record, line, 0)?;
@@ -163,7 +196,7 @@ impl Scan {
     /// Checks one record of `period` and keeps its value.
     fn record(&mut self, words: &Vocabulary, period: Period, record: &csv::ByteRecord) {
         let line = record.position().map_or(0, |p| p.line());
-        let cell = match words.cell(record, line, period, &mut self.last_month) {
+        let cell = match words.cell(record, line, Some(period), &mut self.last_month) {
             Ok(Some(cell)) => cell,
             Ok(None) => return,
             Err(error) => return self.errors.push(error),
@@ -206,30 +239,7 @@ fn read(
         .headers()
         .map_err(|e| whole_file(&file, format!("cannot read the header: {}", io_reason(&e))))?;
     let columns = check_header(&file, header.iter().map(String::from).collect(), METRIC_COLUMNS)?;
-    let at = FIELDS.map(|name| columns.iter().position(|c| c == name).expect("the header was checked"));
-    let words = Vocabulary {
-        file: &file,
-        rulebook,
-        organisation,
-        subjects: organisation
-            .people()
-            .iter()
-            .map(|p| p.key.as_str())
-            .chain(organisation.teams().iter().map(|t| t.key.as_str()))
-            .map(|key| (key, organisation.find(key).expect("a key of the organisation")))
-            .collect(),
-        metrics: rulebook
-            .metrics()
-            .iter()
-            .map(|m| {
-                (
-                    m.key.as_str(),
-                    rulebook.find_metric(&m.key).expect("a metric of the rulebook"),
-                )
-            })
-            .collect(),
-        at,
-    };
+    let words = Vocabulary::new(&file, rulebook, organisation, &columns);
     let body = reader.position().byte();
     if let Some(data) = read_in_parts(&words, path, body, period, part_bytes) {
         return Ok(data);
@@ -248,7 +258,7 @@ fn read(
         }
     }
     if !scan.seconds.is_empty() {
-        name_first_values(&words, path, period, &mut scan.errors, &scan.seconds);
+        name_first_values(&words, path, Some(period), &mut scan.errors, &scan.seconds);
     }
     scan.errors.or(scan.data)
 }
@@ -260,6 +270,109 @@ fn open(file: &str, path: &Path) -> Result<csv::Reader<std::fs::File>, ImportErr
         .buffer_capacity(1 << 20)
         .from_path(path)
         .map_err(|e| whole_file(file, format!("cannot read the file: {}", io_reason(&e))))
+}
+
+/// Streams a metric data file (CSV) into `staging` for an import: every row of every
+/// month is checked (a second value for a cell is found by one bit per cell and month,
+/// not by remembering rows), and rows go on to the database while the file is read.
+/// Once a bad row is found nothing more is staged, and every bad row is listed. The
+/// file is named `source` in errors. Returns the file's SHA-256, taken as it is read.
+pub async fn stage_metrics_file(
+    rulebook: &Rulebook,
+    organisation: &Organisation,
+    path: &Path,
+    source: &str,
+    staging: &mut MetricStaging<'_>,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<String, ImportFailure> {
+    let opened = std::fs::File::open(path).map_err(|e| ImportFailure::Read {
+        path: source.to_owned(),
+        reason: e.to_string(),
+    })?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .buffer_capacity(1 << 20)
+        .from_reader(Digesting {
+            inner: opened,
+            digest: Sha256::new(),
+        });
+    let header = reader
+        .headers()
+        .map_err(|e| whole_file(source, format!("cannot read the header: {}", io_reason(&e))))?;
+    let columns = check_header(source, header.iter().map(String::from).collect(), METRIC_COLUMNS)?;
+    let words = Vocabulary::new(source, rulebook, organisation, &columns);
+    let cells = (organisation.people().len() + organisation.teams().len()) * rulebook.metrics().len();
+    let mut seen: FxHashMap<Month, Vec<u64>> = FxHashMap::default();
+    let mut errors = ImportErrors::default();
+    let mut seconds: Vec<(Option<usize>, Month, usize)> = Vec::new();
+    let mut last_month = None;
+    let mut record = csv::ByteRecord::new();
+    let mut staged = 0;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                errors.push(RowError::new(source, line, None, &io_reason(&e)));
+                continue;
+            }
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        let cell = match words.cell(&record, line, None, &mut last_month) {
+            Ok(Some(cell)) => cell,
+            Ok(None) => continue,
+            Err(error) => {
+                errors.push(error);
+                continue;
+            }
+        };
+        let at = words.index(&cell);
+        let bits = seen.entry(cell.month).or_insert_with(|| vec![0; cells.div_ceil(64)]);
+        if bits[at / 64] & (1 << (at % 64)) != 0 {
+            let name = &rulebook.metric(cell.metric).key;
+            let key = subject_key(organisation, cell.subject);
+            let listed = errors.errors.len();
+            let message = format!("a second value for `{key}`, {}, `{name}`", cell.month);
+            errors.push(words.error(line, "metric", message));
+            seconds.push(((errors.errors.len() > listed).then_some(listed), cell.month, at));
+            continue;
+        }
+        bits[at / 64] |= 1 << (at % 64);
+        if errors.is_empty() {
+            let row = StagedRow {
+                line,
+                subject: subject_key(organisation, cell.subject),
+                month: cell.month,
+                metric: &rulebook.metric(cell.metric).key,
+                value: cell.value,
+            };
+            staging.push(row).await?;
+            staged += 1;
+            if staged % 4096 == 0 {
+                progress(staged, 0);
+            }
+        }
+    }
+    if !seconds.is_empty() {
+        name_first_values(&words, path, None, &mut errors, &seconds);
+    }
+    let digest = reader.into_inner().digest.finalize();
+    errors.or(format!("{digest:x}")).map_err(ImportFailure::Rows)
+}
+
+/// A reader that takes the SHA-256 of what passes through it.
+struct Digesting<R> {
+    inner: R,
+    digest: Sha256,
+}
+
+impl<R: std::io::Read> std::io::Read for Digesting<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buffer)?;
+        self.digest.update(&buffer[..n]);
+        Ok(n)
+    }
 }
 
 /// Files smaller than this are read by one reader: starting threads would cost more.
@@ -358,7 +471,7 @@ impl<R: std::io::Read> std::io::Read for NoQuotes<'_, R> {
 fn name_first_values(
     words: &Vocabulary,
     path: &Path,
-    period: Period,
+    period: Option<Period>,
     errors: &mut ImportErrors,
     seconds: &[(Option<usize>, Month, usize)],
 ) {

@@ -2,6 +2,7 @@
 //! JSON API now, browser upload later): read, validate against the definitions and
 //! what is stored, then write all or nothing.
 
+use super::metrics_file::stage_metrics_file;
 use super::organisation::organisation_of;
 use super::table::{ImportErrors, RowError, Table};
 use super::{
@@ -11,7 +12,9 @@ use super::{
 use crate::kpi::organisation::{Organisation, TeamLoop};
 use crate::kpi::period::Period;
 use crate::kpi::rulebook::Rulebook;
-use crate::store::{Changes, ImportRefused, MetricsImport, PersonRow, Store, StoreError, TeamRow};
+use crate::store::{
+    Changes, ImportRefused, MetricStaging, MetricsImport, PersonRow, StagedRow, Store, StoreError, TeamRow,
+};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
@@ -122,8 +125,8 @@ impl fmt::Display for FinalizedRows {
     }
 }
 
-/// Imports `path` as `kind`. `progress` hears how many rows have been written so far,
-/// and of how many.
+/// Imports `path` as `kind`. `progress` hears how many rows have been read or written
+/// so far, and of how many (0 while a streamed file's total is not known yet).
 pub async fn import_file(
     store: &Store,
     against: Against<'_>,
@@ -146,6 +149,9 @@ pub async fn import_file_as(
     actor: &str,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<ImportReport, ImportFailure> {
+    if kind == ImportKind::Metrics && !Table::is_workbook(path) {
+        return import_metrics_file(store, against, path, source, actor, progress).await;
+    }
     // Reading and parsing a large file takes a while: off the async workers, so a
     // server goes on answering others meanwhile.
     let (owned_path, owned_source) = (path.to_owned(), source.to_owned());
@@ -222,6 +228,26 @@ pub async fn import_table(
         ImportRefused::Finalized(rows) => ImportFailure::Finalized(FinalizedRows::new(source, rows)),
         ImportRefused::Store(e) => ImportFailure::Store(e),
     };
+    if kind == ImportKind::Metrics {
+        let organisation = stored_organisation(store, against.rulebook, None).await?;
+        let rows = parse_metrics(table, against.rulebook, &subject_keys(&organisation))?;
+        let mut staging = store.stage_metrics().await?;
+        for row in &rows {
+            let staged = StagedRow {
+                line: row.line,
+                subject: &row.subject,
+                month: row.month,
+                metric: &row.metric,
+                value: row.value,
+            };
+            if let Err(error) = staging.push(staged).await {
+                staging.abandon().await.ok();
+                return Err(error.into());
+            }
+        }
+        let import = MetricsImport { source, digest, actor };
+        return merge(store, against, staging, &import, progress).await;
+    }
     // Every check reads the store through the write it guards: a concurrent import
     // waits for this one to commit, so what was checked is what is written over.
     let writer = store.writer().await?;
@@ -260,16 +286,79 @@ pub async fn import_table(
             let changes = writer.import_targets(&rows, source, actor).await.map_err(refused)?;
             (rows.len(), changes)
         }
-        ImportKind::Metrics => {
-            let organisation = organisation_from(rulebook, &teams, people, None)?;
-            let rows = parse_metrics(table, rulebook, &subject_keys(&organisation))?;
-            let import = MetricsImport { source, digest, actor };
-            let changes = writer.import_metrics(&rows, &import, progress).await.map_err(refused)?;
-            (rows.len(), changes)
-        }
+        ImportKind::Metrics => unreachable!("metric data is staged above"),
     };
     writer.commit().await?;
     Ok(ImportReport { rows, changes })
+}
+
+/// Streams a CSV file of metric data into the store's staging, checking every row,
+/// then merges it.
+async fn import_metrics_file(
+    store: &Store,
+    against: Against<'_>,
+    path: &Path,
+    source: &str,
+    actor: &str,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<ImportReport, ImportFailure> {
+    // Checked against the organisation as it is before the write begins: people and
+    // teams are never removed, so a subject known now is known when the rows merge.
+    let organisation = stored_organisation(store, against.rulebook, None).await?;
+    let mut staging = store.stage_metrics().await?;
+    match stage_metrics_file(against.rulebook, &organisation, path, source, &mut staging, progress).await {
+        Ok(digest) => {
+            let import = MetricsImport {
+                source,
+                digest: &digest,
+                actor,
+            };
+            merge(store, against, staging, &import, progress).await
+        }
+        Err(failure) => {
+            staging.abandon().await.ok();
+            Err(failure)
+        }
+    }
+}
+
+/// Merges staged metric data in the one write transaction, after checking that the
+/// definitions the rows were checked against are still in force. Whatever happens,
+/// the staging table does not outlive the call.
+async fn merge(
+    store: &Store,
+    against: Against<'_>,
+    staging: MetricStaging<'_>,
+    import: &MetricsImport<'_>,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<ImportReport, ImportFailure> {
+    let staged = staging.finish().await?;
+    let merged = async {
+        let writer = store.writer().await?;
+        if let Some(checked) = against.version {
+            let active = writer.active_publication().await?.map(|p| p.version);
+            if active != Some(checked) {
+                return Err(ImportFailure::DefinitionsChanged { checked, active });
+            }
+        }
+        let changes = writer
+            .merge_metrics(&staged, import, progress)
+            .await
+            .map_err(|error| match error {
+                ImportRefused::Finalized(rows) => ImportFailure::Finalized(FinalizedRows::new(import.source, rows)),
+                ImportRefused::Store(e) => ImportFailure::Store(e),
+            })?;
+        writer.commit().await?;
+        Ok(ImportReport {
+            rows: staged.rows as usize,
+            changes,
+        })
+    }
+    .await;
+    if merged.is_err() {
+        staged.discard(store).await.ok();
+    }
+    merged
 }
 
 /// A loop of team parents, placed at the first imported row in it: the stored tree

@@ -13,6 +13,7 @@ mod periods;
 mod review;
 mod sessions;
 mod sign_ins;
+mod staging;
 mod targets;
 mod tokens;
 
@@ -25,6 +26,7 @@ pub use periods::{PeriodStatus, SnapshotRow};
 pub use review::{Appeal, AppraisalRow, Decision, PeriodState, Rater, Resolution, SignOff};
 pub use sessions::LiveSession;
 pub use sign_ins::FailureCount;
+pub use staging::{MetricStaging, StagedMetrics, StagedRow};
 pub use targets::TargetRow;
 pub use tokens::{ApiScope, ApiToken, TokenGrant};
 
@@ -51,6 +53,9 @@ pub enum StoreError {
     Finalized(String),
     #[error("{0}")]
     Unsupported(String),
+    /// Rows could not be streamed into their staging table.
+    #[error("staging the rows failed: {0}")]
+    Staging(String),
     /// A review step asked for in a state that does not allow it.
     #[error("{0}")]
     ReviewState(String),
