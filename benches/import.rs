@@ -59,6 +59,7 @@ fn main() {
                 .await
                 .expect("people");
 
+            let before = resident_memory_mb("VmRSS:");
             reset_peak_memory();
             let started = Instant::now();
             let report = import_file(&store, against, ImportKind::Metrics, &metrics, "bench", &quiet)
@@ -66,10 +67,10 @@ fn main() {
                 .expect("metrics");
             let seconds = started.elapsed().as_secs_f64();
             println!(
-                "{name}: imported {} metric rows in {seconds:.2} s: {:.0} rows/s, peak resident memory {} MB",
+                "{name}: imported {} metric rows in {seconds:.2} s: {:.0} rows/s, peak resident memory {} MB ({before} MB before the import)",
                 report.changes.added,
                 report.changes.added as f64 / seconds,
-                peak_memory_mb()
+                resident_memory_mb("VmHWM:")
             );
             let started = Instant::now();
             let again = import_file(&store, against, ImportKind::Metrics, &metrics, "bench", &quiet)
@@ -167,12 +168,13 @@ fn reset_peak_memory() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
-/// The process's peak resident memory since the last reset, in MB (Linux).
-fn peak_memory_mb() -> u64 {
+/// The process's resident memory (`VmRSS:`), or its peak since the last reset
+/// (`VmHWM:`), in MB (Linux).
+fn resident_memory_mb(field: &str) -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
         .map_or(0, |kb| kb / 1024)
 }

@@ -16,7 +16,7 @@ mod words;
 pub use cards::scorecard;
 pub use nav::Nav;
 pub use people::index;
-pub use teams::{team_board, team_page, teams_overview};
+pub use teams::{TeamBoard, team_board, team_page, teams_overview};
 pub use trend::trend_page;
 pub use words::{LANG_COOKIE, Lang};
 

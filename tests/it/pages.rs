@@ -1093,3 +1093,110 @@ async fn a_server_fault_and_a_lockout_are_said_in_the_readers_language_without_d
         "{page}"
     );
 }
+
+/// `count` more junior reps in team `east`, each with p002's October numbers.
+async fn grow_east(app: &TestApp, count: usize) {
+    let (token, hash) = yardstick::credentials::new_api_token();
+    app.store
+        .insert_api_token("grow", "hr", yardstick::store::ApiScope::Write, &hash, "test")
+        .await
+        .expect("a token");
+    let post = |path: &'static str, body: Value| {
+        let request = app
+            .client()
+            .post(format!("{}{path}", app.address))
+            .bearer_auth(&token)
+            .json(&body);
+        async move {
+            let response = request.send().await.expect("a POST");
+            assert_eq!(response.status(), StatusCode::OK, "POST {path}");
+        }
+    };
+    let people: Vec<Value> = (0..count)
+        .map(|i| serde_json::json!({ "id": format!("x{i:04}"), "name": format!("Extra {i}"), "email": "", "team": "east", "role": "junior_rep" }))
+        .collect();
+    post("/api/v1/people", serde_json::json!({ "rows": people })).await;
+    let october: Vec<(String, f64)> = std::fs::read_to_string(crate::helpers::demo("metrics.csv"))
+        .expect("the demo's metrics")
+        .lines()
+        .filter_map(|l| l.strip_prefix("p002,2026-10,"))
+        .map(|l| {
+            let (metric, value) = l.split_once(',').expect("metric,value");
+            (metric.to_owned(), value.parse().expect("a number"))
+        })
+        .collect();
+    let rows: Vec<Value> = (0..count)
+        .flat_map(|i| {
+            october.iter().map(move |(metric, value)| {
+                serde_json::json!({ "subject": format!("x{i:04}"), "period": PERIOD, "metric": metric, "value": value * (1.0 + i as f64 / 1000.0) })
+            })
+        })
+        .collect();
+    post("/api/v1/metrics", serde_json::json!({ "rows": rows })).await;
+}
+
+#[tokio::test]
+async fn a_large_team_comes_a_page_at_a_time_on_its_page_and_from_the_api() {
+    let app = spawn_app().await;
+    grow_east(&app, 150).await;
+    let hr = app.signed_in("hr").await;
+
+    // The API: pages of `limit`, `paging.next` leading on until the last.
+    let whole = json(
+        &app,
+        &hr,
+        &format!("/api/v1/leaderboards/east?period={PERIOD}&limit=1000"),
+    )
+    .await;
+    let total = whole["paging"]["total"].as_u64().expect("a total") as usize;
+    assert!(total > 150, "{total}");
+    assert_eq!(whole["members"].as_array().map(Vec::len), Some(total));
+    assert_eq!(whole["paging"]["next"], Value::Null);
+    let first = json(&app, &hr, &format!("/api/v1/leaderboards/east?period={PERIOD}")).await;
+    assert_eq!(first["members"].as_array().map(Vec::len), Some(100), "100 unless asked");
+    let mut paged = Vec::new();
+    let mut next = Some(format!("/api/v1/leaderboards/east?period={PERIOD}&limit=60"));
+    while let Some(path) = next {
+        let page = json(&app, &hr, &path).await;
+        paged.extend(
+            page["members"]
+                .as_array()
+                .expect("members")
+                .iter()
+                .map(|m| m["subject"].clone()),
+        );
+        next = page["paging"]["next"].as_str().map(str::to_owned);
+    }
+    let all: Vec<Value> = whole["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .map(|m| m["subject"].clone())
+        .collect();
+    assert_eq!(paged, all, "the pages, one after the other, are the board");
+    let too_many = hr
+        .get(format!("{}/api/v1/leaderboards/east?limit=5000", app.address))
+        .send()
+        .await
+        .expect("a GET");
+    assert_eq!(too_many.status(), StatusCode::BAD_REQUEST);
+
+    // The page: 100 members (the lead apart, on every page), a link on; the second
+    // page the rest, in the same order.
+    let members = |page: &str| -> Vec<String> {
+        let board = &page[page.find("data-testid=\"leaderboard\"").expect("the board")..];
+        let board = &board[..board.find("</table>").expect("its end")];
+        attributes(board, "data-subject")
+    };
+    let page = app.page(&hr, &format!("/teams/east?period={PERIOD}")).await;
+    let shown = members(&page);
+    assert_eq!(shown.len(), 100, "a page of members: {shown:?}");
+    assert!(page.contains("rel=\"next\""), "a link to the next page");
+    let second = app
+        .page(&hr, &format!("/teams/east?period={PERIOD}&sort=rank&dir=asc&page=2"))
+        .await;
+    let rest = members(&second);
+    assert!(!rest.is_empty() && rest.len() < 100, "{}", rest.len());
+    assert!(second.contains("rel=\"prev\""));
+    assert!(rest.iter().all(|s| !shown.contains(s)), "no one twice");
+}

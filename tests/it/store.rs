@@ -157,7 +157,11 @@ fn a_file_with_one_bad_row_writes_nothing() {
             "{stderr}"
         );
         assert_eq!(count(&url), before, "{url}: nothing was written");
-        assert_eq!(staging_tables(&url), Vec::<String>::new(), "{url}: no staging left behind");
+        assert_eq!(
+            staging_tables(&url),
+            Vec::<String>::new(),
+            "{url}: no staging left behind"
+        );
     }
 }
 
@@ -672,7 +676,11 @@ fn a_finalized_month_takes_its_own_rows_again_but_no_change() {
             before,
             "{url}: the open month's row was not written either"
         );
-        assert_eq!(staging_tables(&url), Vec::<String>::new(), "{url}: no staging left behind");
+        assert_eq!(
+            staging_tables(&url),
+            Vec::<String>::new(),
+            "{url}: no staging left behind"
+        );
     }
 }
 

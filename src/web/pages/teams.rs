@@ -147,8 +147,11 @@ struct TeamPage {
     lead: Option<MemberRow>,
     /// The KPIs of the heat map's columns: id and name.
     kpis: Vec<(String, String)>,
-    /// Everyone else with a total, in the order asked for.
+    /// Everyone else with a total, in the order asked for: this page's rows.
     members: Vec<MemberRow>,
+    /// The page shown, from 1, of how many (`MEMBERS_PER_PAGE` members each).
+    page: usize,
+    pages: usize,
     /// Each grade among the members: grade, count, share of the bar in percent.
     grades: Vec<(String, usize, f64)>,
     /// The column the members are sorted by, and whether descending.
@@ -182,7 +185,12 @@ pub struct SortQuery {
     sort: Option<String>,
     /// `asc` or `desc`.
     dir: Option<String>,
+    /// The page of members, from 1.
+    page: Option<usize>,
 }
+
+/// Members on one page of a team: a team of thousands is read a page at a time.
+const MEMBERS_PER_PAGE: usize = 100;
 
 impl TeamPage {
     fn nav_lang(&self) -> Lang {
@@ -201,6 +209,17 @@ impl TeamPage {
             self.nav.period,
             self.nav.lang,
             crate::web::url_part(column)
+        )
+    }
+
+    /// The link to page `page` of the members, in the same order.
+    fn page_link(&self, page: usize) -> String {
+        format!(
+            "?period={}&lang={}&sort={}&dir={}&page={page}",
+            self.nav.period,
+            self.nav.lang,
+            crate::web::url_part(&self.sort),
+            if self.descending { "desc" } else { "asc" }
         )
     }
 
@@ -287,6 +306,13 @@ async fn team_page(
         members.iter().chain(lead.as_ref()).map(|m| m.line.grade.as_str()),
         rulebook,
     );
+    let pages = members.len().div_ceil(MEMBERS_PER_PAGE).max(1);
+    let page_number = order.page.unwrap_or(1).clamp(1, pages);
+    let members: Vec<MemberRow> = members
+        .into_iter()
+        .skip((page_number - 1) * MEMBERS_PER_PAGE)
+        .take(MEMBERS_PER_PAGE)
+        .collect();
     let page = TeamPage {
         nav: Nav::new(&session, req.path(), period, lang).defaulted(chosen.default),
         board,
@@ -294,6 +320,8 @@ async fn team_page(
         lead,
         kpis,
         members,
+        page: page_number,
+        pages,
         grades,
         sort,
         descending,
