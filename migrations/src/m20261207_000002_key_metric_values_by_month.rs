@@ -55,9 +55,17 @@ fn table(name: impl IntoIden, key: [MetricValues; 3], linked: bool) -> TableCrea
     create.to_owned()
 }
 
-/// Moves every row into the table built by `create`, which then takes the name.
+/// Moves every row into the table built by `create`, which then takes the name. On
+/// SQLite the table is `WITHOUT ROWID`: its rows live in the key's own tree, so a
+/// month's rows are read in one sweep and written into one tree, not a table and an index.
 async fn rebuild(manager: &SchemaManager<'_>, create: TableCreateStatement) -> Result<(), DbErr> {
-    manager.create_table(create).await?;
+    let connection = manager.get_connection();
+    if connection.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        let sql = create.to_string(SqliteQueryBuilder) + " WITHOUT ROWID";
+        connection.execute_unprepared(&sql).await?;
+    } else {
+        manager.create_table(create).await?;
+    }
     manager
         .get_connection()
         .execute_unprepared(

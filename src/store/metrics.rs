@@ -58,6 +58,65 @@ impl Store {
             .collect()
     }
 
+    /// Hands every stored value of `months` to `each` as `(subject, month, metric,
+    /// value)`, borrowed from the row as it streams in: a month of a large organisation
+    /// is read without a string allocated per value. Returns how many there were.
+    pub async fn for_each_metric_value(
+        &self,
+        months: &[Month],
+        mut each: impl FnMut(&str, &str, &str, f64),
+    ) -> Result<u64, StoreError> {
+        use futures_util::TryStreamExt;
+        use sea_orm::sqlx::Row;
+        if months.is_empty() {
+            return Ok(0);
+        }
+        let months: Vec<String> = months.iter().map(Month::to_string).collect();
+        let mut count = 0;
+        let fail = |e: sea_orm::sqlx::Error| StoreError::Database(sea_orm::DbErr::Custom(e.to_string()));
+        if self.is_sqlite() {
+            let list = vec!["?"; months.len()].join(",");
+            let sql = format!("SELECT subject, month, metric, value FROM metric_values WHERE month IN ({list})");
+            // Placeholders only: the months are bound.
+            let mut query = sea_orm::sqlx::query(sea_orm::sqlx::AssertSqlSafe(sql));
+            for month in &months {
+                query = query.bind(month.as_str());
+            }
+            let mut rows = query.fetch(self.db().get_sqlite_connection_pool());
+            while let Some(row) = rows.try_next().await.map_err(fail)? {
+                each(
+                    row.try_get(0).map_err(fail)?,
+                    row.try_get(1).map_err(fail)?,
+                    row.try_get(2).map_err(fail)?,
+                    row.try_get(3).map_err(fail)?,
+                );
+                count += 1;
+            }
+        } else {
+            let list: Vec<String> = (1..=months.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT subject, month, metric, value FROM metric_values WHERE month IN ({})",
+                list.join(",")
+            );
+            // Placeholders only: the months are bound.
+            let mut query = sea_orm::sqlx::query(sea_orm::sqlx::AssertSqlSafe(sql));
+            for month in &months {
+                query = query.bind(month.as_str());
+            }
+            let mut rows = query.fetch(self.db().get_postgres_connection_pool());
+            while let Some(row) = rows.try_next().await.map_err(fail)? {
+                each(
+                    row.try_get(0).map_err(fail)?,
+                    row.try_get(1).map_err(fail)?,
+                    row.try_get(2).map_err(fail)?,
+                    row.try_get(3).map_err(fail)?,
+                );
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+
     /// How many metric values are stored.
     pub async fn count_metric_values(&self) -> Result<u64, StoreError> {
         use sea_orm::PaginatorTrait;
