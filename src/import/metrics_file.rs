@@ -160,6 +160,27 @@ impl<'a> Vocabulary<'a> {
         }))
     }
 
+    /// Lists a second value for `cell`'s cell at `line`; the first value's line is
+    /// added by [`name_first_values`] once the file is read.
+    fn second_value(
+        &self,
+        cell: &Cell,
+        line: u64,
+        errors: &mut ImportErrors,
+        seconds: &mut Vec<(Option<usize>, Month, usize)>,
+    ) {
+        let name = &self.rulebook.metric(cell.metric).key;
+        let key = subject_key(self.organisation, cell.subject);
+        let listed = errors.errors.len();
+        errors.push(self.error(
+            line,
+            "metric",
+            format!("a second value for `{key}`, {}, `{name}`", cell.month),
+        ));
+        let listed = (errors.errors.len() > listed).then_some(listed);
+        seconds.push((listed, cell.month, self.index(cell)));
+    }
+
     /// Where a cell sits in its month's table.
     fn index(&self, cell: &Cell) -> usize {
         let row = match cell.subject {
@@ -202,13 +223,7 @@ impl Scan {
             Err(error) => return self.errors.push(error),
         };
         if !self.data.set_new(cell.subject, cell.month, cell.metric, cell.value) {
-            let name = &words.rulebook.metric(cell.metric).key;
-            let key = subject_key(words.organisation, cell.subject);
-            let message = format!("a second value for `{key}`, {}, `{name}`", cell.month);
-            let listed = self.errors.errors.len();
-            self.errors.push(words.error(line, "metric", message));
-            let listed = (self.errors.errors.len() > listed).then_some(listed);
-            self.seconds.push((listed, cell.month, words.index(&cell)));
+            words.second_value(&cell, line, &mut self.errors, &mut self.seconds);
         }
     }
 }
@@ -330,12 +345,7 @@ pub async fn stage_metrics_file(
         let at = words.index(&cell);
         let bits = seen.entry(cell.month).or_insert_with(|| vec![0; cells.div_ceil(64)]);
         if bits[at / 64] & (1 << (at % 64)) != 0 {
-            let name = &rulebook.metric(cell.metric).key;
-            let key = subject_key(organisation, cell.subject);
-            let listed = errors.errors.len();
-            let message = format!("a second value for `{key}`, {}, `{name}`", cell.month);
-            errors.push(words.error(line, "metric", message));
-            seconds.push(((errors.errors.len() > listed).then_some(listed), cell.month, at));
+            words.second_value(&cell, line, &mut errors, &mut seconds);
             continue;
         }
         bits[at / 64] |= 1 << (at % 64);

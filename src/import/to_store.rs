@@ -224,10 +224,7 @@ pub async fn import_table(
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<ImportReport, ImportFailure> {
     let source = table.file();
-    let refused = |error: ImportRefused| match error {
-        ImportRefused::Finalized(rows) => ImportFailure::Finalized(FinalizedRows::new(source, rows)),
-        ImportRefused::Store(e) => ImportFailure::Store(e),
-    };
+    let refused = |error| refusal(source, error);
     if kind == ImportKind::Metrics {
         let organisation = stored_organisation(store, against.rulebook, None).await?;
         let rows = parse_metrics(table, against.rulebook, &subject_keys(&organisation))?;
@@ -344,10 +341,7 @@ async fn merge(
         let changes = writer
             .merge_metrics(&staged, import, progress)
             .await
-            .map_err(|error| match error {
-                ImportRefused::Finalized(rows) => ImportFailure::Finalized(FinalizedRows::new(import.source, rows)),
-                ImportRefused::Store(e) => ImportFailure::Store(e),
-            })?;
+            .map_err(|error| refusal(import.source, error))?;
         writer.commit().await?;
         Ok(ImportReport {
             rows: staged.rows as usize,
@@ -359,6 +353,14 @@ async fn merge(
         staged.discard(store).await.ok();
     }
     merged
+}
+
+/// Why the store refused rows of `source`.
+fn refusal(source: &str, error: ImportRefused) -> ImportFailure {
+    match error {
+        ImportRefused::Finalized(rows) => ImportFailure::Finalized(FinalizedRows::new(source, rows)),
+        ImportRefused::Store(e) => ImportFailure::Store(e),
+    }
 }
 
 /// A loop of team parents, placed at the first imported row in it: the stored tree

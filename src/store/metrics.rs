@@ -72,47 +72,41 @@ impl Store {
             return Ok(0);
         }
         let months: Vec<String> = months.iter().map(Month::to_string).collect();
-        let mut count = 0;
-        let fail = |e: sea_orm::sqlx::Error| StoreError::Database(sea_orm::DbErr::Custom(e.to_string()));
-        if self.is_sqlite() {
-            let list = vec!["?"; months.len()].join(",");
-            let sql = format!("SELECT subject, month, metric, value FROM metric_values WHERE month IN ({list})");
-            // Placeholders only: the months are bound.
-            let mut query = sea_orm::sqlx::query(sea_orm::sqlx::AssertSqlSafe(sql));
-            for month in &months {
-                query = query.bind(month.as_str());
-            }
-            let mut rows = query.fetch(self.db().get_sqlite_connection_pool());
-            while let Some(row) = rows.try_next().await.map_err(fail)? {
-                each(
-                    row.try_get(0).map_err(fail)?,
-                    row.try_get(1).map_err(fail)?,
-                    row.try_get(2).map_err(fail)?,
-                    row.try_get(3).map_err(fail)?,
-                );
-                count += 1;
-            }
+        let placeholders: Vec<String> = if self.is_sqlite() {
+            vec!["?".to_owned(); months.len()]
         } else {
-            let list: Vec<String> = (1..=months.len()).map(|i| format!("${i}")).collect();
-            let sql = format!(
-                "SELECT subject, month, metric, value FROM metric_values WHERE month IN ({})",
-                list.join(",")
-            );
-            // Placeholders only: the months are bound.
-            let mut query = sea_orm::sqlx::query(sea_orm::sqlx::AssertSqlSafe(sql));
-            for month in &months {
-                query = query.bind(month.as_str());
-            }
-            let mut rows = query.fetch(self.db().get_postgres_connection_pool());
-            while let Some(row) = rows.try_next().await.map_err(fail)? {
-                each(
-                    row.try_get(0).map_err(fail)?,
-                    row.try_get(1).map_err(fail)?,
-                    row.try_get(2).map_err(fail)?,
-                    row.try_get(3).map_err(fail)?,
-                );
-                count += 1;
-            }
+            (1..=months.len()).map(|i| format!("${i}")).collect()
+        };
+        // Placeholders only: the months are bound.
+        let sql = sea_orm::sqlx::AssertSqlSafe(format!(
+            "SELECT subject, month, metric, value FROM metric_values WHERE month IN ({})",
+            placeholders.join(",")
+        ));
+        let fail = |e: sea_orm::sqlx::Error| StoreError::Database(sea_orm::DbErr::Custom(e.to_string()));
+        let mut count = 0;
+        // The same query and loop on either pool; only the row type differs.
+        macro_rules! stream {
+            ($pool:expr) => {{
+                let mut query = sea_orm::sqlx::query(sql);
+                for month in &months {
+                    query = query.bind(month.as_str());
+                }
+                let mut rows = query.fetch($pool);
+                while let Some(row) = rows.try_next().await.map_err(fail)? {
+                    each(
+                        row.try_get(0).map_err(fail)?,
+                        row.try_get(1).map_err(fail)?,
+                        row.try_get(2).map_err(fail)?,
+                        row.try_get(3).map_err(fail)?,
+                    );
+                    count += 1;
+                }
+            }};
+        }
+        if self.is_sqlite() {
+            stream!(self.db().get_sqlite_connection_pool())
+        } else {
+            stream!(self.db().get_postgres_connection_pool())
         }
         Ok(count)
     }
