@@ -17,9 +17,10 @@ use crate::kpi::organisation::Organisation;
 use crate::kpi::period::{Month, Period};
 use crate::report::{CardView, PeriodReport};
 use crate::review;
+use crate::standings::{PeerStanding, PeerStandings};
 use crate::store::{Account, Store, StoreError};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// How many scored periods are kept: two twelve-period trends and then some.
@@ -37,6 +38,8 @@ pub struct ScoredPeriod {
     pub organisation: Organisation,
     by_subject: HashMap<String, (bool, usize)>,
     visibilities: VisibilityMemo,
+    /// Worked out on the first card page that asks, then kept with the period.
+    peer_standings: OnceLock<PeerStandings>,
 }
 
 impl ScoredPeriod {
@@ -51,6 +54,17 @@ impl ScoredPeriod {
             scored: Arc::clone(self),
             at,
         })
+    }
+
+    /// Where the person `subject` stands among their role and team this period.
+    pub fn peer_standing(&self, subject: &str) -> Option<&PeerStanding> {
+        let &(team, at) = self.by_subject.get(subject)?;
+        if team {
+            return None;
+        }
+        self.peer_standings
+            .get_or_init(|| PeerStandings::new(&self.report.people))
+            .at(at)
     }
 
     pub fn card(&self, subject: &str) -> Option<&CardView> {
@@ -377,6 +391,7 @@ async fn score(store: &Store, version: Arc<RulebookVersion>, period: Period) -> 
         organisation,
         by_subject,
         visibilities: VisibilityMemo::default(),
+        peer_standings: OnceLock::new(),
     })
 }
 
@@ -396,6 +411,7 @@ mod tests {
             organisation: Organisation::new(Vec::new(), Vec::new()).expect("an empty organisation"),
             by_subject: HashMap::new(),
             visibilities: VisibilityMemo::default(),
+            peer_standings: OnceLock::new(),
         })
     }
 

@@ -10,6 +10,7 @@
 
 use crate::report::CardView;
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 /// One line of a leaderboard.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,34 +64,60 @@ pub struct PeerStanding {
     pub team_median: Option<f64>,
 }
 
-/// The standing of the person card `subject` among `cards` (a period's person cards),
-/// if such a person card is there and has a total. Peers without a total are not
-/// counted, nor are they in the team's median.
-pub fn peer_standing(cards: &[CardView], subject: &str) -> Option<PeerStanding> {
-    let me = cards.iter().find(|c| c.subject == subject && c.kind == "person")?;
-    let total = me.total?;
-    let peers: Vec<f64> = cards
-        .iter()
-        .filter(|c| c.kind == "person" && c.role == me.role && c.subject != me.subject)
-        .filter_map(|c| c.total)
-        .collect();
-    let higher = peers.iter().filter(|&&t| t > total).count();
-    let lower = peers.iter().filter(|&&t| t < total).count();
-    let percentile = (!peers.is_empty()).then(|| 100.0 * lower as f64 / peers.len() as f64);
-    let team_median = me.team.as_ref().and_then(|team| {
-        median(
-            cards
-                .iter()
-                .filter(|c| c.kind == "person" && c.team.as_ref() == Some(team))
-                .filter_map(|c| c.total),
-        )
-    });
-    Some(PeerStanding {
-        rank: higher + 1,
-        of: peers.len() + 1,
-        percentile,
-        team_median,
-    })
+/// Every person's standing in one period, worked out once for all of them: a card
+/// page then looks its person up instead of reading the whole organisation again.
+#[derive(Debug, Default)]
+pub struct PeerStandings {
+    /// By position in the cards it was built from; `None` for a card without a total
+    /// or one that is not a person's.
+    standings: Vec<Option<PeerStanding>>,
+}
+
+impl PeerStandings {
+    /// The standings of `cards` (a period's person cards). Peers without a total are
+    /// not counted, nor are they in their team's median.
+    pub fn new(cards: &[CardView]) -> PeerStandings {
+        let persons = || cards.iter().filter(|c| c.kind == "person");
+        let mut by_role: HashMap<&str, Vec<f64>> = HashMap::new();
+        let mut by_team: HashMap<&str, Vec<f64>> = HashMap::new();
+        for card in persons() {
+            let Some(total) = card.total else { continue };
+            by_role.entry(&card.role).or_default().push(total);
+            if let Some(team) = &card.team {
+                by_team.entry(team).or_default().push(total);
+            }
+        }
+        for totals in by_role.values_mut() {
+            totals.sort_by(f64::total_cmp);
+        }
+        let medians: HashMap<&str, Option<f64>> = by_team
+            .into_iter()
+            .map(|(team, totals)| (team, median(totals)))
+            .collect();
+        let standings = cards
+            .iter()
+            .map(|card| {
+                let total = card.total.filter(|_| card.kind == "person")?;
+                let role = &by_role[card.role.as_str()];
+                // The role's totals, sorted: those strictly below and strictly above.
+                let lower = role.partition_point(|&t| t < total);
+                let higher = role.len() - role.partition_point(|&t| t <= total);
+                let peers = role.len() - 1;
+                Some(PeerStanding {
+                    rank: higher + 1,
+                    of: role.len(),
+                    percentile: (peers > 0).then(|| 100.0 * lower as f64 / peers as f64),
+                    team_median: card.team.as_deref().and_then(|team| medians[team]),
+                })
+            })
+            .collect();
+        PeerStandings { standings }
+    }
+
+    /// The standing of the card at `index` in the cards this was built from.
+    pub fn at(&self, index: usize) -> Option<&PeerStanding> {
+        self.standings.get(index).and_then(Option::as_ref)
+    }
 }
 
 /// The middle value, or the mean of the two middle values; `None` for no values.
@@ -113,6 +140,12 @@ fn by_total_descending(a: f64, b: f64) -> Ordering {
 mod tests {
     use super::*;
     use crate::report::CardStatus;
+
+    /// The standing of the person card `subject`, worked out as a page would.
+    fn peer_standing(cards: &[CardView], subject: &str) -> Option<PeerStanding> {
+        let at = cards.iter().position(|c| c.subject == subject)?;
+        PeerStandings::new(cards).at(at).cloned()
+    }
 
     fn card(subject: &str, role: &str, team: &str, total: f64) -> CardView {
         CardView {
@@ -235,6 +268,45 @@ mod tests {
     #[test]
     fn an_unknown_person_has_no_standing() {
         assert_eq!(peer_standing(&period(), "nobody"), None);
+    }
+
+    proptest::proptest! {
+        /// Worked out once for all, each standing is what counting that person's
+        /// peers one by one gives.
+        #[test]
+        fn standings_for_all_are_each_persons_own_count(
+            people in proptest::collection::vec((0..3u8, 0..4u8, proptest::option::of(0..6u8)), 1..40)
+        ) {
+            let cards: Vec<CardView> = people
+                .iter()
+                .enumerate()
+                .map(|(i, &(role, team, total))| {
+                    let (subject, role, team) = (format!("p{i}"), format!("r{role}"), format!("t{team}"));
+                    match total {
+                        Some(t) => card(&subject, &role, &team, f64::from(t) * 10.0),
+                        None => no_data(&subject, &role, &team),
+                    }
+                })
+                .collect();
+            let standings = PeerStandings::new(&cards);
+            for (i, me) in cards.iter().enumerate() {
+                let expected = me.total.map(|total| {
+                    let peers: Vec<f64> = cards
+                        .iter()
+                        .filter(|c| c.role == me.role && c.subject != me.subject)
+                        .filter_map(|c| c.total)
+                        .collect();
+                    let lower = peers.iter().filter(|&&t| t < total).count();
+                    PeerStanding {
+                        rank: 1 + peers.iter().filter(|&&t| t > total).count(),
+                        of: peers.len() + 1,
+                        percentile: (!peers.is_empty()).then(|| 100.0 * lower as f64 / peers.len() as f64),
+                        team_median: median(cards.iter().filter(|c| c.team == me.team).filter_map(|c| c.total)),
+                    }
+                });
+                proptest::prop_assert_eq!(standings.at(i), expected.as_ref());
+            }
+        }
     }
 
     #[test]

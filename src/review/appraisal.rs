@@ -54,11 +54,9 @@ pub fn read_ratings<'a>(given: impl IntoIterator<Item = (&'a str, &'a str)>) -> 
 }
 
 /// Whether `account` rates `person` as their manager: a manager of a team the person
-/// is in (or one above it), never of themselves.
-pub fn may_rate(account: &Account, organisation: &Organisation, person: &str) -> bool {
-    account.role == AccountRole::Manager
-        && account.person.as_deref() != Some(person)
-        && Visibility::of(account, organisation).can_see(person)
+/// is in (or one above it), never of themselves. `visibility` is the account's.
+pub fn may_rate(account: &Account, visibility: &Visibility, person: &str) -> bool {
+    account.role == AccountRole::Manager && account.person.as_deref() != Some(person) && visibility.can_see(person)
 }
 
 /// The role's qualitative part for `person` in `month`, or why there is none.
@@ -95,7 +93,7 @@ pub async fn rate(
     let organisation = stored_organisation(store, &version.rulebook, Some(Period::Month(month))).await?;
     match rater {
         Rater::Themselves if account.person.as_deref() != Some(person) => return Err(ReviewError::NotYours),
-        Rater::Manager if !may_rate(account, &organisation, person) => {
+        Rater::Manager if !may_rate(account, &Visibility::of(account, &organisation), person) => {
             return Err(if Visibility::of(account, &organisation).can_see(person) {
                 ReviewError::Forbidden(format!("only a manager of {person}'s team rates {person}"))
             } else {

@@ -64,13 +64,13 @@ pub fn distributions(
 
 /// Whether `account` calibrates `person`'s grade: hr always, a manager of their teams
 /// when the definitions let managers calibrate.
-pub fn may_calibrate(rulebook: &Rulebook, account: &Account, organisation: &Organisation, person: &str) -> bool {
+pub fn may_calibrate(rulebook: &Rulebook, account: &Account, visibility: &Visibility, person: &str) -> bool {
     match account.role {
         AccountRole::Hr => true,
         AccountRole::Manager => {
             rulebook.review().managers_calibrate
                 && account.person.as_deref() != Some(person)
-                && Visibility::of(account, organisation).can_see(person)
+                && visibility.can_see(person)
         }
         AccountRole::Rep | AccountRole::Admin => false,
     }
@@ -91,7 +91,7 @@ pub async fn calibrate(
         account,
     } = reviewer;
     let rulebook = &version.rulebook;
-    if !may_calibrate(rulebook, account, organisation, &card.subject) {
+    if !may_calibrate(rulebook, account, &Visibility::of(account, organisation), &card.subject) {
         return Err(ReviewError::Forbidden(
             "grades are calibrated by hr (and by managers of their own teams, where the definitions allow)".into(),
         ));

@@ -5,8 +5,8 @@
 //! be given.
 
 use super::words::Lang;
+use crate::access::Visibility;
 use crate::kpi::definition::SelfAssessment;
-use crate::kpi::organisation::Organisation;
 use crate::kpi::period::Period;
 use crate::kpi::rulebook::Rulebook;
 use crate::report::{CardView, GradeDecision, QualitativeView};
@@ -65,7 +65,8 @@ pub(super) struct AppraisalSection {
 /// Everything the section decides by, besides the card.
 pub(super) struct Reader<'a> {
     pub rulebook: &'a Rulebook,
-    pub organisation: &'a Organisation,
+    /// Who the reader may see, as remembered with the scored period.
+    pub visibility: &'a Visibility,
     pub account: &'a Account,
     pub csrf: &'a str,
     pub period: Period,
@@ -132,7 +133,7 @@ fn rating_part(card: &CardView, qualitative: &QualitativeView, reader: &Reader, 
             .collect(),
         self_lines,
         self_form: open && own && self_on && qualitative.points.is_none(),
-        manager_form: open && may_rate(reader.account, reader.organisation, &card.subject),
+        manager_form: open && may_rate(reader.account, reader.visibility, &card.subject),
         levels: part.map_or_else(Vec::new, |p| {
             p.scale.levels.iter().map(|l| (l.rating, label(l.rating))).collect()
         }),
@@ -183,7 +184,7 @@ pub(super) fn section(card: &CardView, reader: &Reader) -> Option<AppraisalSecti
         calibrated: appraisal.calibrated.as_ref().map(decided).unwrap_or_default(),
         calibrate_form: open
             && card.grade.is_some()
-            && may_calibrate(rulebook, reader.account, reader.organisation, &card.subject),
+            && may_calibrate(rulebook, reader.account, reader.visibility, &card.subject),
         grades,
         acknowledged: appraisal.acknowledged_at.unwrap_or_default(),
         appeal: appraisal

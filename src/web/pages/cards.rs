@@ -8,7 +8,6 @@ use super::{PeriodQuery, chosen, render, visible_card};
 use crate::kpi::rulebook::Rulebook;
 use crate::kpi::scorecard::{Evaluation, KpiOutcome};
 use crate::report::{CardView, KpiView};
-use crate::standings::peer_standing;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::session;
@@ -145,13 +144,14 @@ async fn scorecard(
         .collect();
     let fired = glance::fired_gates(card, rulebook, lang);
     let adjustments = glance::adjustment_lines(card, rulebook, lang);
-    let peers = peer_standing(&found.scored().report.people, &card.subject).map(|s| Peers {
+    let peers = found.scored().peer_standing(&card.subject).map(|s| Peers {
         role: role_name(rulebook, &card.role, lang),
         rank: s.rank,
         of: s.of,
         percentile: s.percentile.map_or_else(|| "–".to_owned(), |p| format!("{p:.0}%")),
         team_median: s.team_median.map_or_else(|| "–".to_owned(), |m| format!("{m:.1}")),
     });
+    let visibility = found.scored().visibility(&session.account);
     let page = ScorecardPage {
         nav: Nav::new(&session, req.path(), period, lang).defaulted(chosen.default),
         card,
@@ -168,7 +168,7 @@ async fn scorecard(
             card,
             &super::appraisal::Reader {
                 rulebook,
-                organisation: &found.scored().organisation,
+                visibility: &visibility,
                 account: &session.account,
                 csrf: &session.csrf,
                 period,
