@@ -1,15 +1,22 @@
-//! Scoring throughput: 10,000 and 100,000 reps x 20 KPIs for a period, with team
-//! rollups, on every core; and beside it, the same formulas through evalexpr's own
-//! tree interpreter. Criterion reports elements per second, where an element is one
-//! KPI evaluation (formula, scoring rule, weights).
+//! Scoring throughput: 10,000 and 100,000 reps x 20 KPIs for a month, with team
+//! rollups (100 teams, ten with nine sub-teams each), on every core: every KPI of
+//! every person and team a column at a time (`kpi_columns`), and whole cards
+//! (`score_period`: the KPIs, then points, tiers, weights, totals and grades); beside
+//! them, the same formulas one subject at a time and through evalexpr's own tree
+//! interpreter. Criterion reports elements per second, where an element is one KPI
+//! of one subject. Then, when pandas is installed, `benches/scoring_pandas.py` does
+//! the same work on the same numbers and both are printed side by side.
 //!
 //! `cargo bench --bench scoring`
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::fmt::Write;
 use std::hint::black_box;
+use std::process::Command;
+use std::time::Instant;
+use yardstick::kpi::columns::KpiColumns;
 use yardstick::kpi::evaluate::score_period;
-use yardstick::kpi::organisation::{ActiveMonths, Organisation, Person, Team, TeamId};
+use yardstick::kpi::organisation::{ActiveMonths, Organisation, Person, PersonId, Subject, Team, TeamId};
 use yardstick::kpi::period::{Month, Period};
 use yardstick::kpi::rollup::PeriodInputs;
 use yardstick::kpi::rulebook::{Rulebook, SourceFile};
@@ -124,11 +131,10 @@ fn scoring(c: &mut Criterion) {
     group.sample_size(20);
     for reps in [10_000, 100_000] {
         let (organisation, people) = organisation(&rulebook, reps);
+        let inputs = PeriodInputs::from_people(&rulebook, &organisation, month, people, &[]);
         group.throughput(Throughput::Elements((reps * KPIS) as u64));
         group.bench_with_input(BenchmarkId::new("compiled", reps), &reps, |b, _| {
             b.iter(|| {
-                // Team rollups are part of every period's scoring.
-                let inputs = PeriodInputs::from_people(&rulebook, &organisation, month, people.clone(), &[]);
                 black_box(score_period(
                     &rulebook,
                     &organisation,
@@ -138,6 +144,17 @@ fn scoring(c: &mut Criterion) {
                     period,
                 ))
             })
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("kpi_columns");
+    for reps in [10_000, 100_000] {
+        let (organisation, people) = organisation(&rulebook, reps);
+        let inputs = PeriodInputs::from_people(&rulebook, &organisation, month, people, &[]);
+        group.throughput(Throughput::Elements((reps * KPIS) as u64));
+        group.bench_with_input(BenchmarkId::new("with_team_rollups", reps), &reps, |b, _| {
+            b.iter(|| black_box(KpiColumns::of_month(&rulebook, &organisation, &inputs)))
         });
     }
     group.finish();
@@ -174,5 +191,95 @@ fn scoring(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, scoring);
+/// Best of `runs` wall times of `work`, in seconds.
+fn best_of(runs: usize, mut work: impl FnMut()) -> f64 {
+    (0..runs)
+        .map(|_| {
+            let started = Instant::now();
+            work();
+            started.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// The pandas peer on the same 100,000 reps' numbers, printed beside ours; skipped
+/// without python3 and pandas.
+fn against_pandas(_: &mut Criterion) {
+    let reps = 100_000;
+    let rulebook = rulebook();
+    let (organisation, people) = organisation(&rulebook, reps);
+    let folder = std::env::temp_dir().join(format!("yardstick-scoring-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).expect("a scratch folder");
+    let numbers = folder.join("numbers.f64");
+    let bytes: Vec<u8> = people.iter().flat_map(|v| v.to_le_bytes()).collect();
+    std::fs::write(&numbers, bytes).expect("the numbers written");
+    let peer = Command::new("python3")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/scoring_pandas.py"))
+        .arg(&numbers)
+        .arg(reps.to_string())
+        .output();
+    let _ = std::fs::remove_dir_all(&folder);
+    let peer = match peer {
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).into_owned(),
+        Ok(out) => {
+            println!("pandas peer skipped: {}", String::from_utf8_lossy(&out.stderr).trim());
+            return;
+        }
+        Err(e) => {
+            println!("pandas peer skipped: python3: {e}");
+            return;
+        }
+    };
+    let month = Month::new(2026, 10).expect("a month");
+    let inputs = PeriodInputs::from_people(&rulebook, &organisation, month, people, &[]);
+    let columns = KpiColumns::of_month(&rulebook, &organisation, &inputs).expect("a month");
+    let checksum: f64 = (0..reps)
+        .map(|p| Subject::Person(PersonId(p as u32)))
+        .chain((0..organisation.teams().len()).map(|t| Subject::Team(TeamId(t as u32))))
+        .flat_map(|s| rulebook.kpis().iter().map(move |k| (s, k)))
+        .map(|(s, k)| columns.get(s, rulebook.find_kpi(&k.key).expect("a KPI")).0)
+        .sum();
+    let evaluations = (reps * KPIS) as f64;
+    let ours_kpis = best_of(10, || {
+        black_box(KpiColumns::of_month(&rulebook, &organisation, &inputs));
+    });
+    let ours_cards = best_of(5, || {
+        black_box(score_period(
+            &rulebook,
+            &organisation,
+            &inputs,
+            &TargetBook::default(),
+            &Default::default(),
+            Period::Month(month),
+        ));
+    });
+    let field = |name: &str| -> f64 {
+        peer.lines()
+            .find_map(|l| l.strip_prefix(name).and_then(|v| v.trim().parse().ok()))
+            .unwrap_or_else(|| panic!("the peer prints {name}: {peer}"))
+    };
+    let (pandas_kpis, pandas_cards, pandas_checksum) = (field("kpis"), field("cards"), field("checksum"));
+    println!("100,000 reps x 20 KPIs, 100 teams (best of runs, wall):");
+    for (what, ours, theirs) in [
+        ("KPI values with team rollups", ours_kpis, pandas_kpis),
+        ("whole cards (points, tiers, totals, grades)", ours_cards, pandas_cards),
+    ] {
+        println!(
+            "  {what}: yardstick {:.1} ms ({:.0} M KPI evaluations/s), pandas {:.1} ms ({:.0} M/s): {:.2}x pandas' throughput",
+            ours * 1e3,
+            evaluations / ours / 1e6,
+            theirs * 1e3,
+            evaluations / theirs / 1e6,
+            theirs / ours
+        );
+    }
+    let agree = (checksum - pandas_checksum).abs() <= 1e-9 * checksum.abs();
+    println!(
+        "  sum of every KPI value: yardstick {checksum}, pandas {pandas_checksum}: {}",
+        if agree { "the same" } else { "DIFFERENT" }
+    );
+    assert!(agree, "the peer computes other numbers");
+}
+
+criterion_group!(benches, scoring, against_pandas);
 criterion_main!(benches);

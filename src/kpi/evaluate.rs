@@ -1,6 +1,7 @@
 //! Scoring a whole organisation for a period: every person with their role, every
 //! team with the team scorecard, on both cores.
 
+use crate::kpi::columns::KpiColumns;
 use crate::kpi::definition::ScoredOn;
 use crate::kpi::organisation::{Organisation, PersonId, Subject, TeamId};
 use crate::kpi::period::Period;
@@ -57,21 +58,40 @@ pub fn inputs_subject(rulebook: &Rulebook, organisation: &Organisation, subject:
     }
 }
 
-/// Scores every person and team of `organisation` for `period`, people with their
-/// managers' `ratings`.
-pub fn score_period(
-    rulebook: &Rulebook,
-    organisation: &Organisation,
-    inputs: &PeriodInputs,
-    targets: &TargetBook,
-    ratings: &RatingBook,
-    period: Period,
-) -> PeriodScores {
-    let score = |workspace: &mut Workspace, subject: Subject, role| {
+/// What scoring a period reads: the period, its inputs, the targets and ratings.
+#[derive(Debug, Clone, Copy)]
+pub struct PeriodCase<'a> {
+    pub rulebook: &'a Rulebook,
+    pub organisation: &'a Organisation,
+    pub inputs: &'a PeriodInputs,
+    pub targets: &'a TargetBook,
+    pub ratings: &'a RatingBook,
+    pub period: Period,
+}
+
+impl PeriodCase<'_> {
+    /// The card of `subject` scored with `role`, its KPIs taken from `columns` where
+    /// they were worked out a column at a time, else one subject at a time.
+    pub fn score(
+        &self,
+        subject: Subject,
+        role: RoleId,
+        columns: Option<&KpiColumns>,
+        workspace: &mut Workspace,
+    ) -> Scorecard {
+        let PeriodCase {
+            rulebook,
+            organisation,
+            inputs,
+            targets,
+            ratings,
+            period,
+        } = *self;
         let source = SubjectInputs {
             inputs,
             organisation,
             subject: inputs_subject(rulebook, organisation, subject),
+            columns,
         };
         let overrides = if targets.is_empty() {
             Vec::new()
@@ -88,20 +108,43 @@ pub fn score_period(
             _ => Rated::NotRated,
         };
         score_subject(rulebook, role, source, &overrides, rated, workspace)
+    }
+}
+
+/// Scores every person and team of `organisation` for `period`, people with their
+/// managers' `ratings`. A month's KPIs are worked out a column at a time first
+/// ([`KpiColumns`]); the cards are then put together on every core.
+pub fn score_period(
+    rulebook: &Rulebook,
+    organisation: &Organisation,
+    inputs: &PeriodInputs,
+    targets: &TargetBook,
+    ratings: &RatingBook,
+    period: Period,
+) -> PeriodScores {
+    let case = PeriodCase {
+        rulebook,
+        organisation,
+        inputs,
+        targets,
+        ratings,
+        period,
     };
+    let columns = KpiColumns::of_month(rulebook, organisation, inputs);
+    let columns = columns.as_ref();
     let people = (0..organisation.people().len())
         .into_par_iter()
         .with_min_len(256)
         .map_init(Workspace::default, |ws, p| {
             let id = PersonId(p as u32);
-            score(ws, Subject::Person(id), organisation.person(id).role)
+            case.score(Subject::Person(id), organisation.person(id).role, columns, ws)
         })
         .collect();
     let teams = (0..organisation.teams().len())
         .into_par_iter()
         .map_init(Workspace::default, |ws, t| {
             let id = TeamId(t as u32);
-            team_card(rulebook, organisation, id).map(|role| score(ws, Subject::Team(id), role))
+            team_card(rulebook, organisation, id).map(|role| case.score(Subject::Team(id), role, columns, ws))
         })
         .collect();
     PeriodScores { period, people, teams }

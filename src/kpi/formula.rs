@@ -551,9 +551,11 @@ impl Expr {
     }
 }
 
+mod lanes;
 mod program;
 #[cfg(test)]
 mod tests;
 
+pub use lanes::{LANES, Lanes};
 pub use program::CompiledFormula;
 use program::Compiler;

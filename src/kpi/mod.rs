@@ -3,6 +3,7 @@
 //! function of its arguments, so it is tested alone with numbers worked out by hand.
 
 pub mod calibration;
+pub mod columns;
 pub mod definition;
 pub mod evaluate;
 pub mod formula;

@@ -157,18 +157,49 @@ pub fn roll_across_team(rollup: TeamRollup, members: impl Iterator<Item = f64>) 
 
 /// A team rollup fed one member at a time.
 #[derive(Debug, Clone, Copy)]
-struct Across {
+pub(super) struct Across {
     rollup: TeamRollup,
     value: f64,
     count: u32,
 }
 
 impl Across {
-    fn new(rollup: TeamRollup) -> Across {
+    pub(super) fn new(rollup: TeamRollup) -> Across {
         Across {
             rollup,
-            value: f64::NAN,
+            value: Across::start(rollup),
             count: 0,
+        }
+    }
+
+    /// What a rollup starts from: a value the first member's replaces to the bit
+    /// (`-0 + v` is `v`, even for `-0`).
+    #[inline]
+    pub(super) fn start(rollup: TeamRollup) -> f64 {
+        match rollup {
+            TeamRollup::Sum | TeamRollup::Average => -0.0,
+            TeamRollup::Min => f64::INFINITY,
+            TeamRollup::Max => f64::NEG_INFINITY,
+        }
+    }
+
+    /// One more member's value `v` (never NaN) folded into `acc`.
+    #[inline]
+    pub(super) fn step(rollup: TeamRollup, acc: f64, v: f64) -> f64 {
+        match rollup {
+            TeamRollup::Sum | TeamRollup::Average => acc + v,
+            TeamRollup::Min => acc.min(v),
+            TeamRollup::Max => acc.max(v),
+        }
+    }
+
+    /// The rolled-up value of `count` members folded into `acc`; NaN for none.
+    #[inline]
+    pub(super) fn end(rollup: TeamRollup, acc: f64, count: u32) -> f64 {
+        match rollup {
+            _ if count == 0 => f64::NAN,
+            TeamRollup::Average => acc / f64::from(count),
+            TeamRollup::Sum | TeamRollup::Min | TeamRollup::Max => acc,
         }
     }
 
@@ -176,23 +207,12 @@ impl Across {
         if v.is_nan() {
             return;
         }
-        self.value = if self.count == 0 {
-            v
-        } else {
-            match self.rollup {
-                TeamRollup::Sum | TeamRollup::Average => self.value + v,
-                TeamRollup::Min => self.value.min(v),
-                TeamRollup::Max => self.value.max(v),
-            }
-        };
+        self.value = Across::step(self.rollup, self.value, v);
         self.count += 1;
     }
 
     fn value(self) -> f64 {
-        match self.rollup {
-            TeamRollup::Average if self.count > 0 => self.value / f64::from(self.count),
-            _ => self.value,
-        }
+        Across::end(self.rollup, self.value, self.count)
     }
 }
 
@@ -284,6 +304,21 @@ impl PeriodInputs {
     /// The months of the period, in calendar order.
     pub fn months(&self) -> &[Month] {
         &self.months
+    }
+
+    /// How many people the tables hold (their rows come before the teams').
+    pub(super) fn people(&self) -> usize {
+        self.people
+    }
+
+    /// The table of the period's `month`-th month; empty for a month without data.
+    pub(super) fn table(&self, month: usize) -> &[f64] {
+        &self.tables[month]
+    }
+
+    /// The months of the period `person` is active in, bit `i` for `months()[i]`.
+    pub(super) fn active(&self, person: usize) -> u16 {
+        self.active[person]
     }
 
     fn value(&self, row: usize, month: usize, metric: MetricId) -> f64 {
@@ -522,7 +557,7 @@ impl PeriodInputs {
 }
 
 /// Whether a person's card is computed from their team's numbers.
-fn on_team(rulebook: &Rulebook, organisation: &Organisation, person: PersonId) -> bool {
+pub(super) fn on_team(rulebook: &Rulebook, organisation: &Organisation, person: PersonId) -> bool {
     rulebook.role(organisation.person(person).role).scored_on == ScoredOn::Team
 }
 

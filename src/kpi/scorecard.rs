@@ -10,6 +10,7 @@
 //! a gap in the data for a zero. A card with nothing scored, or less of its weight
 //! than the role's `min_scored_weight`, gets no total, grade or coefficient.
 
+use crate::kpi::columns::KpiColumns;
 use crate::kpi::definition::{AdjustmentKind, Tier};
 use crate::kpi::organisation::{Organisation, Subject};
 use crate::kpi::qualitative::{Rated, Ratings};
@@ -235,6 +236,9 @@ pub struct SubjectInputs<'a> {
     pub inputs: &'a PeriodInputs,
     pub organisation: &'a Organisation,
     pub subject: Subject,
+    /// The period's KPIs worked out a column at a time, when they were (a month):
+    /// a KPI with a value is taken from there, one without is explained here.
+    pub columns: Option<&'a KpiColumns>,
 }
 
 /// Reusable per-thread workspace, so scoring a subject allocates only its result.
@@ -279,6 +283,13 @@ impl Workspace {
     /// A KPI over its own cells, or why it has no value.
     fn evaluate_kpi(&mut self, rulebook: &Rulebook, source: SubjectInputs, kpi: KpiId) -> (Evaluation, Coverage) {
         let definition = rulebook.kpi(kpi);
+        if let Some((value, coverage)) = source.columns.map(|columns| columns.get(source.subject, kpi)) {
+            // As below: enough cells covered and a value; anything else is worked out
+            // again here, where the words for it are.
+            if coverage.covered > 0 && coverage.percent() >= definition.min_coverage && !value.is_nan() {
+                return (Evaluation::Computed { value }, coverage);
+            }
+        }
         let coverage = self.gather(rulebook, source, &definition.reads);
         if coverage.covered > 0 {
             self.evaluate_into(rulebook, kpi);

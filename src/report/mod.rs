@@ -405,6 +405,7 @@ pub fn card_view(
             inputs,
             organisation,
             subject: source,
+            columns: None,
         },
         workspace,
     );

@@ -336,3 +336,124 @@ proptest! {
         check_against_hand(&definitions(), &cells, 75.0)?;
     }
 }
+
+/// The demo's files read for October.
+fn demo_october(rulebook: &Rulebook) -> yardstick::inputs::PeriodSources {
+    let files = yardstick::inputs::InputFiles {
+        people: &crate::helpers::demo("people.csv"),
+        teams: &crate::helpers::demo("teams.csv"),
+        data: &crate::helpers::demo("metrics.csv"),
+        targets: Some(&crate::helpers::demo("targets.csv")),
+    };
+    yardstick::inputs::PeriodSources::from_files(rulebook, files, Period::Month(OCTOBER))
+        .unwrap_or_else(|e| panic!("the demo reads: {e}"))
+}
+
+/// The demo's organisation, definitions and targets, with random numbers: each
+/// person's metrics present, zero or missing, some teams given values of their own,
+/// some people not active in October.
+fn demo_month(
+    values: &[f64],
+    team_own: &[(usize, usize, f64)],
+    inactive: &[bool],
+) -> (Rulebook, yardstick::inputs::PeriodSources) {
+    let rulebook = yardstick::definitions::RulebookVersion::shipped().rulebook;
+    let mut sources = demo_october(&rulebook);
+    let organisation = &sources.organisation;
+    let people: Vec<_> = organisation
+        .people()
+        .iter()
+        .zip(inactive.iter().cycle())
+        .map(|(person, &away)| {
+            let mut person = person.clone();
+            if away {
+                person.active.to = Month::new(2026, 9);
+            }
+            person
+        })
+        .collect();
+    let organisation = yardstick::kpi::organisation::Organisation::new(organisation.teams().to_vec(), people)
+        .expect("the demo's tree");
+    let metrics = rulebook.metrics().len();
+    let mut data = MetricData::new(metrics, organisation.people().len(), organisation.teams().len());
+    for (p, row) in values.chunks(metrics).take(organisation.people().len()).enumerate() {
+        for (m, &v) in row.iter().enumerate() {
+            if !v.is_nan() {
+                let metric = metric_at(&rulebook, m);
+                data.set(Subject::Person(PersonId(p as u32)), OCTOBER, metric, v);
+            }
+        }
+    }
+    for &(t, m, v) in team_own {
+        let (t, m) = (t % organisation.teams().len(), m % metrics);
+        let metric = metric_at(&rulebook, m);
+        data.set(Subject::Team(TeamId(t as u32)), OCTOBER, metric, v);
+    }
+    sources.organisation = organisation;
+    sources.data = data;
+    (rulebook, sources)
+}
+
+fn metric_at(rulebook: &Rulebook, m: usize) -> yardstick::kpi::rulebook::MetricId {
+    rulebook
+        .find_metric(&rulebook.metrics()[m].key)
+        .expect("a metric of the rulebook")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// A month's KPIs worked out a column at a time give every card, to the bit and
+    /// word for word, what scoring each card alone gives: people, team leads scored on
+    /// their team's numbers, and teams, with gaps, zeros, inactive people, targets of
+    /// their own and values given for teams themselves.
+    #[test]
+    fn a_month_a_column_at_a_time_is_every_card_scored_alone(
+        values in prop::collection::vec(value(), 25 * 40),
+        team_own in prop::collection::vec((0..10usize, 0..40usize, 0.0..5_000.0f64), 0..6),
+        inactive in prop::collection::vec(prop::bool::weighted(0.1), 1..30),
+    ) {
+        let (rulebook, sources) = demo_month(&values, &team_own, &inactive);
+        every_card_alone(&rulebook, &sources)?;
+    }
+}
+
+/// Scores the month of `sources` as a period and each card alone, and checks they agree.
+fn every_card_alone(rulebook: &Rulebook, sources: &yardstick::inputs::PeriodSources) -> Result<usize, TestCaseError> {
+    let organisation = &sources.organisation;
+    let period = Period::Month(OCTOBER);
+    let inputs = sources.data.period_inputs(rulebook, organisation, period);
+    let case = yardstick::kpi::evaluate::PeriodCase {
+        rulebook,
+        organisation,
+        inputs: &inputs,
+        targets: &sources.targets,
+        ratings: &sources.ratings,
+        period,
+    };
+    let scores = score_period(
+        rulebook,
+        organisation,
+        &inputs,
+        &sources.targets,
+        &sources.ratings,
+        period,
+    );
+    let mut workspace = Default::default();
+    for (subject, together) in scores.cards() {
+        let alone = case.score(subject, together.role, None, &mut workspace);
+        prop_assert_eq!(format!("{:?}", together), format!("{:?}", alone), "{:?}", subject);
+    }
+    Ok(scores.cards().filter(|(_, c)| c.result.total().is_some()).count())
+}
+
+#[test]
+fn the_demo_month_a_column_at_a_time_is_every_card_scored_alone() {
+    let rulebook = yardstick::definitions::RulebookVersion::shipped().rulebook;
+    let sources = demo_october(&rulebook);
+    let graded = every_card_alone(&rulebook, &sources).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        graded >= 20,
+        "the demo's October grades most cards, people and teams: {graded}"
+    );
+}

@@ -5,7 +5,7 @@ use super::{Binary, EvalError, Expr, FormulaError, MAX_STACK, Unary};
 
 /// One instruction of the compiled form, run on a small stack of `f64`.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Op {
+pub(super) enum Op {
     Const(f64),
     Load(u32),
     Unary(Unary),
@@ -25,8 +25,10 @@ enum Op {
 /// A formula compiled to slots: cheap to clone, `Send + Sync`, evaluated without allocating.
 #[derive(Debug, Clone)]
 pub struct CompiledFormula {
-    code: Box<[Op]>,
+    pub(super) code: Box<[Op]>,
     slots: Box<[usize]>,
+    /// No jumps (`&&`, `||`, `if`): every instruction runs for every subject.
+    pub(super) straight: bool,
 }
 
 /// Emits a program while tracking how deep its stack grows.
@@ -55,7 +57,12 @@ impl Compiler {
                 }
             }
         }
+        let straight = !self
+            .code
+            .iter()
+            .any(|op| matches!(op, Op::AndJump(_) | Op::OrJump(_) | Op::JumpIfFalse(_) | Op::Jump(_)));
         Ok(CompiledFormula {
+            straight,
             code: self.code.into_boxed_slice(),
             slots: slots.into_boxed_slice(),
         })

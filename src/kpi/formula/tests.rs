@@ -312,3 +312,77 @@ fn the_divisors_of_a_ratio_are_the_names_below_its_division() {
     let plain = ParsedFormula::parse("a * 100 + b", FormulaKind::Number).expect("parses");
     assert!(plain.divisors().is_empty());
 }
+
+/// What `evaluate_lanes` gives for `lanes[i]` (a value per name), lane by lane.
+fn over_lanes(source: &str, kind: FormulaKind, lanes: &[[f64; 4]]) -> (Vec<f64>, Vec<f64>) {
+    let compiled = ParsedFormula::parse(source, kind)
+        .unwrap_or_else(|e| panic!("{source}: {e}"))
+        .compile(slot_of)
+        .expect("compiles");
+    let columns: Vec<Vec<f64>> = (0..NAMES.len()).map(|s| lanes.iter().map(|l| l[s]).collect()).collect();
+    let columns: Vec<&[f64]> = columns.iter().map(Vec::as_slice).collect();
+    let mut together = vec![0.0; lanes.len()];
+    compiled.evaluate_lanes(&columns, &mut together, &mut Lanes::default());
+    let one_by_one = lanes
+        .iter()
+        .map(|values| {
+            if compiled.slots().iter().any(|&s| values[s].is_nan()) {
+                f64::NAN
+            } else {
+                compiled.evaluate(values).unwrap_or(f64::NAN)
+            }
+        })
+        .collect();
+    (together, one_by_one)
+}
+
+/// The same number to the bit, or no value in both.
+fn same(a: &[f64], b: &[f64]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()))
+}
+
+#[test]
+fn a_column_at_a_time_fails_only_the_lanes_that_divide_by_zero() {
+    let lanes = [
+        [6.0, 3.0, 0.0, 0.0],
+        [6.0, 0.0, 0.0, 0.0],
+        [f64::NAN, 2.0, 0.0, 0.0],
+        [1.0, 4.0, 0.0, 0.0],
+    ];
+    let (together, one_by_one) = over_lanes("min(a / b, 5) + b ^ 2", FormulaKind::Number, &lanes);
+    assert!(same(&together, &one_by_one), "{together:?} vs {one_by_one:?}");
+    // 6/3 = 2, + 9 | divided by zero: no value, though min() would hide the infinity | no a | 0.25 + 16.
+    assert_eq!(together[0], 11.0);
+    assert!(together[1].is_nan() && together[2].is_nan());
+    assert_eq!(together[3], 16.25);
+    let (together, one_by_one) = over_lanes("a / b > 1", FormulaKind::Condition, &lanes);
+    assert!(same(&together, &one_by_one), "{together:?} vs {one_by_one:?}");
+    assert_eq!((together[0], together[3]), (1.0, 0.0));
+    assert!(together[1].is_nan(), "no infinity > 1 where b is zero");
+    // A side not taken is not evaluated: no division by zero in lane 2.
+    let (together, one_by_one) = over_lanes("if(b > 0, a / b, 0)", FormulaKind::Number, &lanes[..2]);
+    assert!(same(&together, &one_by_one));
+    assert_eq!(together, [2.0, 0.0]);
+    let (together, _) = over_lanes("a > b && c == 0", FormulaKind::Condition, &lanes[..2]);
+    assert_eq!(together, [1.0, 1.0]);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+    /// A column at a time gives each lane, to the bit, what one subject at a time gives.
+    #[test]
+    fn a_column_at_a_time_is_one_subject_at_a_time(
+        source in number_formula(),
+        lanes in prop::collection::vec(
+            prop::array::uniform4(prop_oneof![Just(0.0), Just(1.0), Just(-2.0), Just(f64::NAN), -1000.0..1000.0f64]),
+            1..=LANES,
+        ),
+    ) {
+        let (together, one_by_one) = over_lanes(&source, FormulaKind::Number, &lanes);
+        prop_assert!(same(&together, &one_by_one), "{}: {:?} vs {:?}", source, together, one_by_one);
+    }
+}

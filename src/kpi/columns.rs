@@ -1,0 +1,425 @@
+//! Every KPI of a one-month period for everyone at once, a column of people at a time.
+//!
+//! Scoring one card at a time gathers each KPI's inputs for its subject and runs the
+//! formula's program on them: a few dozen nanoseconds of bookkeeping per KPI and
+//! subject. In a month, a person's cell is the month itself, so a KPI's inputs are the
+//! metric values as they are: here they are laid out in columns of [`LANES`] people,
+//! each KPI's program runs over a whole column at once ([`CompiledFormula::evaluate_lanes`]),
+//! and a team's inputs are its members' values rolled up in one tight pass per team.
+//!
+//! The numbers are those of [`PeriodInputs::gather`] and the card's own evaluation, to
+//! the bit: the same coverage rules, the same rollups in the same member order, the
+//! same program. A card takes a KPI from here when it has a value; when it has none,
+//! the card works out why one subject at a time, as before (tests in
+//! `tests/it/properties.rs` hold the two ways equal).
+//!
+//! [`CompiledFormula::evaluate_lanes`]: crate::kpi::formula::CompiledFormula::evaluate_lanes
+
+use crate::kpi::definition::TimeRollup;
+use crate::kpi::formula::{LANES, Lanes};
+use crate::kpi::organisation::{Organisation, PersonId, Subject, TeamId};
+use crate::kpi::rollup::{Across, Coverage, CoverageUnit, PeriodInputs, on_team};
+use crate::kpi::rulebook::{KpiId, MetricId, Rulebook};
+use rayon::prelude::*;
+
+/// Every KPI's value and coverage for every person and team of a one-month period.
+#[derive(Debug)]
+pub struct KpiColumns {
+    kpis: usize,
+    /// `person * kpis + kpi`; NaN where there is no value.
+    person_values: Vec<f64>,
+    /// `person * kpis + kpi`: bit 0 when the month is covered (active, every input
+    /// present), bit 1 when the person is active in it.
+    person_cells: Vec<u8>,
+    /// `team * kpis + kpi`.
+    team_values: Vec<f64>,
+    team_coverage: Vec<Coverage>,
+}
+
+impl KpiColumns {
+    /// The KPIs of a one-month period's `inputs`; `None` for a longer period, whose
+    /// cells differ from KPI to KPI.
+    pub fn of_month(rulebook: &Rulebook, organisation: &Organisation, inputs: &PeriodInputs) -> Option<KpiColumns> {
+        if inputs.months().len() != 1 {
+            return None;
+        }
+        let kpis = rulebook.kpis().len();
+        let people = inputs.people();
+        let mut person_values = vec![f64::NAN; people * kpis];
+        let mut person_cells = vec![0u8; people * kpis];
+        let per_column = LANES * kpis.max(1);
+        person_values
+            .par_chunks_mut(per_column)
+            .zip(person_cells.par_chunks_mut(per_column))
+            .enumerate()
+            .for_each_init(
+                || Column::new(rulebook),
+                |column, (chunk, (values, cells))| {
+                    column.evaluate(rulebook, inputs, chunk * LANES, values, cells);
+                },
+            );
+        let (team_values, team_coverage) = teams(rulebook, organisation, inputs, &person_cells);
+        Some(KpiColumns {
+            kpis,
+            person_values,
+            person_cells,
+            team_values,
+            team_coverage,
+        })
+    }
+
+    /// `kpi` for `subject` (whose cells the inputs are): its value, NaN when it has
+    /// none, and how many of its cells it stands on.
+    pub fn get(&self, subject: Subject, kpi: KpiId) -> (f64, Coverage) {
+        match subject {
+            Subject::Person(p) => {
+                let cells = self.person_cells[p.index() * self.kpis + kpi.index()];
+                let coverage = Coverage {
+                    covered: u32::from(cells & 1),
+                    expected: u32::from(cells >> 1),
+                    of: CoverageUnit::Months,
+                };
+                // Values are laid out a column at a time: KPI after KPI within a column.
+                let (column, lane) = (p.index() / LANES, p.index() % LANES);
+                let first = column * LANES * self.kpis;
+                let width = (self.person_values.len() - first).min(LANES * self.kpis) / self.kpis.max(1);
+                (self.person_values[first + kpi.index() * width + lane], coverage)
+            }
+            Subject::Team(t) => {
+                let at = t.index() * self.kpis + kpi.index();
+                (self.team_values[at], self.team_coverage[at])
+            }
+        }
+    }
+}
+
+/// A metric's value for one month as a period of that month rolls it up, to the bit:
+/// the value itself, and for an average of one `(0 + v) / 1`, which turns -0 into 0.
+#[inline]
+fn one_month(rule: TimeRollup, value: f64) -> f64 {
+    match rule {
+        TimeRollup::Average => 0.0 + value,
+        TimeRollup::Sum | TimeRollup::First | TimeRollup::Last => value,
+    }
+}
+
+/// A column's length in memory: a little over [`LANES`], so that the same lane of
+/// forty columns does not fall into the same few cache sets (2 KiB apart, they would).
+const PADDED: usize = LANES + 8;
+
+/// One column of up to [`LANES`] people: their metric values and KPI values, reused
+/// from column to column on a thread.
+struct Column {
+    over_time: Vec<TimeRollup>,
+    metrics: Vec<[f64; PADDED]>,
+    kpis: Vec<[f64; PADDED]>,
+    active: [bool; LANES],
+    covered: [bool; LANES],
+    lanes: Lanes,
+}
+
+impl Column {
+    fn new(rulebook: &Rulebook) -> Column {
+        Column {
+            over_time: rulebook.metrics().iter().map(|m| m.over_time).collect(),
+            metrics: vec![[f64::NAN; PADDED]; rulebook.metrics().len()],
+            kpis: vec![[f64::NAN; PADDED]; rulebook.kpis().len()],
+            active: [false; LANES],
+            covered: [false; LANES],
+            lanes: Lanes::default(),
+        }
+    }
+
+    /// Every KPI of the people from `first` on: `values` KPI after KPI (a column
+    /// each), `cells` person after person (their KPIs' cells).
+    fn evaluate(
+        &mut self,
+        rulebook: &Rulebook,
+        inputs: &PeriodInputs,
+        first: usize,
+        values: &mut [f64],
+        cells: &mut [u8],
+    ) {
+        let kpi_count = rulebook.kpis().len();
+        let metric_count = rulebook.metrics().len();
+        let n = values.len() / kpi_count.max(1);
+        let rows = inputs.table(0).get(first * metric_count..(first + n) * metric_count);
+        match rows {
+            Some(rows) => {
+                for (i, row) in rows.chunks_exact(metric_count.max(1)).enumerate() {
+                    for (column, &v) in self.metrics.iter_mut().zip(row) {
+                        column[i] = v;
+                    }
+                }
+                for (column, &rule) in self.metrics.iter_mut().zip(&self.over_time) {
+                    if rule == TimeRollup::Average {
+                        column[..n].iter_mut().for_each(|v| *v = one_month(rule, *v));
+                    }
+                }
+            }
+            // A month without any data.
+            None => self.metrics.iter_mut().for_each(|column| column.fill(f64::NAN)),
+        }
+        for (i, active) in self.active[..n].iter_mut().enumerate() {
+            *active = inputs.active(first + i) & 1 != 0;
+        }
+        for (k, kpi) in rulebook.kpis().iter().enumerate() {
+            // The month is the KPI's cell where the person is active and every metric
+            // it reads (its dependencies' too) is there.
+            let covered = &mut self.covered[..n];
+            covered.copy_from_slice(&self.active[..n]);
+            for m in &kpi.reads.metrics {
+                for (covered, v) in covered.iter_mut().zip(&self.metrics[m.index()][..n]) {
+                    *covered &= !v.is_nan();
+                }
+            }
+            let (done, rest) = self.kpis.split_at_mut(k);
+            let out = &mut rest[0][..n];
+            {
+                let columns: Vec<&[f64]> = self.metrics.iter().chain(done.iter()).map(|c| &c[..n]).collect();
+                kpi.compiled.evaluate_lanes(&columns, out, &mut self.lanes);
+            }
+            // A dependency read within a covered cell is covered too: its own column
+            // holds the value the card would work out in that cell.
+            for (v, &covered) in out.iter_mut().zip(covered.iter()) {
+                if !covered {
+                    *v = f64::NAN;
+                }
+            }
+            values[k * n..(k + 1) * n].copy_from_slice(out);
+            for (i, &covered) in covered.iter().enumerate() {
+                cells[i * kpi_count + k] = u8::from(covered) | u8::from(self.active[i]) << 1;
+            }
+        }
+    }
+}
+
+/// How one KPI of one team is rolled up from its members, fed a member at a time;
+/// its metrics and their rollups are `from..from + len` of the group's flat lists.
+#[derive(Debug, Clone, Copy)]
+struct TeamRollup {
+    from: usize,
+    len: usize,
+    /// The team was given values of its own for none of the KPI's metrics.
+    nothing_own: bool,
+    covered: u32,
+    expected: u32,
+}
+
+/// The team rollups of a group of KPIs (`kpis`), team after team, with the metrics
+/// they roll up over their members and how.
+struct RollupGroup {
+    /// The top team whose tree this group rolls up.
+    root: usize,
+    kpis: std::ops::Range<usize>,
+    rollups: Vec<TeamRollup>,
+    metrics: Vec<MetricId>,
+    over_time: Vec<TimeRollup>,
+    across: Vec<crate::kpi::definition::TeamRollup>,
+    /// Each metric's rollup so far ([`Across::step`]).
+    acc: Vec<f64>,
+    /// Per rollup, the metrics read from the team's own row.
+    own: Vec<Vec<MetricId>>,
+}
+
+/// Every KPI of every team in a one-month period, as [`PeriodInputs::gather`] rolls a
+/// team up. Each tree of teams is rolled up on its own: its people are read once, in
+/// order, each fed to their team and every team above it, so each team sees its
+/// members in the order it lists them and its sums are the same to the bit. Trees are
+/// shared out among the cores, and the KPIs too when there are fewer trees than cores.
+fn teams(
+    rulebook: &Rulebook,
+    organisation: &Organisation,
+    inputs: &PeriodInputs,
+    person_cells: &[u8],
+) -> (Vec<f64>, Vec<Coverage>) {
+    let metric_count = rulebook.metrics().len();
+    let kpi_count = rulebook.kpis().len();
+    let team_count = organisation.teams().len();
+    let table = inputs.table(0);
+    let value = |row: usize, m: MetricId| table.get(row * metric_count + m.index()).copied().unwrap_or(f64::NAN);
+    let over_time: Vec<TimeRollup> = rulebook.metrics().iter().map(|m| m.over_time).collect();
+    let on_team: Vec<bool> = (0..inputs.people())
+        .map(|p| on_team(rulebook, organisation, PersonId(p as u32)))
+        .collect();
+    let no_data = vec![f64::NAN; metric_count];
+    // Each team's tree (its top team) and its place among the teams of that tree.
+    let mut root_of = vec![0; team_count];
+    let mut trees: Vec<Vec<usize>> = Vec::new();
+    let mut tree_of_root = vec![usize::MAX; team_count];
+    let mut local = vec![0; team_count];
+    for t in 0..team_count {
+        let mut root = TeamId(t as u32);
+        while let Some(parent) = organisation.team(root).parent {
+            root = parent;
+        }
+        root_of[t] = root.index();
+        if tree_of_root[root.index()] == usize::MAX {
+            tree_of_root[root.index()] = trees.len();
+            trees.push(Vec::new());
+        }
+        let tree = &mut trees[tree_of_root[root.index()]];
+        local[t] = tree.len();
+        tree.push(t);
+    }
+    let threads = rayon::current_num_threads().max(1);
+    let share = kpi_count.div_ceil(threads.div_ceil(trees.len().max(1))).max(1);
+    let tasks: Vec<(usize, std::ops::Range<usize>)> = trees
+        .iter()
+        .flat_map(|tree| {
+            let root = root_of[tree[0]];
+            (0..kpi_count)
+                .step_by(share)
+                .map(move |start| (root, start..(start + share).min(kpi_count)))
+        })
+        .collect();
+    let rolled: Vec<RollupGroup> = tasks
+        .into_par_iter()
+        .map(|(root, kpis)| {
+            let tree = &trees[tree_of_root[root]];
+            let mut group = RollupGroup {
+                root,
+                kpis: kpis.clone(),
+                rollups: Vec::with_capacity(tree.len() * kpis.len()),
+                metrics: Vec::new(),
+                over_time: Vec::new(),
+                across: Vec::new(),
+                acc: Vec::new(),
+                own: Vec::with_capacity(tree.len() * kpis.len()),
+            };
+            for &t in tree {
+                let team_row = inputs.people() + t;
+                for k in kpis.clone() {
+                    let (own, from_members): (Vec<MetricId>, Vec<MetricId>) = rulebook.kpis()[k]
+                        .reads
+                        .metrics
+                        .iter()
+                        .partition(|&&m| !value(team_row, m).is_nan());
+                    group.rollups.push(TeamRollup {
+                        from: group.metrics.len(),
+                        len: from_members.len(),
+                        nothing_own: own.is_empty(),
+                        covered: 0,
+                        expected: 0,
+                    });
+                    for m in from_members {
+                        let across = rulebook.metric(m).across_team;
+                        group.metrics.push(m);
+                        group.over_time.push(over_time[m.index()]);
+                        group.across.push(across);
+                        group.acc.push(Across::start(across));
+                    }
+                    group.own.push(own);
+                }
+            }
+            let width = kpis.len();
+            for &person_id in organisation.members(TeamId(root as u32)) {
+                let (p, person) = (person_id.index(), organisation.person(person_id));
+                let active = inputs.active(p) & 1 != 0;
+                let row = table.get(p * metric_count..(p + 1) * metric_count).unwrap_or(&no_data);
+                let cells = &person_cells[p * kpi_count + kpis.start..p * kpi_count + kpis.end];
+                let mut team = Some(person.team);
+                while let Some(t) = team {
+                    let at = local[t.index()] * width;
+                    let rollups = &mut group.rollups[at..at + width];
+                    for (rollup, &cell) in rollups.iter_mut().zip(cells) {
+                        if rollup.len == 0 {
+                            continue;
+                        }
+                        let metrics = rollup.from..rollup.from + rollup.len;
+                        // With nothing of the team's own, the member's cell is the
+                        // person's own cell for the KPI: active, every input there.
+                        let cell = if rollup.nothing_own {
+                            cell & 1 != 0
+                        } else {
+                            active && group.metrics[metrics.clone()].iter().all(|m| !row[m.index()].is_nan())
+                        };
+                        // A team lead adds what they have, and is no gap where they have nothing.
+                        rollup.expected += u32::from(if on_team[p] { cell } else { active });
+                        if cell {
+                            rollup.covered += 1;
+                            for i in metrics {
+                                let v = one_month(group.over_time[i], row[group.metrics[i].index()]);
+                                group.acc[i] = Across::step(group.across[i], group.acc[i], v);
+                            }
+                        }
+                    }
+                    team = organisation.team(t).parent;
+                }
+            }
+            group
+        })
+        .collect();
+    let mut slots = vec![f64::NAN; rulebook.slot_count()];
+    let mut values = vec![f64::NAN; team_count * kpi_count];
+    let mut coverages = Vec::with_capacity(team_count * kpi_count);
+    for t in 0..team_count {
+        let team_row = inputs.people() + t;
+        for group in rolled.iter().filter(|g| g.root == root_of[t]) {
+            let width = group.kpis.len();
+            for (j, k) in group.kpis.clone().enumerate() {
+                let at = local[t] * width + j;
+                let rollup = group.rollups[at];
+                let kpi = &rulebook.kpis()[k];
+                slots.fill(f64::NAN);
+                let coverage = if rollup.len == 0 {
+                    Coverage {
+                        covered: 1,
+                        expected: 1,
+                        of: CoverageUnit::Months,
+                    }
+                } else {
+                    for i in rollup.from..rollup.from + rollup.len {
+                        slots[group.metrics[i].index()] = Across::end(group.across[i], group.acc[i], rollup.covered);
+                    }
+                    Coverage {
+                        covered: rollup.covered,
+                        expected: rollup.expected,
+                        of: CoverageUnit::Members,
+                    }
+                };
+                if coverage.covered > 0 {
+                    for &m in &group.own[at] {
+                        slots[m.index()] = one_month(over_time[m.index()], value(team_row, m));
+                    }
+                    for &d in kpi.reads.kpis.iter().chain(std::iter::once(&KpiId(k as u32))) {
+                        let compiled = &rulebook.kpi(d).compiled;
+                        slots[metric_count + d.index()] = if compiled.slots().iter().any(|&s| slots[s].is_nan()) {
+                            f64::NAN
+                        } else {
+                            compiled.evaluate(&slots).unwrap_or(f64::NAN)
+                        };
+                    }
+                }
+                values[t * kpi_count + k] = slots[metric_count + k];
+                coverages.push(coverage);
+            }
+        }
+    }
+    (values, coverages)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kpi::rollup::roll_over_time;
+
+    #[test]
+    fn a_month_rolls_up_to_its_own_value_to_the_bit() {
+        for rule in [
+            TimeRollup::Sum,
+            TimeRollup::First,
+            TimeRollup::Last,
+            TimeRollup::Average,
+        ] {
+            for v in [0.0, -0.0, 1.5, -3.25, 1e300, f64::NAN] {
+                let expected = roll_over_time(rule, std::iter::once(v));
+                let ours = one_month(rule, v);
+                assert!(
+                    ours.to_bits() == expected.to_bits() || (ours.is_nan() && expected.is_nan()),
+                    "{rule:?} of {v}: {ours} vs {expected}"
+                );
+            }
+        }
+    }
+}
