@@ -156,6 +156,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "inputs",
             "report",
             "review",
+            "standings",
             "store",
             "chrono",
         ],
