@@ -106,7 +106,74 @@ impl Store {
         if self.is_sqlite() {
             stream!(self.db().get_sqlite_connection_pool())
         } else {
-            stream!(self.db().get_postgres_connection_pool())
+            return self.copy_metric_values(&months, each).await;
+        }
+        Ok(count)
+    }
+
+    /// PostgreSQL's way of `for_each_metric_value`: `COPY ... TO STDOUT`, a stream of
+    /// text lines parsed here, about three times faster than a row at a time.
+    async fn copy_metric_values(
+        &self,
+        months: &[String],
+        mut each: impl FnMut(&str, &str, &str, f64),
+    ) -> Result<u64, StoreError> {
+        use futures_util::TryStreamExt;
+        use sea_orm::sqlx::postgres::PgPoolCopyExt;
+        let fail = |e: sea_orm::sqlx::Error| StoreError::Database(sea_orm::DbErr::Custom(e.to_string()));
+        // COPY takes no parameters; the months are `Month`s written out (`2026-10`).
+        let list: Vec<String> = months.iter().map(|m| format!("'{m}'")).collect();
+        let sql = format!(
+            "COPY (SELECT subject, month, metric, value FROM metric_values WHERE month IN ({})) TO STDOUT",
+            list.join(",")
+        );
+        let mut chunks = self
+            .db()
+            .get_postgres_connection_pool()
+            .copy_out_raw(&sql)
+            .await
+            .map_err(fail)?;
+        let mut count = 0;
+        let mut line = |text: &[u8]| -> Result<(), StoreError> {
+            let unexpected = || StoreError::Database(sea_orm::DbErr::Custom("an unexpected line from COPY".into()));
+            let text = std::str::from_utf8(text).map_err(|_| unexpected())?;
+            // Keys are ids (letters, digits, `_ - .`): nothing COPY escapes.
+            let mut fields = text.split('\t');
+            let (Some(subject), Some(month), Some(metric), Some(value), None) = (
+                fields.next(),
+                fields.next(),
+                fields.next(),
+                fields.next(),
+                fields.next(),
+            ) else {
+                return Err(unexpected());
+            };
+            each(subject, month, metric, value.parse().map_err(|_| unexpected())?);
+            count += 1;
+            Ok(())
+        };
+        // A line may be cut between two chunks: its start waits in `carry`.
+        let mut carry: Vec<u8> = Vec::new();
+        while let Some(chunk) = chunks.try_next().await.map_err(fail)? {
+            let mut data: &[u8] = &chunk;
+            if !carry.is_empty() {
+                let Some(end) = data.iter().position(|&b| b == b'\n') else {
+                    carry.extend_from_slice(data);
+                    continue;
+                };
+                carry.extend_from_slice(&data[..end]);
+                line(&carry)?;
+                carry.clear();
+                data = &data[end + 1..];
+            }
+            let complete = data.iter().rposition(|&b| b == b'\n').map_or(0, |last| last + 1);
+            for text in data[..complete].split(|&b| b == b'\n').filter(|t| !t.is_empty()) {
+                line(text)?;
+            }
+            carry.extend_from_slice(&data[complete..]);
+        }
+        if !carry.is_empty() {
+            line(&carry)?;
         }
         Ok(count)
     }
