@@ -18,6 +18,10 @@ use yardstick::kpi::evaluate::score_period;
 use yardstick::kpi::rulebook::Rulebook;
 use yardstick::store::Store;
 
+#[path = "support/mod.rs"]
+mod support;
+use support::{bench_file, reset_peak_memory, resident_memory_mb};
+
 const MONTHS: usize = 10;
 const METRICS_PER_REP: usize = 10;
 
@@ -129,11 +133,7 @@ fn write_files(dir: &Path, reps: usize) -> (std::path::PathBuf, std::path::PathB
         "enquiries_followed_24h",
     ];
     assert_eq!(metrics.len(), METRICS_PER_REP);
-    let create = |name: &str| {
-        let path = dir.join(name);
-        let file = std::fs::File::create(&path).expect("a bench file");
-        (path, std::io::BufWriter::with_capacity(1 << 20, file))
-    };
+    let create = |name: &str| bench_file(dir, name);
     let (teams_path, mut teams) = create("teams.csv");
     let (people_path, mut people) = create("people.csv");
     let (data_path, mut data) = create("metrics.csv");
@@ -161,20 +161,4 @@ fn write_files(dir: &Path, reps: usize) -> (std::path::PathBuf, std::path::PathB
         file.flush().expect("write");
     }
     (teams_path, people_path, data_path)
-}
-
-/// Starts the process's peak resident memory afresh (Linux).
-fn reset_peak_memory() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-/// The process's resident memory (`VmRSS:`), or its peak since the last reset
-/// (`VmHWM:`), in MB (Linux).
-fn resident_memory_mb(field: &str) -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map_or(0, |kb| kb / 1024)
 }

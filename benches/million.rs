@@ -21,6 +21,10 @@ use yardstick::kpi::period::Period;
 use yardstick::kpi::rulebook::Rulebook;
 use yardstick::store::Store;
 
+#[path = "support/mod.rs"]
+mod support;
+use support::{bench_file, reset_peak_memory, resident_memory_mb};
+
 /// A junior rep's month (the demo's p002 in October), scaled per person.
 const MONTH: [(&str, f64); 22] = [
     ("complete_records", 123.0),
@@ -144,11 +148,7 @@ fn team_key(level: usize, i: usize) -> String {
 /// The teams (the company, then each level under its parent), the people (in the
 /// branches, one rep in ten senior) and three months of their metrics.
 fn write_files(dir: &Path, people: usize) -> (PathBuf, PathBuf, PathBuf) {
-    let create = |name: &str| {
-        let path = dir.join(name);
-        let file = std::fs::File::create(&path).expect("a bench file");
-        (path, std::io::BufWriter::with_capacity(1 << 20, file))
-    };
+    let create = |name: &str| bench_file(dir, name);
     let (teams_path, mut teams) = create("teams.csv");
     let (people_path, mut people_out) = create("people.csv");
     let (data_path, mut data) = create("metrics.csv");
@@ -190,20 +190,4 @@ fn write_files(dir: &Path, people: usize) -> (PathBuf, PathBuf, PathBuf) {
         file.flush().expect("write");
     }
     (teams_path, people_path, data_path)
-}
-
-/// Starts the process's peak resident memory afresh (Linux).
-fn reset_peak_memory() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-/// The process's resident memory (`VmRSS:`), or its peak since the last reset
-/// (`VmHWM:`), in MB (Linux).
-fn resident_memory_mb(field: &str) -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map_or(0, |kb| kb / 1024)
 }
