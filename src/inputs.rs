@@ -4,16 +4,13 @@
 use crate::import::{
     ImportErrors, build_target_book, read_metrics, read_organisation, read_targets, stored_organisation,
 };
-use crate::kpi::organisation::{Organisation, Subject};
-use crate::kpi::period::Month;
+use crate::kpi::organisation::Organisation;
 use crate::kpi::period::Period;
 use crate::kpi::qualitative::RatingBook;
 use crate::kpi::rollup::MetricData;
-use crate::kpi::rulebook::MetricId;
 use crate::kpi::rulebook::Rulebook;
 use crate::kpi::targets::TargetBook;
-use crate::store::{Store, StoreError};
-use rustc_hash::FxHashMap;
+use crate::store::{Store, StoreError, ValueNames};
 use std::path::Path;
 
 /// The organisation, its metric data, its targets and the managers' ratings, ready
@@ -28,7 +25,7 @@ pub struct PeriodSources {
 }
 
 /// The period's stored values straight into the engine's month tables: each row is
-/// placed by its borrowed names (a value of someone outside the organisation, or of a
+/// placed by its numbers (a value of someone outside the organisation, or of a
 /// metric the definitions no longer have, is left out, as `build_metric_data` does).
 async fn stored_metric_data(
     store: &Store,
@@ -41,36 +38,20 @@ async fn stored_metric_data(
         organisation.people().len(),
         organisation.teams().len(),
     );
-    let subjects: FxHashMap<&str, Subject> = organisation
-        .people()
-        .iter()
-        .map(|p| p.key.as_str())
-        .chain(organisation.teams().iter().map(|t| t.key.as_str()))
-        .filter_map(|key| Some((key, organisation.find(key)?)))
-        .collect();
-    let metrics: FxHashMap<&str, MetricId> = rulebook
-        .metrics()
-        .iter()
-        .filter_map(|m| Some((m.key.as_str(), rulebook.find_metric(&m.key)?)))
-        .collect();
-    let months = period.months();
-    let named: Vec<(String, Month)> = months.iter().map(|m| (m.to_string(), *m)).collect();
-    let mut corrupt = None;
+    // Each stored number's meaning here, looked up once per name, not per value.
+    let names = store.value_names().await?;
+    let subjects = ValueNames::by_id(&names.subjects, |key| organisation.find(key));
+    let metrics = ValueNames::by_id(&names.metrics, |name| rulebook.find_metric(name));
     store
-        .for_each_metric_value(&months, |subject, month, metric, value| {
-            let Some(&(_, month)) = named.iter().find(|(text, _)| text == month) else {
-                corrupt.get_or_insert_with(|| format!("metric value with month `{month}`"));
-                return;
-            };
-            if let (Some(&subject), Some(&metric)) = (subjects.get(subject), metrics.get(metric)) {
-                data.set(subject, month, metric, value);
+        .for_each_metric_value(&period.months(), |v| {
+            let subject = subjects.get(v.subject as usize).copied().flatten();
+            let metric = metrics.get(v.metric as usize).copied().flatten();
+            if let (Some(subject), Some(metric)) = (subject, metric) {
+                data.set(subject, v.month, metric, v.value);
             }
         })
         .await?;
-    match corrupt {
-        Some(what) => Err(StoreError::Corrupt(what)),
-        None => Ok(data),
-    }
+    Ok(data)
 }
 
 /// The files of `yardstick evaluate --people --teams --data [--targets]`.

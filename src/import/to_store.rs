@@ -228,7 +228,7 @@ pub async fn import_table(
     if kind == ImportKind::Metrics {
         let organisation = stored_organisation(store, against.rulebook, None).await?;
         let rows = parse_metrics(table, against.rulebook, &subject_keys(&organisation))?;
-        let mut staging = store.stage_metrics().await?;
+        let mut staging = store.stage_metrics(metric_keys(against.rulebook)).await?;
         for row in &rows {
             let staged = StagedRow {
                 line: row.line,
@@ -302,7 +302,7 @@ async fn import_metrics_file(
     // Checked against the organisation as it is before the write begins: people and
     // teams are never removed, so a subject known now is known when the rows merge.
     let organisation = stored_organisation(store, against.rulebook, None).await?;
-    let mut staging = store.stage_metrics().await?;
+    let mut staging = store.stage_metrics(metric_keys(against.rulebook)).await?;
     match stage_metrics_file(against.rulebook, &organisation, path, source, &mut staging, progress).await {
         Ok(digest) => {
             let import = MetricsImport {
@@ -421,4 +421,9 @@ pub fn organisation_from(
         )));
     }
     build_organisation(rulebook, teams, &people, "teams").map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// The definitions' metric keys: the names a metrics file may use.
+fn metric_keys(rulebook: &Rulebook) -> impl Iterator<Item = &str> {
+    rulebook.metrics().iter().map(|metric| metric.key.as_str())
 }

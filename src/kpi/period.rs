@@ -31,6 +31,17 @@ impl Month {
         self.month
     }
 
+    /// The month as one number, 202610 for 2026-10: how the store keys metric values
+    /// (four bytes, compared as an integer, read back without parsing text).
+    pub const fn number(self) -> u32 {
+        self.year as u32 * 100 + self.month as u32
+    }
+
+    /// The month `number` stands for, if it is one.
+    pub fn from_number(number: u32) -> Option<Month> {
+        Month::new(u16::try_from(number / 100).ok()?, (number % 100) as u8)
+    }
+
     /// The month before this one, for "last period" comparisons.
     pub fn previous(self) -> Month {
         if self.month == 1 {
@@ -213,5 +224,20 @@ mod tests {
     fn january_follows_december() {
         let jan: Month = "2026-01".parse().expect("month");
         assert_eq!(jan.previous().to_string(), "2025-12");
+    }
+
+    #[test]
+    fn a_month_is_stored_as_its_number_and_read_back() {
+        let october: Month = "2026-10".parse().expect("month");
+        assert_eq!(october.number(), 202610);
+        assert_eq!(Month::from_number(202610), Some(october));
+        assert_eq!(
+            Month::from_number(202601).map(|m| m.to_string()).as_deref(),
+            Some("2026-01")
+        );
+        // Numbers that are not a month are refused, not wrapped into one.
+        for number in [0, 202600, 202613, 99912, 1_000_001] {
+            assert_eq!(Month::from_number(number), None, "{number}");
+        }
     }
 }

@@ -3,7 +3,7 @@
 use super::entity::metric_values;
 use super::{Store, StoreError};
 use crate::kpi::period::{Month, Period};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::EntityTrait;
 use std::sync::Arc;
 
 /// One validated metric value. Names are shared (`Arc<str>`): a million rows name a
@@ -27,104 +27,149 @@ pub struct MetricsImport<'a> {
     pub actor: &'a str,
 }
 
+/// The names behind the numbers metric values are stored under: subject keys and
+/// metric names by their ids. Names are only ever added, never renumbered.
+#[derive(Debug, Clone, Default)]
+pub struct ValueNames {
+    pub subjects: Vec<(u32, String)>,
+    pub metrics: Vec<(u32, String)>,
+}
+
+impl ValueNames {
+    /// A table by id of what each name stands for to the caller (`None` where it is
+    /// nothing to it): one index per value read instead of a lookup by name.
+    pub fn by_id<T: Clone>(names: &[(u32, String)], mut meaning: impl FnMut(&str) -> Option<T>) -> Vec<Option<T>> {
+        let mut table = vec![None; names.iter().map(|(id, _)| *id as usize + 1).max().unwrap_or(0)];
+        for (id, name) in names {
+            table[*id as usize] = meaning(name);
+        }
+        table
+    }
+}
+
+/// One stored value, by its numbers (`ValueNames` has the names).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StoredValue {
+    pub month: Month,
+    pub subject: u32,
+    pub metric: u32,
+    pub value: f64,
+}
+
 impl Store {
     /// Every stored value of the months of `period`.
     pub async fn list_metric_values(&self, period: Period) -> Result<Vec<MetricRow>, StoreError> {
         self.list_metric_values_in(&period.months()).await
     }
 
-    /// Every stored value of `months`, in one read.
+    /// Every stored value of `months`, in one read, by name.
     pub async fn list_metric_values_in(&self, months: &[Month]) -> Result<Vec<MetricRow>, StoreError> {
-        let months: Vec<String> = months.iter().map(Month::to_string).collect();
-        let values = metric_values::Entity::find()
-            .filter(metric_values::Column::Month.is_in(months))
-            .all(self.db())
-            .await?;
-        values
-            .into_iter()
-            .map(|v| {
-                let month = v
-                    .month
-                    .parse()
-                    .map_err(|_| StoreError::Corrupt(format!("metric value with month `{}`", v.month)))?;
-                Ok(MetricRow {
+        let names = self.value_names().await?;
+        let subject_names = ValueNames::by_id(&names.subjects, |name| Some(Arc::<str>::from(name)));
+        let metric_names = ValueNames::by_id(&names.metrics, |name| Some(Arc::<str>::from(name)));
+        let mut rows = Vec::new();
+        let mut unnamed = None;
+        self.for_each_metric_value(months, |v| {
+            let named = (
+                subject_names.get(v.subject as usize).cloned().flatten(),
+                metric_names.get(v.metric as usize).cloned().flatten(),
+            );
+            match named {
+                (Some(subject), Some(metric)) => rows.push(MetricRow {
                     line: 0,
-                    subject: v.subject.into(),
-                    month,
-                    metric: v.metric.into(),
+                    subject,
+                    month: v.month,
+                    metric,
                     value: v.value,
-                })
-            })
-            .collect()
+                }),
+                _ => {
+                    unnamed.get_or_insert((v.subject, v.metric));
+                }
+            }
+        })
+        .await?;
+        match unnamed {
+            Some((subject, metric)) => Err(StoreError::Corrupt(format!(
+                "a metric value under subject id {subject} and metric id {metric}, one of which has no name"
+            ))),
+            None => Ok(rows),
+        }
     }
 
-    /// Hands every stored value of `months` to `each` as `(subject, month, metric,
-    /// value)`, borrowed from the row as it streams in: a month of a large organisation
-    /// is read without a string allocated per value. Returns how many there were.
+    /// The names behind stored values' numbers.
+    pub async fn value_names(&self) -> Result<ValueNames, StoreError> {
+        use sea_orm::{FromQueryResult, Statement};
+        #[derive(FromQueryResult)]
+        struct Named {
+            id: i32,
+            name: String,
+        }
+        let backend = self.db().get_database_backend();
+        let read = async |sql: &str| -> Result<Vec<(u32, String)>, StoreError> {
+            let rows = Named::find_by_statement(Statement::from_string(backend, sql))
+                .all(self.db())
+                .await?;
+            Ok(rows.into_iter().map(|n| (n.id as u32, n.name)).collect())
+        };
+        Ok(ValueNames {
+            subjects: read("SELECT id, key AS name FROM subjects").await?,
+            metrics: read("SELECT id, name FROM metrics").await?,
+        })
+    }
+
+    /// Hands every stored value of `months` to `each` as it streams in, by numbers:
+    /// a month of a large organisation is read without a string per value. Returns how
+    /// many there were.
     pub async fn for_each_metric_value(
         &self,
         months: &[Month],
-        mut each: impl FnMut(&str, &str, &str, f64),
+        mut each: impl FnMut(StoredValue),
     ) -> Result<u64, StoreError> {
         use futures_util::TryStreamExt;
         use sea_orm::sqlx::Row;
         if months.is_empty() {
             return Ok(0);
         }
-        let months: Vec<String> = months.iter().map(Month::to_string).collect();
-        let placeholders: Vec<String> = if self.is_sqlite() {
-            vec!["?".to_owned(); months.len()]
-        } else {
-            (1..=months.len()).map(|i| format!("${i}")).collect()
-        };
+        if !self.is_sqlite() {
+            return self.copy_metric_values(months, each).await;
+        }
+        let placeholders = vec!["?"; months.len()];
         // Placeholders only: the months are bound.
         let sql = sea_orm::sqlx::AssertSqlSafe(format!(
-            "SELECT subject, month, metric, value FROM metric_values WHERE month IN ({})",
+            "SELECT month, subject_id, metric_id, value FROM metric_values WHERE month IN ({})",
             placeholders.join(",")
         ));
         let fail = |e: sea_orm::sqlx::Error| StoreError::Database(sea_orm::DbErr::Custom(e.to_string()));
-        let mut count = 0;
-        // The same query and loop on either pool; only the row type differs.
-        macro_rules! stream {
-            ($pool:expr) => {{
-                let mut query = sea_orm::sqlx::query(sql);
-                for month in &months {
-                    query = query.bind(month.as_str());
-                }
-                let mut rows = query.fetch($pool);
-                while let Some(row) = rows.try_next().await.map_err(fail)? {
-                    each(
-                        row.try_get(0).map_err(fail)?,
-                        row.try_get(1).map_err(fail)?,
-                        row.try_get(2).map_err(fail)?,
-                        row.try_get(3).map_err(fail)?,
-                    );
-                    count += 1;
-                }
-            }};
+        let mut query = sea_orm::sqlx::query(sql);
+        for month in months {
+            query = query.bind(month.number() as i32);
         }
-        if self.is_sqlite() {
-            stream!(self.db().get_sqlite_connection_pool())
-        } else {
-            return self.copy_metric_values(&months, each).await;
+        let mut rows = query.fetch(self.db().get_sqlite_connection_pool());
+        let mut count = 0;
+        while let Some(row) = rows.try_next().await.map_err(fail)? {
+            let number: i32 = row.try_get(0).map_err(fail)?;
+            each(StoredValue {
+                month: stored_month(number)?,
+                subject: row.try_get::<i32, _>(1).map_err(fail)? as u32,
+                metric: row.try_get::<i32, _>(2).map_err(fail)? as u32,
+                value: row.try_get(3).map_err(fail)?,
+            });
+            count += 1;
         }
         Ok(count)
     }
 
-    /// PostgreSQL's way of `for_each_metric_value`: `COPY ... TO STDOUT`, a stream of
-    /// text lines parsed here, about three times faster than a row at a time.
-    async fn copy_metric_values(
-        &self,
-        months: &[String],
-        mut each: impl FnMut(&str, &str, &str, f64),
-    ) -> Result<u64, StoreError> {
+    /// PostgreSQL's way of `for_each_metric_value`: `COPY ... TO STDOUT` in the binary
+    /// format, rows of four numbers parsed as the chunks stream in.
+    async fn copy_metric_values(&self, months: &[Month], mut each: impl FnMut(StoredValue)) -> Result<u64, StoreError> {
+        use super::copy_binary::{BinaryReader, float8, int4};
         use futures_util::TryStreamExt;
         use sea_orm::sqlx::postgres::PgPoolCopyExt;
         let fail = |e: sea_orm::sqlx::Error| StoreError::Database(sea_orm::DbErr::Custom(e.to_string()));
-        // COPY takes no parameters; the months are `Month`s written out (`2026-10`).
-        let list: Vec<String> = months.iter().map(|m| format!("'{m}'")).collect();
+        // COPY takes no parameters; the months are numbers written out.
+        let list: Vec<String> = months.iter().map(|m| m.number().to_string()).collect();
         let sql = format!(
-            "COPY (SELECT subject, month, metric, value FROM metric_values WHERE month IN ({})) TO STDOUT",
+            "COPY (SELECT month, subject_id, metric_id, value FROM metric_values WHERE month IN ({})) TO STDOUT (FORMAT binary)",
             list.join(",")
         );
         let mut chunks = self
@@ -133,49 +178,33 @@ impl Store {
             .copy_out_raw(&sql)
             .await
             .map_err(fail)?;
+        let mut reader = BinaryReader::new([4, 4, 4, 8]);
         let mut count = 0;
-        let mut line = |text: &[u8]| -> Result<(), StoreError> {
-            let unexpected = || StoreError::Database(sea_orm::DbErr::Custom("an unexpected line from COPY".into()));
-            let text = std::str::from_utf8(text).map_err(|_| unexpected())?;
-            // Keys are ids (letters, digits, `_ - .`): nothing COPY escapes.
-            let mut fields = text.split('\t');
-            let (Some(subject), Some(month), Some(metric), Some(value), None) = (
-                fields.next(),
-                fields.next(),
-                fields.next(),
-                fields.next(),
-                fields.next(),
-            ) else {
-                return Err(unexpected());
-            };
-            each(subject, month, metric, value.parse().map_err(|_| unexpected())?);
-            count += 1;
-            Ok(())
-        };
-        // A line may be cut between two chunks: its start waits in `carry`.
-        let mut carry: Vec<u8> = Vec::new();
+        let mut bad_month = None;
+        let corrupt = |e: super::copy_binary::BinaryError| StoreError::Corrupt(e.to_string());
         while let Some(chunk) = chunks.try_next().await.map_err(fail)? {
-            let mut data: &[u8] = &chunk;
-            if !carry.is_empty() {
-                let Some(end) = data.iter().position(|&b| b == b'\n') else {
-                    carry.extend_from_slice(data);
-                    continue;
-                };
-                carry.extend_from_slice(&data[..end]);
-                line(&carry)?;
-                carry.clear();
-                data = &data[end + 1..];
-            }
-            let complete = data.iter().rposition(|&b| b == b'\n').map_or(0, |last| last + 1);
-            for text in data[..complete].split(|&b| b == b'\n').filter(|t| !t.is_empty()) {
-                line(text)?;
-            }
-            carry.extend_from_slice(&data[complete..]);
+            reader
+                .feed(&chunk, |[month, subject, metric, value]| {
+                    let number = int4(month);
+                    let Some(month) = u32::try_from(number).ok().and_then(Month::from_number) else {
+                        bad_month.get_or_insert(number);
+                        return;
+                    };
+                    each(StoredValue {
+                        month,
+                        subject: int4(subject) as u32,
+                        metric: int4(metric) as u32,
+                        value: float8(value),
+                    });
+                    count += 1;
+                })
+                .map_err(corrupt)?;
         }
-        if !carry.is_empty() {
-            line(&carry)?;
+        reader.finish().map_err(corrupt)?;
+        match bad_month {
+            Some(number) => stored_month(number).map(|_| count),
+            None => Ok(count),
         }
-        Ok(count)
     }
 
     /// How many metric values are stored.
@@ -191,11 +220,19 @@ impl Store {
             .select_only()
             .column(metric_values::Column::Month)
             .order_by_desc(metric_values::Column::Month)
-            .into_tuple::<String>()
+            .into_tuple::<i32>()
             .one(self.db())
             .await?;
-        Ok(month.and_then(|m| m.parse().ok()))
+        month.map(stored_month).transpose()
     }
+}
+
+/// The month a stored number stands for.
+pub(crate) fn stored_month(number: i32) -> Result<Month, StoreError> {
+    u32::try_from(number)
+        .ok()
+        .and_then(Month::from_number)
+        .ok_or_else(|| StoreError::Corrupt(format!("metric value with month number {number}")))
 }
 
 /// Why an import was refused as a whole.

@@ -4,6 +4,7 @@
 //! This is the only module that knows sea-orm.
 
 mod accounts;
+mod copy_binary;
 mod definitions;
 pub mod entity;
 mod metrics;
@@ -19,7 +20,7 @@ mod tokens;
 
 pub use accounts::{Account, AccountEntry, AccountProblem, AccountRole, AuditEvent, NewAccount};
 pub use definitions::{Draft, Publication, PublishBase, StoredDefinitions};
-pub use metrics::{ImportRefused, MetricRow, MetricsImport};
+pub use metrics::{ImportRefused, MetricRow, MetricsImport, StoredValue, ValueNames};
 pub use organisation::{Changes, PersonRow, TeamRow};
 pub use outbox::{Mail, MailRun, MailStatus, NewMail};
 pub use periods::{PeriodStatus, SnapshotRow};

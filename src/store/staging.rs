@@ -5,30 +5,36 @@
 //! Memory stays bounded whatever the file's size: rows are never all held, and the
 //! comparison with what is stored is the database's join, not a map in memory.
 //!
+//! Rows are staged by numbers (the month as 202610, subject and metric ids): every
+//! subject of the organisation and every metric of the definitions has its number
+//! before the first row is staged.
+//!
 //! A staging table is named by its batch, the nanosecond it began
 //! (`metric_staging_<batch>`), dropped once merged or abandoned; one left behind by a
 //! process that died is dropped by the next import a day later.
 
+use super::copy_binary::{BinaryWriter, Field};
 use super::entity::imports;
+use super::metrics::stored_month;
 use super::metrics::{ImportRefused, MetricsImport};
 use super::organisation::Changes;
 use super::periods::finalized_months;
 use super::{Store, StoreError, Writer, audit_entry, insert_import};
 use crate::kpi::period::Month;
+use rustc_hash::FxHashMap;
 use sea_orm::sqlx::pool::PoolConnection;
 use sea_orm::sqlx::postgres::{PgCopyIn, PgPoolCopyExt, Postgres};
 use sea_orm::{
     ActiveValue, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, FromQueryResult, Statement, Value,
 };
 use std::collections::BTreeSet;
-use std::io::Write as _;
 
 /// Rows per SQLite insert statement: five values a row, under its 32,766 variables.
 const SQLITE_ROWS_PER_STATEMENT: usize = 6000;
 /// Rows per SQLite transaction while staging: the database's write lock is let go
 /// between slices, so a large file does not hold up other writers.
 const SQLITE_ROWS_PER_SLICE: usize = 200_000;
-/// Bytes of COPY text sent to PostgreSQL at a time.
+/// Bytes of binary COPY rows sent to PostgreSQL at a time.
 const COPY_BYTES: usize = 1 << 20;
 /// Staging tables older than this are taken as left behind by a process that died.
 const STALE_NANOS: i64 = 24 * 3600 * 1_000_000_000;
@@ -46,7 +52,7 @@ pub struct StagedRow<'a> {
 enum Sink {
     Postgres {
         copy: Option<PgCopyIn<PoolConnection<Postgres>>>,
-        text: Vec<u8>,
+        rows: BinaryWriter,
     },
     Sqlite {
         /// The statement's values so far, five a row. Every full statement has the
@@ -64,6 +70,9 @@ pub struct MetricStaging<'s> {
     sink: Sink,
     staged: u64,
     months: BTreeSet<Month>,
+    /// Every subject's and metric's number, by name.
+    subjects: FxHashMap<String, i32>,
+    metrics: FxHashMap<String, i32>,
 }
 
 impl std::fmt::Debug for MetricStaging<'_> {
@@ -88,14 +97,21 @@ fn table(batch: i64) -> String {
 }
 
 impl Store {
-    /// Begins staging a batch: drops tables left behind, creates the batch's own.
-    pub async fn stage_metrics(&self) -> Result<MetricStaging<'_>, StoreError> {
+    /// Begins staging a batch of values of the organisation's subjects and `metrics`:
+    /// numbers every name that has none yet, drops tables left behind, creates the
+    /// batch's own.
+    pub async fn stage_metrics<'m>(
+        &self,
+        metrics: impl IntoIterator<Item = &'m str>,
+    ) -> Result<MetricStaging<'_>, StoreError> {
+        self.number_names(metrics).await?;
+        let names = self.value_names().await?;
         let batch = chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default();
         self.drop_stale_staging(batch).await?;
         let postgres = self.db().get_database_backend() == DbBackend::Postgres;
         // Unlogged on PostgreSQL: scratch rows need no write-ahead log.
         let create = format!(
-            "CREATE {}TABLE {} (line BIGINT NOT NULL, subject TEXT NOT NULL, month TEXT NOT NULL, metric TEXT NOT NULL, value DOUBLE PRECISION NOT NULL)",
+            "CREATE {}TABLE {} (line BIGINT NOT NULL, month INTEGER NOT NULL, subject_id INTEGER NOT NULL, metric_id INTEGER NOT NULL, value DOUBLE PRECISION NOT NULL)",
             if postgres { "UNLOGGED " } else { "" },
             table(batch)
         );
@@ -105,14 +121,14 @@ impl Store {
                 .db()
                 .get_postgres_connection_pool()
                 .copy_in_raw(&format!(
-                    "COPY {} (line, subject, month, metric, value) FROM STDIN",
+                    "COPY {} (line, month, subject_id, metric_id, value) FROM STDIN (FORMAT binary)",
                     table(batch)
                 ))
                 .await
                 .map_err(|e| StoreError::Staging(e.to_string()))?;
             Sink::Postgres {
                 copy: Some(copy),
-                text: Vec::with_capacity(COPY_BYTES + 1024),
+                rows: BinaryWriter::new(COPY_BYTES + 1024),
             }
         } else {
             Sink::Sqlite {
@@ -127,7 +143,45 @@ impl Store {
             sink,
             staged: 0,
             months: BTreeSet::new(),
+            subjects: names.subjects.into_iter().map(|(id, key)| (key, id as i32)).collect(),
+            metrics: names.metrics.into_iter().map(|(id, name)| (name, id as i32)).collect(),
         })
+    }
+
+    /// Gives every subject of the organisation (people and teams) and every one of
+    /// `metrics` a number if it has none yet. Numbers are only ever added, in a write
+    /// of their own, so a batch staged with them finds them still there at its merge.
+    async fn number_names<'m>(&self, metrics: impl IntoIterator<Item = &'m str>) -> Result<(), StoreError> {
+        let txn = self.begin_write().await?;
+        let backend = txn.get_database_backend();
+        for owner in ["people", "teams"] {
+            txn.execute_unprepared(&format!(
+                "INSERT INTO subjects (key) SELECT o.key FROM {owner} o \
+                 WHERE NOT EXISTS (SELECT 1 FROM subjects s WHERE s.key = o.key)"
+            ))
+            .await?;
+        }
+        let metrics: Vec<&str> = metrics.into_iter().collect();
+        for chunk in metrics.chunks(super::CHUNK_ROWS) {
+            let placeholders: Vec<String> = (1..=chunk.len())
+                .map(|i| {
+                    if backend == DbBackend::Postgres {
+                        format!("(${i})")
+                    } else {
+                        "(?)".to_owned()
+                    }
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO metrics (name) VALUES {} ON CONFLICT (name) DO NOTHING",
+                placeholders.join(",")
+            );
+            let values = chunk.iter().map(|&name| Value::from(name)).collect::<Vec<_>>();
+            txn.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+                .await?;
+        }
+        txn.commit().await?;
+        Ok(())
     }
 
     async fn drop_stale_staging(&self, now: i64) -> Result<(), StoreError> {
@@ -160,31 +214,43 @@ impl Store {
 impl MetricStaging<'_> {
     /// Adds one row; rows go to the database as they fill a statement or a buffer.
     pub async fn push(&mut self, row: StagedRow<'_>) -> Result<(), StoreError> {
+        let unnumbered = |what: &str, name: &str| {
+            StoreError::Staging(format!("line {}: {what} `{name}` has no number in the store", row.line))
+        };
+        let subject = *self
+            .subjects
+            .get(row.subject)
+            .ok_or_else(|| unnumbered("subject", row.subject))?;
+        let metric = *self
+            .metrics
+            .get(row.metric)
+            .ok_or_else(|| unnumbered("metric", row.metric))?;
+        let month = row.month.number() as i32;
         self.staged += 1;
         self.months.insert(row.month);
         match &mut self.sink {
-            Sink::Postgres { copy, text } => {
-                // COPY's text format: tab-separated, `\` escapes. Ids keep to a grammar
-                // without tabs, line breaks or backslashes.
-                let _ = writeln!(
-                    text,
-                    "{}\t{}\t{}\t{}\t{:?}",
-                    row.line, row.subject, row.month, row.metric, row.value
-                );
-                if text.len() >= COPY_BYTES {
+            Sink::Postgres { copy, rows } => {
+                rows.row(&[
+                    Field::Int8(row.line as i64),
+                    Field::Int4(month),
+                    Field::Int4(subject),
+                    Field::Int4(metric),
+                    Field::Float8(row.value),
+                ]);
+                if rows.buffer.len() >= COPY_BYTES {
                     let copy = copy.as_mut().expect("an open COPY");
-                    copy.send(std::mem::take(text).as_slice())
+                    copy.send(std::mem::take(&mut rows.buffer).as_slice())
                         .await
                         .map_err(|e| StoreError::Staging(e.to_string()))?;
-                    text.reserve(COPY_BYTES + 1024);
+                    rows.buffer.reserve(COPY_BYTES + 1024);
                 }
             }
             Sink::Sqlite { values, .. } => {
                 values.extend([
                     Value::BigInt(Some(row.line as i64)),
-                    row.subject.into(),
-                    row.month.to_string().into(),
-                    row.metric.into(),
+                    Value::Int(Some(month)),
+                    Value::Int(Some(subject)),
+                    Value::Int(Some(metric)),
                     row.value.into(),
                 ]);
                 if values.len() >= 5 * SQLITE_ROWS_PER_STATEMENT {
@@ -214,7 +280,7 @@ impl MetricStaging<'_> {
         let rows = values.len() / 5;
         *in_slice += rows;
         let mut sql = format!(
-            "INSERT INTO {} (line, subject, month, metric, value) VALUES ",
+            "INSERT INTO {} (line, month, subject_id, metric_id, value) VALUES ",
             table(self.batch)
         );
         for row in 0..rows {
@@ -232,13 +298,12 @@ impl MetricStaging<'_> {
     /// Every row is staged: the batch, ready to merge.
     pub async fn finish(mut self) -> Result<StagedMetrics, StoreError> {
         match &mut self.sink {
-            Sink::Postgres { copy, text } => {
+            Sink::Postgres { copy, rows } => {
                 let mut copy = copy.take().expect("an open COPY");
-                if !text.is_empty() {
-                    copy.send(std::mem::take(text).as_slice())
-                        .await
-                        .map_err(|e| StoreError::Staging(e.to_string()))?;
-                }
+                rows.finish();
+                copy.send(std::mem::take(&mut rows.buffer).as_slice())
+                    .await
+                    .map_err(|e| StoreError::Staging(e.to_string()))?;
                 copy.finish().await.map_err(|e| StoreError::Staging(e.to_string()))?;
             }
             Sink::Sqlite { .. } => {
@@ -293,13 +358,13 @@ impl StagedMetrics {
 #[derive(FromQueryResult)]
 struct Refused {
     line: i64,
-    month: String,
+    month: i32,
 }
 
 #[derive(FromQueryResult)]
 struct Corrected {
     subject: String,
-    month: String,
+    month: i32,
     metric: String,
     old: f64,
     new: f64,
@@ -326,28 +391,31 @@ impl Writer {
         let backend = txn.get_database_backend();
         let staging = table(staged.batch);
         let batch = |sql: String, values: Vec<Value>| Statement::from_sql_and_values(backend, sql, values);
-        let joined = format!(
-            "{staging} s JOIN metric_values m ON m.month = s.month AND m.subject = s.subject AND m.metric = s.metric"
-        );
+        let same_key = "m.month = s.month AND m.subject_id = s.subject_id AND m.metric_id = s.metric_id";
+        let joined = format!("{staging} s JOIN metric_values m ON {same_key}");
 
         let months = staged.months.iter().map(Month::to_string);
         let finalized = finalized_months(txn, months).await?;
         if !finalized.is_empty() {
-            let list: Vec<String> = finalized.iter().map(|m| format!("'{m}'")).collect();
+            let list: Vec<String> = (staged.months.iter())
+                .filter(|m| finalized.contains(&m.to_string()))
+                .map(|m| m.number().to_string())
+                .collect();
             let sql = format!(
-                "SELECT s.line AS line, s.month AS month FROM {staging} s LEFT JOIN metric_values m ON m.month = s.month AND m.subject = s.subject AND m.metric = s.metric \
+                "SELECT s.line AS line, s.month AS month FROM {staging} s LEFT JOIN metric_values m ON {same_key} \
                  WHERE s.month IN ({}) AND (m.value IS NULL OR m.value <> s.value) ORDER BY s.line",
                 list.join(",")
             );
             let refused = Refused::find_by_statement(batch(sql, vec![])).all(txn).await?;
             if !refused.is_empty() {
-                return Err(ImportRefused::Finalized(
-                    refused.into_iter().map(|r| (r.line as u64, r.month)).collect(),
-                ));
+                let refused: Result<Vec<_>, StoreError> = (refused.into_iter())
+                    .map(|r| Ok((r.line as u64, stored_month(r.month)?.to_string())))
+                    .collect();
+                return Err(ImportRefused::Finalized(refused?));
             }
         }
         // A batch of months nothing is stored for yet is all new: no comparison to make.
-        let months: Vec<String> = staged.months.iter().map(|m| format!("'{m}'")).collect();
+        let months: Vec<String> = staged.months.iter().map(|m| m.number().to_string()).collect();
         let stored = Count::find_by_statement(batch(
             format!(
                 "SELECT COUNT(*) AS n FROM (SELECT 1 FROM metric_values WHERE month IN ({}) LIMIT 1) AS any_stored",
@@ -362,9 +430,13 @@ impl Writer {
             Vec::new()
         } else {
             Corrected::find_by_statement(batch(
-            format!("SELECT s.subject AS subject, s.month AS month, s.metric AS metric, m.value AS old, s.value AS new FROM {joined} WHERE m.value <> s.value ORDER BY s.line"),
-            vec![],
-        ))
+                format!(
+                    "SELECT k.key AS subject, s.month AS month, n.name AS metric, m.value AS old, s.value AS new \
+                     FROM {joined} JOIN subjects k ON k.id = s.subject_id JOIN metrics n ON n.id = s.metric_id \
+                     WHERE m.value <> s.value ORDER BY s.line"
+                ),
+                vec![],
+            ))
             .all(txn)
             .await?
         };
@@ -406,40 +478,40 @@ impl Writer {
         if changes.changed > 0 {
             let update = format!(
                 "UPDATE metric_values SET value = s.value, import_id = {id} FROM {staging} s \
-                 WHERE metric_values.month = s.month AND metric_values.subject = s.subject \
-                 AND metric_values.metric = s.metric AND metric_values.value <> s.value"
+                 WHERE metric_values.month = s.month AND metric_values.subject_id = s.subject_id \
+                 AND metric_values.metric_id = s.metric_id AND metric_values.value <> s.value"
             );
             txn.execute_raw(batch(update, vec![import_id.into()])).await?;
         }
         if changes.added > 0 {
             let new_only = if stored {
                 " WHERE NOT EXISTS (SELECT 1 FROM metric_values m \
-                  WHERE m.month = s.month AND m.subject = s.subject AND m.metric = s.metric)"
+                  WHERE m.month = s.month AND m.subject_id = s.subject_id AND m.metric_id = s.metric_id)"
             } else {
                 ""
             };
             let insert = format!(
-                "INSERT INTO metric_values (subject, month, metric, value, import_id) \
-                 SELECT s.subject, s.month, s.metric, s.value, {id} FROM {staging} s{new_only}"
+                "INSERT INTO metric_values (month, subject_id, metric_id, value, import_id) \
+                 SELECT s.month, s.subject_id, s.metric_id, s.value, {id} FROM {staging} s{new_only}"
             );
             txn.execute_raw(batch(insert, vec![import_id.into()])).await?;
         }
         progress(staged.rows, staged.rows);
         txn.execute_unprepared(&format!("DROP TABLE {staging}")).await?;
 
-        let mut audit: Vec<_> = corrected
+        let mut audit = corrected
             .into_iter()
             .map(|c| {
-                audit_entry(
+                Ok(audit_entry(
                     import.actor,
                     "update",
                     "metric_value",
-                    format!("{}/{}/{}", c.subject, c.month, c.metric),
+                    format!("{}/{}/{}", c.subject, stored_month(c.month)?, c.metric),
                     Some(c.old.to_string()),
                     Some(c.new.to_string()),
-                )
+                ))
             })
-            .collect();
+            .collect::<Result<Vec<_>, StoreError>>()?;
         let summary = serde_json::json!({ "source": import.source, "digest": import.digest, "added": changes.added, "changed": changes.changed, "unchanged": changes.unchanged });
         audit.push(audit_entry(
             import.actor,

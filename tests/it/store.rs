@@ -517,6 +517,91 @@ fn migrate_is_idempotent() {
     }
 }
 
+/// Values stored by name before metric values were numbered are all there after, by
+/// the same names, and back by name when the step is undone.
+#[test]
+fn values_stored_by_name_keep_their_names_when_numbered_and_back() {
+    use migrations::{Migrator, MigratorTrait};
+    use sea_orm::{ConnectionTrait, Statement};
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for url in databases(dir.path()) {
+        runtime().block_on(async {
+            let db = sea_orm::Database::connect(&url).await.expect("connect");
+            let before_numbering = Migrator::migrations().len() as u32 - 1;
+            Migrator::up(&db, Some(before_numbering))
+                .await
+                .expect("migrate to names");
+            db.execute_unprepared(
+                "INSERT INTO metric_values (subject, month, metric, value, import_id) VALUES \
+                 ('p002', '2026-10', 'revenue', 1250.5, 1), ('p002', '2026-09', 'revenue', 0.25, 1), \
+                 ('east', '2026-10', 'calls', 42, 2), ('p003', '2026-10', 'calls', -3, 2)",
+            )
+            .await
+            .expect("values by name");
+            Migrator::up(&db, None).await.expect("number them");
+
+            let store = Store::open(&url).await.expect("open");
+            let mut stored: Vec<(String, String, String, f64)> = store
+                .list_metric_values_in(&["2026-09".parse().expect("month"), "2026-10".parse().expect("month")])
+                .await
+                .expect("read")
+                .into_iter()
+                .map(|r| {
+                    (
+                        r.subject.to_string(),
+                        r.month.to_string(),
+                        r.metric.to_string(),
+                        r.value,
+                    )
+                })
+                .collect();
+            stored.sort_by(|a, b| a.partial_cmp(b).expect("numbers"));
+            let expected = [
+                ("east", "2026-10", "calls", 42.0),
+                ("p002", "2026-09", "revenue", 0.25),
+                ("p002", "2026-10", "revenue", 1250.5),
+                ("p003", "2026-10", "calls", -3.0),
+            ];
+            let expected: Vec<(String, String, String, f64)> = expected
+                .iter()
+                .map(|(s, m, k, v)| (s.to_string(), m.to_string(), k.to_string(), *v))
+                .collect();
+            assert_eq!(stored, expected, "{url}");
+            assert_eq!(
+                store
+                    .latest_month()
+                    .await
+                    .expect("latest")
+                    .map(|m| m.to_string())
+                    .as_deref(),
+                Some("2026-10")
+            );
+
+            Migrator::down(&db, Some(1)).await.expect("back to names");
+            let backend = db.get_database_backend();
+            let rows = db
+                .query_all_raw(Statement::from_string(
+                    backend,
+                    "SELECT subject, month, metric, value FROM metric_values ORDER BY subject, month",
+                ))
+                .await
+                .expect("read by name");
+            let named: Vec<(String, String, String, f64)> = rows
+                .iter()
+                .map(|row| {
+                    (
+                        row.try_get("", "subject").expect("subject"),
+                        row.try_get("", "month").expect("month"),
+                        row.try_get("", "metric").expect("metric"),
+                        row.try_get("", "value").expect("value"),
+                    )
+                })
+                .collect();
+            assert_eq!(named, expected, "{url}");
+        });
+    }
+}
+
 pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("create a folder");
     for entry in std::fs::read_dir(from).expect("read a folder") {
