@@ -22,6 +22,7 @@ mod m20261206_000003_add_person_language;
 mod m20261207_000001_create_sign_in_failures;
 mod m20261207_000002_key_metric_values_by_month;
 mod m20261208_000001_number_metric_values;
+mod m20261208_000002_partition_metric_values_by_month;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000001_create_sign_in_failures::Migration),
             Box::new(m20261207_000002_key_metric_values_by_month::Migration),
             Box::new(m20261208_000001_number_metric_values::Migration),
+            Box::new(m20261208_000002_partition_metric_values_by_month::Migration),
         ]
     }
 }

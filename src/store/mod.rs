@@ -10,6 +10,7 @@ pub mod entity;
 mod metrics;
 mod organisation;
 mod outbox;
+mod partitions;
 mod periods;
 mod review;
 mod sessions;

@@ -227,6 +227,85 @@ fn importing_the_same_file_again_changes_nothing_and_a_correction_is_audited() {
     }
 }
 
+/// One file correcting a stored month and opening two new ones: on PostgreSQL the new
+/// months get tables of their own, loaded whole, and the stored month takes its
+/// correction through the common table; either way every value is read back.
+#[test]
+fn a_file_of_stored_and_new_months_adds_the_new_and_corrects_the_stored() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for url in databases(dir.path()) {
+        import_demo(&url);
+        let before = count(&url);
+        let file = write(
+            dir.path(),
+            "mixed.csv",
+            "subject,period,metric,value\n\
+             p002,2026-10,visits_made,999\n\
+             p002,2026-11,visits_made,11\n\
+             p003,2026-11,visits_made,12\n\
+             p002,2026-12,deals_closed,2.5\n",
+        );
+        let imported = ok(&url, &["import", "metrics", &file.display().to_string()]);
+        assert!(imported.contains("3 added, 1 changed"), "{imported}");
+        assert_eq!(count(&url), before + 3, "{url}");
+        // A month that now has values takes more through the common path.
+        let more = write(
+            dir.path(),
+            "more.csv",
+            "subject,period,metric,value\np002,2026-11,visits_made,11\np004,2026-11,visits_made,7\n",
+        );
+        let imported = ok(&url, &["import", "metrics", &more.display().to_string()]);
+        assert!(imported.contains("1 added, 0 changed, 1 unchanged"), "{imported}");
+        let months: Vec<_> = ["2026-10", "2026-11", "2026-12"]
+            .iter()
+            .map(|m| m.parse().expect("month"))
+            .collect();
+        let stored = runtime().block_on(async {
+            let store = Store::open(&url).await.expect("open");
+            store.list_metric_values_in(&months).await.expect("read")
+        });
+        let value = |subject: &str, month: &str, metric: &str| {
+            stored
+                .iter()
+                .find(|r| &*r.subject == subject && r.month.to_string() == month && &*r.metric == metric)
+                .map(|r| r.value)
+        };
+        assert_eq!(value("p002", "2026-10", "visits_made"), Some(999.0), "{url}");
+        assert_eq!(value("p002", "2026-11", "visits_made"), Some(11.0));
+        assert_eq!(value("p003", "2026-11", "visits_made"), Some(12.0));
+        assert_eq!(value("p004", "2026-11", "visits_made"), Some(7.0));
+        assert_eq!(value("p002", "2026-12", "deals_closed"), Some(2.5));
+        assert_eq!(stored.iter().filter(|r| r.month.to_string() != "2026-10").count(), 4);
+        if url.starts_with("postgres") {
+            let tables = runtime().block_on(month_tables(&url));
+            assert_eq!(
+                tables,
+                [
+                    "2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12"
+                ]
+                .map(|m| format!("metric_values_{}", m.replace('-', ""))),
+            );
+        }
+    }
+}
+
+/// PostgreSQL's tables of a month's values, by name.
+async fn month_tables(url: &str) -> Vec<String> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = sea_orm::Database::connect(url).await.expect("connect");
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid \
+             WHERE i.inhparent = 'metric_values'::regclass ORDER BY 1",
+        ))
+        .await
+        .expect("partitions");
+    rows.iter()
+        .map(|r| r.try_get::<String>("", "name").expect("a name"))
+        .collect()
+}
+
 #[test]
 fn a_finalized_period_refuses_changes_and_keeps_its_scores_when_definitions_change() {
     let dir = tempfile::tempdir().expect("a temporary folder");
@@ -527,8 +606,11 @@ fn values_stored_by_name_keep_their_names_when_numbered_and_back() {
     for url in databases(dir.path()) {
         runtime().block_on(async {
             let db = sea_orm::Database::connect(&url).await.expect("connect");
-            let before_numbering = Migrator::migrations().len() as u32 - 1;
-            Migrator::up(&db, Some(before_numbering))
+            let migrations = Migrator::migrations();
+            let numbering = (migrations.iter())
+                .position(|m| m.name() == "m20261208_000001_number_metric_values")
+                .expect("the numbering step");
+            Migrator::up(&db, Some(numbering as u32))
                 .await
                 .expect("migrate to names");
             db.execute_unprepared(
@@ -576,8 +658,15 @@ fn values_stored_by_name_keep_their_names_when_numbered_and_back() {
                     .as_deref(),
                 Some("2026-10")
             );
+            if url.starts_with("postgres") {
+                assert_eq!(
+                    month_tables(&url).await,
+                    ["metric_values_202609", "metric_values_202610"]
+                );
+            }
 
-            Migrator::down(&db, Some(1)).await.expect("back to names");
+            let since_numbering = (migrations.len() - numbering) as u32;
+            Migrator::down(&db, Some(since_numbering)).await.expect("back to names");
             let backend = db.get_database_backend();
             let rows = db
                 .query_all_raw(Statement::from_string(
