@@ -159,52 +159,90 @@ impl Store {
         Ok(count)
     }
 
-    /// PostgreSQL's way of `for_each_metric_value`: `COPY ... TO STDOUT` in the binary
-    /// format, rows of four numbers parsed as the chunks stream in.
+    /// PostgreSQL's way of `for_each_metric_value`: each month's table (a partition of
+    /// `metric_values`) is read in two halves by their rows' physical place, over two
+    /// connections at once, with `COPY ... TO STDOUT` in the binary format: the server
+    /// turning rows into COPY data was the slower side, and it now runs on two cores.
+    /// Both connections read the one snapshot, exported by the first, so the halves are
+    /// of the same moment, as a single statement's rows would be.
     async fn copy_metric_values(&self, months: &[Month], mut each: impl FnMut(StoredValue)) -> Result<u64, StoreError> {
-        use super::copy_binary::{BinaryReader, float8, int4};
-        use futures_util::TryStreamExt;
-        use sea_orm::sqlx::postgres::PgPoolCopyExt;
-        let fail = |e: sea_orm::sqlx::Error| StoreError::Database(sea_orm::DbErr::Custom(e.to_string()));
-        // COPY takes no parameters; the months are numbers written out.
-        let list: Vec<String> = months.iter().map(|m| m.number().to_string()).collect();
-        let sql = format!(
-            "COPY (SELECT month, subject_id, metric_id, value FROM metric_values WHERE month IN ({})) TO STDOUT (FORMAT binary)",
-            list.join(",")
-        );
-        let mut chunks = self
-            .db()
-            .get_postgres_connection_pool()
-            .copy_out_raw(&sql)
+        use super::copy_binary::{BinaryError, BinaryReader, float8, int4};
+        use futures_util::StreamExt;
+        use sea_orm::sqlx;
+        let fail = |e: sqlx::Error| StoreError::Database(sea_orm::DbErr::Custom(e.to_string()));
+        let corrupt = |e: BinaryError| StoreError::Corrupt(e.to_string());
+        let pool = self.db().get_postgres_connection_pool();
+        let (mut first, mut second) = (pool.begin().await.map_err(fail)?, pool.begin().await.map_err(fail)?);
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            .execute(&mut *first)
             .await
             .map_err(fail)?;
-        let mut reader = BinaryReader::new([4, 4, 4, 8]);
+        let snapshot: String = sqlx::query_scalar("SELECT pg_export_snapshot()")
+            .fetch_one(&mut *first)
+            .await
+            .map_err(fail)?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            .execute(&mut *second)
+            .await
+            .map_err(fail)?;
+        // The id is PostgreSQL's own (`00000003-0000001B-1`): hex digits and dashes.
+        if !snapshot.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            return Err(StoreError::Corrupt(format!("an unexpected snapshot id `{snapshot}`")));
+        }
+        sqlx::query(sqlx::AssertSqlSafe(format!("SET TRANSACTION SNAPSHOT '{snapshot}'")))
+            .execute(&mut *second)
+            .await
+            .map_err(fail)?;
+        // Each month's table and its size in pages, as last sampled: the split need not
+        // be even to be whole, since the second half runs to the end.
+        let tables: Vec<(String, i32)> = sqlx::query_as(
+            "SELECT c.relname::text, c.relpages FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid \
+             WHERE i.inhparent = 'metric_values'::regclass",
+        )
+        .fetch_all(&mut *first)
+        .await
+        .map_err(fail)?;
         let mut count = 0;
-        let mut bad_month = None;
-        let corrupt = |e: super::copy_binary::BinaryError| StoreError::Corrupt(e.to_string());
-        while let Some(chunk) = chunks.try_next().await.map_err(fail)? {
-            reader
-                .feed(&chunk, |[month, subject, metric, value]| {
-                    let number = int4(month);
-                    let Some(month) = u32::try_from(number).ok().and_then(Month::from_number) else {
-                        bad_month.get_or_insert(number);
-                        return;
-                    };
-                    each(StoredValue {
-                        month,
-                        subject: int4(subject) as u32,
-                        metric: int4(metric) as u32,
-                        value: float8(value),
-                    });
-                    count += 1;
-                })
-                .map_err(corrupt)?;
+        for &month in months {
+            let table = format!("metric_values_{}", month.number());
+            let Some(&(_, pages)) = tables.iter().find(|(name, _)| *name == table) else {
+                continue; // No table: nothing stored for the month.
+            };
+            let half = pages.max(0) / 2;
+            let copy = |range: &str| {
+                format!(
+                    "COPY (SELECT subject_id, metric_id, value FROM {table} WHERE {range}) TO STDOUT (FORMAT binary)"
+                )
+            };
+            let (front, back) = (
+                copy(&format!("ctid < '({half},0)'")),
+                copy(&format!("ctid >= '({half},0)'")),
+            );
+            let front = first.copy_out_raw(&front).await.map_err(fail)?;
+            let back = second.copy_out_raw(&back).await.map_err(fail)?;
+            let mut readers = [BinaryReader::new([4, 4, 8]), BinaryReader::new([4, 4, 8])];
+            let mut chunks = futures_util::stream::select(front.map(|c| (0, c)), back.map(|c| (1, c)));
+            while let Some((half, chunk)) = chunks.next().await {
+                let chunk = chunk.map_err(fail)?;
+                readers[half]
+                    .feed(&chunk, |[subject, metric, value]| {
+                        each(StoredValue {
+                            month,
+                            subject: int4(subject) as u32,
+                            metric: int4(metric) as u32,
+                            value: float8(value),
+                        });
+                        count += 1;
+                    })
+                    .map_err(corrupt)?;
+            }
+            for reader in readers {
+                reader.finish().map_err(corrupt)?;
+            }
         }
-        reader.finish().map_err(corrupt)?;
-        match bad_month {
-            Some(number) => stored_month(number).map(|_| count),
-            None => Ok(count),
-        }
+        first.commit().await.map_err(fail)?;
+        second.commit().await.map_err(fail)?;
+        Ok(count)
     }
 
     /// How many metric values are stored.
