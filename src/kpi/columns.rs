@@ -206,6 +206,75 @@ struct TeamRollup {
     expected: u32,
 }
 
+/// The inputs of a group of KPIs as lanes, KPI after KPI and each KPI's metrics in
+/// the order it reads them: how a team given nothing of its own lays out its rollups.
+struct RollupLanes {
+    /// Per lane: the metric, its KPI's place in the group, its rollups.
+    metric: Vec<usize>,
+    kpi: Vec<usize>,
+    over_time: Vec<TimeRollup>,
+    across: Vec<crate::kpi::definition::TeamRollup>,
+    /// Every lane a sum (or an average's sum): added in a loop the compiler vectorises.
+    all_sums: bool,
+}
+
+impl RollupLanes {
+    fn of(rulebook: &Rulebook, kpis: std::ops::Range<usize>) -> RollupLanes {
+        use crate::kpi::definition::TeamRollup as Rollup;
+        let mut lanes = RollupLanes {
+            metric: Vec::new(),
+            kpi: Vec::new(),
+            over_time: Vec::new(),
+            across: Vec::new(),
+            all_sums: true,
+        };
+        for (j, k) in kpis.enumerate() {
+            for &m in &rulebook.kpis()[k].reads.metrics {
+                let metric = rulebook.metric(m);
+                lanes.metric.push(m.index());
+                lanes.kpi.push(j);
+                lanes.over_time.push(metric.over_time);
+                lanes.across.push(metric.across_team);
+                lanes.all_sums &= matches!(metric.across_team, Rollup::Sum | Rollup::Average);
+            }
+        }
+        lanes
+    }
+
+    fn len(&self) -> usize {
+        self.metric.len()
+    }
+
+    /// A member's value on each lane, and whether it counts there (their cell for the
+    /// lane's KPI: active, every input there).
+    fn read(&self, row: &[f64], cells: &[u8], values: &mut [f64], counted: &mut [u64]) {
+        for i in 0..self.len() {
+            // All ones where the member counts: a mask the sums below select with.
+            counted[i] = 0u64.wrapping_sub(u64::from(cells[self.kpi[i]] & 1));
+            values[i] = one_month(self.over_time[i], row[self.metric[i]]);
+        }
+    }
+
+    /// Folds a member's lanes into a team's rollups so far, lane by lane in member
+    /// order as [`Across::step`] does; a lane where they do not count is left as it is.
+    fn add(&self, acc: &mut [f64], values: &[f64], counted: &[u64]) {
+        if self.all_sums {
+            // The sum where counted, the old bits where not: no branch, so whole
+            // vectors of lanes at a time.
+            for ((acc, &v), &mask) in acc.iter_mut().zip(values).zip(counted) {
+                let sum = (*acc + v).to_bits();
+                *acc = f64::from_bits((sum & mask) | (acc.to_bits() & !mask));
+            }
+        } else {
+            for i in 0..acc.len() {
+                if counted[i] != 0 {
+                    acc[i] = Across::step(self.across[i], acc[i], values[i]);
+                }
+            }
+        }
+    }
+}
+
 /// The team rollups of a group of KPIs (`kpis`), team after team, with the metrics
 /// they roll up over their members and how.
 struct RollupGroup {
@@ -313,14 +382,42 @@ fn teams(
                 }
             }
             let width = kpis.len();
+            // A team given no values of its own for these KPIs rolls up every input
+            // of each from its members, each counted where the member's own cell for
+            // the KPI is: the same lanes (a KPI's metrics, KPI after KPI) for every
+            // such team. A member's lanes are read once and added to each such team
+            // above them in one pass; teams with values of their own go a KPI at a
+            // time below.
+            let lanes = RollupLanes::of(rulebook, kpis.clone());
+            let mut on_lanes: Vec<bool> = (0..tree.len())
+                .map(|i| group.rollups[i * width..(i + 1) * width].iter().all(|r| r.nothing_own))
+                .collect();
+            if lanes.len() == 0 {
+                on_lanes.fill(false);
+            }
+            let (mut values, mut counted) = (vec![0.0; lanes.len()], vec![0u64; lanes.len()]);
             for &person_id in organisation.members(TeamId(root as u32)) {
                 let (p, person) = (person_id.index(), organisation.person(person_id));
                 let active = inputs.active(p) & 1 != 0;
                 let row = table.get(p * metric_count..(p + 1) * metric_count).unwrap_or(&no_data);
                 let cells = &person_cells[p * kpi_count + kpis.start..p * kpi_count + kpis.end];
+                lanes.read(row, cells, &mut values, &mut counted);
                 let mut team = Some(person.team);
                 while let Some(t) = team {
                     let at = local[t.index()] * width;
+                    if on_lanes[local[t.index()]] {
+                        let from = group.rollups[at].from;
+                        lanes.add(&mut group.acc[from..from + lanes.len()], &values, &counted);
+                        for (rollup, &cell) in group.rollups[at..at + width].iter_mut().zip(cells) {
+                            if rollup.len > 0 {
+                                let cell = cell & 1 != 0;
+                                rollup.expected += u32::from(if on_team[p] { cell } else { active });
+                                rollup.covered += u32::from(cell);
+                            }
+                        }
+                        team = organisation.team(t).parent;
+                        continue;
+                    }
                     let rollups = &mut group.rollups[at..at + width];
                     for (rollup, &cell) in rollups.iter_mut().zip(cells) {
                         if rollup.len == 0 {
