@@ -195,16 +195,13 @@ impl Store {
             .map_err(fail)?;
         // Each month's table and its size in pages, as last sampled: the split need not
         // be even to be whole, since the second half runs to the end.
-        let tables: Vec<(String, i32)> = sqlx::query_as(
-            "SELECT c.relname::text, c.relpages FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid \
-             WHERE i.inhparent = 'metric_values'::regclass",
-        )
-        .fetch_all(&mut *first)
-        .await
-        .map_err(fail)?;
+        let tables: Vec<(String, i32)> = sqlx::query_as(super::partitions::MONTH_TABLES)
+            .fetch_all(&mut *first)
+            .await
+            .map_err(fail)?;
         let mut count = 0;
         for &month in months {
-            let table = format!("metric_values_{}", month.number());
+            let table = super::partitions::partition(month);
             let Some(&(_, pages)) = tables.iter().find(|(name, _)| *name == table) else {
                 continue; // No table: nothing stored for the month.
             };

@@ -13,9 +13,13 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction, FromQueryResult, Statement};
 use std::collections::BTreeSet;
 
 /// The table holding `month`'s values.
-fn partition(month: Month) -> String {
+pub(super) fn partition(month: Month) -> String {
     format!("metric_values_{}", month.number())
 }
+
+/// Every month's table (`name`) with its size in pages as last sampled (`pages`).
+pub(super) const MONTH_TABLES: &str = "SELECT c.relname::text AS name, c.relpages AS pages \
+     FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'metric_values'::regclass";
 
 /// Which of `months` have no table yet: nothing is stored for them.
 pub(crate) async fn months_without_table(
@@ -27,13 +31,9 @@ pub(crate) async fn months_without_table(
         name: String,
     }
     let backend = txn.get_database_backend();
-    let tables = Named::find_by_statement(Statement::from_string(
-        backend,
-        "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid \
-         WHERE i.inhparent = 'metric_values'::regclass",
-    ))
-    .all(txn)
-    .await?;
+    let tables = Named::find_by_statement(Statement::from_string(backend, MONTH_TABLES))
+        .all(txn)
+        .await?;
     let existing: BTreeSet<String> = tables.into_iter().map(|t| t.name).collect();
     Ok(months
         .iter()
