@@ -45,7 +45,9 @@ impl KpiColumns {
         }
         let kpis = rulebook.kpis().len();
         let people = inputs.people();
-        let mut person_values = vec![f64::NAN; people * kpis];
+        // Every value is written below. Zeroed memory comes from the system untouched,
+        // so its pages are first touched there, on every core, not filled here on one.
+        let mut person_values = vec![0.0; people * kpis];
         let mut person_cells = vec![0u8; people * kpis];
         let per_column = LANES * kpis.max(1);
         person_values
@@ -97,9 +99,17 @@ impl KpiColumns {
 /// the value itself, and for an average of one `(0 + v) / 1`, which turns -0 into 0.
 #[inline]
 fn one_month(rule: TimeRollup, value: f64) -> f64 {
+    value + month_zero(rule)
+}
+
+/// What [`one_month`] adds to a value: 0 for an average, else -0, which leaves every
+/// value as it is (-0 included). An addition rather than a `match` per value, so a
+/// member's row is read without a branch.
+#[inline]
+fn month_zero(rule: TimeRollup) -> f64 {
     match rule {
-        TimeRollup::Average => 0.0 + value,
-        TimeRollup::Sum | TimeRollup::First | TimeRollup::Last => value,
+        TimeRollup::Average => 0.0,
+        TimeRollup::Sum | TimeRollup::First | TimeRollup::Last => -0.0,
     }
 }
 
@@ -146,9 +156,15 @@ impl Column {
         let rows = inputs.table(0).get(first * metric_count..(first + n) * metric_count);
         match rows {
             Some(rows) => {
-                for (i, row) in rows.chunks_exact(metric_count.max(1)).enumerate() {
-                    for (column, &v) in self.metrics.iter_mut().zip(row) {
-                        column[i] = v;
+                // Eight people at a time: each metric's eight values fill a cache line
+                // of its column, where a person at a time touched every column's line.
+                const BLOCK: usize = 8;
+                let width = metric_count.max(1);
+                for (b, block) in rows.chunks(BLOCK * width).enumerate() {
+                    for (m, column) in self.metrics.iter_mut().enumerate() {
+                        for (i, row) in block.chunks_exact(width).enumerate() {
+                            column[b * BLOCK + i] = row[m];
+                        }
                     }
                 }
                 for (column, &rule) in self.metrics.iter_mut().zip(&self.over_time) {
@@ -202,17 +218,20 @@ struct TeamRollup {
     len: usize,
     /// The team was given values of its own for none of the KPI's metrics.
     nothing_own: bool,
-    covered: u32,
-    expected: u32,
 }
 
 /// The inputs of a group of KPIs as lanes, KPI after KPI and each KPI's metrics in
 /// the order it reads them: how a team given nothing of its own lays out its rollups.
 struct RollupLanes {
-    /// Per lane: the metric, its KPI's place in the group, its rollups.
+    /// Per lane, its metric.
     metric: Vec<usize>,
-    kpi: Vec<usize>,
-    over_time: Vec<TimeRollup>,
+    /// Per KPI of the group, its lanes.
+    kpi_lanes: Vec<std::ops::Range<usize>>,
+    /// Per lane, [`month_zero`] of its metric.
+    zero: Vec<f64>,
+    /// Per lane, what its rollup starts from ([`Across::start`]): folding it in leaves
+    /// a rollup as it was, to the bit, so a member who does not count adds it.
+    neutral: Vec<f64>,
     across: Vec<crate::kpi::definition::TeamRollup>,
     /// Every lane a sum (or an average's sum): added in a loop the compiler vectorises.
     all_sums: bool,
@@ -223,20 +242,23 @@ impl RollupLanes {
         use crate::kpi::definition::TeamRollup as Rollup;
         let mut lanes = RollupLanes {
             metric: Vec::new(),
-            kpi: Vec::new(),
-            over_time: Vec::new(),
+            kpi_lanes: Vec::new(),
+            zero: Vec::new(),
+            neutral: Vec::new(),
             across: Vec::new(),
             all_sums: true,
         };
-        for (j, k) in kpis.enumerate() {
+        for k in kpis {
+            let from = lanes.metric.len();
             for &m in &rulebook.kpis()[k].reads.metrics {
                 let metric = rulebook.metric(m);
                 lanes.metric.push(m.index());
-                lanes.kpi.push(j);
-                lanes.over_time.push(metric.over_time);
+                lanes.zero.push(month_zero(metric.over_time));
+                lanes.neutral.push(Across::start(metric.across_team));
                 lanes.across.push(metric.across_team);
                 lanes.all_sums &= matches!(metric.across_team, Rollup::Sum | Rollup::Average);
             }
+            lanes.kpi_lanes.push(from..lanes.metric.len());
         }
         lanes
     }
@@ -245,41 +267,45 @@ impl RollupLanes {
         self.metric.len()
     }
 
-    /// A member's value on each lane, and whether it counts there (their cell for the
-    /// lane's KPI: active, every input there).
-    fn read(&self, row: &[f64], cells: &[u8], values: &mut [f64], counted: &mut [u64]) {
-        for i in 0..self.len() {
-            // All ones where the member counts: a mask the sums below select with.
-            counted[i] = 0u64.wrapping_sub(u64::from(cells[self.kpi[i]] & 1));
-            values[i] = one_month(self.over_time[i], row[self.metric[i]]);
+    /// A member's value on each lane where they count (their cell for the lane's KPI:
+    /// active, every input there), the lane's neutral value where they do not.
+    fn read(&self, row: &[f64], cells: &[u8], values: &mut [f64]) {
+        for (lanes, &cell) in self.kpi_lanes.iter().zip(cells) {
+            let values = &mut values[lanes.clone()];
+            if cell & 1 == 0 {
+                values.copy_from_slice(&self.neutral[lanes.clone()]);
+                continue;
+            }
+            for ((value, &m), &zero) in values
+                .iter_mut()
+                .zip(&self.metric[lanes.clone()])
+                .zip(&self.zero[lanes.clone()])
+            {
+                *value = row[m] + zero;
+            }
         }
     }
 
     /// Folds a member's lanes into a team's rollups so far, lane by lane in member
-    /// order as [`Across::step`] does; a lane where they do not count is left as it is.
-    fn add(&self, acc: &mut [f64], values: &[f64], counted: &[u64]) {
+    /// order as [`Across::step`] does.
+    fn add(&self, acc: &mut [f64], values: &[f64]) {
         if self.all_sums {
-            // The sum where counted, the old bits where not: no branch, so whole
-            // vectors of lanes at a time.
-            for ((acc, &v), &mask) in acc.iter_mut().zip(values).zip(counted) {
-                let sum = (*acc + v).to_bits();
-                *acc = f64::from_bits((sum & mask) | (acc.to_bits() & !mask));
+            // `-0 + acc` is `acc` to the bit: whole vectors of lanes at a time.
+            for (acc, &v) in acc.iter_mut().zip(values) {
+                *acc += v;
             }
         } else {
-            for i in 0..acc.len() {
-                if counted[i] != 0 {
-                    acc[i] = Across::step(self.across[i], acc[i], values[i]);
-                }
+            for ((acc, &v), &rollup) in acc.iter_mut().zip(values).zip(&self.across) {
+                *acc = Across::step(rollup, *acc, v);
             }
         }
     }
 }
 
-/// The team rollups of a group of KPIs (`kpis`), team after team, with the metrics
-/// they roll up over their members and how.
+/// The team rollups of a range of KPIs (`kpis`) for the teams of one bucket of trees,
+/// team after team, with the metrics they roll up over their members and how.
 struct RollupGroup {
-    /// The top team whose tree this group rolls up.
-    root: usize,
+    bucket: usize,
     kpis: std::ops::Range<usize>,
     rollups: Vec<TeamRollup>,
     metrics: Vec<MetricId>,
@@ -287,15 +313,86 @@ struct RollupGroup {
     across: Vec<crate::kpi::definition::TeamRollup>,
     /// Each metric's rollup so far ([`Across::step`]).
     acc: Vec<f64>,
+    /// Per rollup, the members counted (their cell there) and expected.
+    covered: Vec<u32>,
+    expected: Vec<u32>,
     /// Per rollup, the metrics read from the team's own row.
     own: Vec<Vec<MetricId>>,
 }
 
+/// How the team pass is shared out: trees of teams in buckets, KPIs in ranges, a task
+/// per bucket and range. Each task reads its bucket's people in the order of the
+/// people (every team lists its members in that order), so the rows stream through
+/// the cache in address order instead of a tree's members being fetched one by one.
+struct Shares {
+    /// Per team: its bucket, and its place among the bucket's teams.
+    bucket_of_team: Vec<usize>,
+    local: Vec<usize>,
+    /// Per bucket, its teams in order.
+    buckets: Vec<Vec<usize>>,
+    /// Per person, their bucket.
+    bucket_of_person: Vec<u32>,
+    tasks: Vec<(usize, std::ops::Range<usize>)>,
+}
+
+impl Shares {
+    fn of(organisation: &Organisation, parent: &[Option<usize>], team_of: &[u32], kpi_count: usize) -> Shares {
+        let team_count = parent.len();
+        let threads = rayon::current_num_threads().max(1);
+        let root_of: Vec<usize> = (0..team_count)
+            .map(|mut t| {
+                while let Some(p) = parent[t] {
+                    t = p;
+                }
+                t
+            })
+            .collect();
+        let mut roots: Vec<usize> = (0..team_count).filter(|&t| parent[t].is_none()).collect();
+        // KPIs split first: every task then reads the people in one sweep. Trees are
+        // split only when there are fewer KPIs than cores, biggest tree first into the
+        // lightest bucket.
+        let bucket_count = threads.clamp(1, roots.len().max(1));
+        let ranges = threads.div_ceil(bucket_count).clamp(1, kpi_count.max(1));
+        roots.sort_by_key(|&r| std::cmp::Reverse(organisation.members(TeamId(r as u32)).len()));
+        let mut load = vec![0usize; bucket_count];
+        let mut bucket_of_root = vec![0; team_count];
+        for r in roots {
+            let lightest = (0..bucket_count).min_by_key(|&b| load[b]).unwrap_or(0);
+            bucket_of_root[r] = lightest;
+            load[lightest] += organisation.members(TeamId(r as u32)).len();
+        }
+        let mut buckets = vec![Vec::new(); bucket_count];
+        let mut bucket_of_team = vec![0; team_count];
+        let mut local = vec![0; team_count];
+        for t in 0..team_count {
+            let b = bucket_of_root[root_of[t]];
+            bucket_of_team[t] = b;
+            local[t] = buckets[b].len();
+            buckets[b].push(t);
+        }
+        let bucket_of_person = team_of.iter().map(|&t| bucket_of_team[t as usize] as u32).collect();
+        let share = kpi_count.div_ceil(ranges).max(1);
+        let tasks = (0..bucket_count)
+            .flat_map(|b| {
+                (0..kpi_count)
+                    .step_by(share)
+                    .map(move |start| (b, start..(start + share).min(kpi_count)))
+            })
+            .collect();
+        Shares {
+            bucket_of_team,
+            local,
+            buckets,
+            bucket_of_person,
+            tasks,
+        }
+    }
+}
+
 /// Every KPI of every team in a one-month period, as [`PeriodInputs::gather`] rolls a
-/// team up. Each tree of teams is rolled up on its own: its people are read once, in
-/// order, each fed to their team and every team above it, so each team sees its
-/// members in the order it lists them and its sums are the same to the bit. Trees are
-/// shared out among the cores, and the KPIs too when there are fewer trees than cores.
+/// team up. Every team lists its members in the people's order, so a sweep over the
+/// people in order, each fed to their team and every team above it, gives each team
+/// its members in its own order and its sums are the same to the bit.
 fn teams(
     rulebook: &Rulebook,
     organisation: &Organisation,
@@ -305,58 +402,47 @@ fn teams(
     let metric_count = rulebook.metrics().len();
     let kpi_count = rulebook.kpis().len();
     let team_count = organisation.teams().len();
+    let people = organisation.people().len();
     let table = inputs.table(0);
     let value = |row: usize, m: MetricId| table.get(row * metric_count + m.index()).copied().unwrap_or(f64::NAN);
     let over_time: Vec<TimeRollup> = rulebook.metrics().iter().map(|m| m.over_time).collect();
-    let on_team: Vec<bool> = (0..inputs.people())
-        .map(|p| on_team(rulebook, organisation, PersonId(p as u32)))
+    // Read from the people once, in order: the sweeps below touch nothing else of theirs.
+    let (team_of, on_team): (Vec<u32>, Vec<bool>) = (0..people)
+        .into_par_iter()
+        .map(|p| {
+            let id = PersonId(p as u32);
+            (organisation.person(id).team.0, on_team(rulebook, organisation, id))
+        })
+        .unzip();
+    let parent: Vec<Option<usize>> = organisation
+        .teams()
+        .iter()
+        .map(|t| t.parent.map(|p| p.index()))
         .collect();
     let no_data = vec![f64::NAN; metric_count];
-    // Each team's tree (its top team) and its place among the teams of that tree.
-    let mut root_of = vec![0; team_count];
-    let mut trees: Vec<Vec<usize>> = Vec::new();
-    let mut tree_of_root = vec![usize::MAX; team_count];
-    let mut local = vec![0; team_count];
-    for t in 0..team_count {
-        let mut root = TeamId(t as u32);
-        while let Some(parent) = organisation.team(root).parent {
-            root = parent;
-        }
-        root_of[t] = root.index();
-        if tree_of_root[root.index()] == usize::MAX {
-            tree_of_root[root.index()] = trees.len();
-            trees.push(Vec::new());
-        }
-        let tree = &mut trees[tree_of_root[root.index()]];
-        local[t] = tree.len();
-        tree.push(t);
-    }
-    let threads = rayon::current_num_threads().max(1);
-    let share = kpi_count.div_ceil(threads.div_ceil(trees.len().max(1))).max(1);
-    let tasks: Vec<(usize, std::ops::Range<usize>)> = trees
-        .iter()
-        .flat_map(|tree| {
-            let root = root_of[tree[0]];
-            (0..kpi_count)
-                .step_by(share)
-                .map(move |start| (root, start..(start + share).min(kpi_count)))
-        })
-        .collect();
-    let rolled: Vec<RollupGroup> = tasks
-        .into_par_iter()
-        .map(|(root, kpis)| {
-            let tree = &trees[tree_of_root[root]];
+    let shares = Shares::of(organisation, &parent, &team_of, kpi_count);
+    let Shares {
+        bucket_of_team, local, ..
+    } = &shares;
+    let rolled: Vec<RollupGroup> = shares
+        .tasks
+        .par_iter()
+        .map(|(bucket, kpis)| {
+            let (bucket, kpis) = (*bucket, kpis.clone());
+            let teams_here = &shares.buckets[bucket];
             let mut group = RollupGroup {
-                root,
+                bucket,
                 kpis: kpis.clone(),
-                rollups: Vec::with_capacity(tree.len() * kpis.len()),
+                rollups: Vec::with_capacity(teams_here.len() * kpis.len()),
                 metrics: Vec::new(),
                 over_time: Vec::new(),
                 across: Vec::new(),
                 acc: Vec::new(),
-                own: Vec::with_capacity(tree.len() * kpis.len()),
+                covered: vec![0; teams_here.len() * kpis.len()],
+                expected: vec![0; teams_here.len() * kpis.len()],
+                own: Vec::with_capacity(teams_here.len() * kpis.len()),
             };
-            for &t in tree {
+            for &t in teams_here {
                 let team_row = inputs.people() + t;
                 for k in kpis.clone() {
                     let (own, from_members): (Vec<MetricId>, Vec<MetricId>) = rulebook.kpis()[k]
@@ -368,8 +454,6 @@ fn teams(
                         from: group.metrics.len(),
                         len: from_members.len(),
                         nothing_own: own.is_empty(),
-                        covered: 0,
-                        expected: 0,
                     });
                     for m in from_members {
                         let across = rulebook.metric(m).across_team;
@@ -389,37 +473,42 @@ fn teams(
             // above them in one pass; teams with values of their own go a KPI at a
             // time below.
             let lanes = RollupLanes::of(rulebook, kpis.clone());
-            let mut on_lanes: Vec<bool> = (0..tree.len())
+            let mut on_lanes: Vec<bool> = (0..teams_here.len())
                 .map(|i| group.rollups[i * width..(i + 1) * width].iter().all(|r| r.nothing_own))
                 .collect();
             if lanes.len() == 0 {
                 on_lanes.fill(false);
             }
-            let (mut values, mut counted) = (vec![0.0; lanes.len()], vec![0u64; lanes.len()]);
-            for &person_id in organisation.members(TeamId(root as u32)) {
-                let (p, person) = (person_id.index(), organisation.person(person_id));
+            let mut values = vec![0.0; lanes.len()];
+            // A member's counts per KPI of the group: covered (their cell) and expected
+            // (a team lead adds what they have, and is no gap where they have nothing).
+            let (mut covered, mut expected) = (vec![0u32; width], vec![0u32; width]);
+            for p in (0..people).filter(|&p| shares.bucket_of_person[p] as usize == bucket) {
                 let active = inputs.active(p) & 1 != 0;
                 let row = table.get(p * metric_count..(p + 1) * metric_count).unwrap_or(&no_data);
                 let cells = &person_cells[p * kpi_count + kpis.start..p * kpi_count + kpis.end];
-                lanes.read(row, cells, &mut values, &mut counted);
-                let mut team = Some(person.team);
+                lanes.read(row, cells, &mut values);
+                for ((covered, expected), &cell) in covered.iter_mut().zip(&mut expected).zip(cells) {
+                    let cell = cell & 1 != 0;
+                    *covered = u32::from(cell);
+                    *expected = u32::from(if on_team[p] { cell } else { active });
+                }
+                let mut team = Some(team_of[p] as usize);
                 while let Some(t) = team {
-                    let at = local[t.index()] * width;
-                    if on_lanes[local[t.index()]] {
+                    team = parent[t];
+                    let at = local[t] * width;
+                    if on_lanes[local[t]] {
                         let from = group.rollups[at].from;
-                        lanes.add(&mut group.acc[from..from + lanes.len()], &values, &counted);
-                        for (rollup, &cell) in group.rollups[at..at + width].iter_mut().zip(cells) {
-                            if rollup.len > 0 {
-                                let cell = cell & 1 != 0;
-                                rollup.expected += u32::from(if on_team[p] { cell } else { active });
-                                rollup.covered += u32::from(cell);
-                            }
+                        lanes.add(&mut group.acc[from..from + lanes.len()], &values);
+                        for (total, &c) in group.covered[at..at + width].iter_mut().zip(&covered) {
+                            *total += c;
                         }
-                        team = organisation.team(t).parent;
+                        for (total, &e) in group.expected[at..at + width].iter_mut().zip(&expected) {
+                            *total += e;
+                        }
                         continue;
                     }
-                    let rollups = &mut group.rollups[at..at + width];
-                    for (rollup, &cell) in rollups.iter_mut().zip(cells) {
+                    for (j, (rollup, &cell)) in group.rollups[at..at + width].iter().zip(cells).enumerate() {
                         if rollup.len == 0 {
                             continue;
                         }
@@ -431,17 +520,15 @@ fn teams(
                         } else {
                             active && group.metrics[metrics.clone()].iter().all(|m| !row[m.index()].is_nan())
                         };
-                        // A team lead adds what they have, and is no gap where they have nothing.
-                        rollup.expected += u32::from(if on_team[p] { cell } else { active });
+                        group.expected[at + j] += u32::from(if on_team[p] { cell } else { active });
                         if cell {
-                            rollup.covered += 1;
+                            group.covered[at + j] += 1;
                             for i in metrics {
                                 let v = one_month(group.over_time[i], row[group.metrics[i].index()]);
                                 group.acc[i] = Across::step(group.across[i], group.acc[i], v);
                             }
                         }
                     }
-                    team = organisation.team(t).parent;
                 }
             }
             group
@@ -452,7 +539,7 @@ fn teams(
     let mut coverages = Vec::with_capacity(team_count * kpi_count);
     for t in 0..team_count {
         let team_row = inputs.people() + t;
-        for group in rolled.iter().filter(|g| g.root == root_of[t]) {
+        for group in rolled.iter().filter(|g| g.bucket == bucket_of_team[t]) {
             let width = group.kpis.len();
             for (j, k) in group.kpis.clone().enumerate() {
                 let at = local[t] * width + j;
@@ -467,11 +554,11 @@ fn teams(
                     }
                 } else {
                     for i in rollup.from..rollup.from + rollup.len {
-                        slots[group.metrics[i].index()] = Across::end(group.across[i], group.acc[i], rollup.covered);
+                        slots[group.metrics[i].index()] = Across::end(group.across[i], group.acc[i], group.covered[at]);
                     }
                     Coverage {
-                        covered: rollup.covered,
-                        expected: rollup.expected,
+                        covered: group.covered[at],
+                        expected: group.expected[at],
                         of: CoverageUnit::Members,
                     }
                 };
@@ -500,6 +587,18 @@ fn teams(
 mod tests {
     use super::*;
     use crate::kpi::rollup::roll_over_time;
+
+    #[test]
+    fn a_member_who_does_not_count_leaves_a_rollup_as_it_was_to_the_bit() {
+        use crate::kpi::definition::TeamRollup as Rollup;
+        for rollup in [Rollup::Sum, Rollup::Average, Rollup::Min, Rollup::Max] {
+            let neutral = Across::start(rollup);
+            for acc in [-0.0, 0.0, 2.5, -7.0, 1e300, f64::INFINITY, f64::NEG_INFINITY] {
+                let after = Across::step(rollup, acc, neutral);
+                assert_eq!(after.to_bits(), acc.to_bits(), "{rollup:?} of {acc}");
+            }
+        }
+    }
 
     #[test]
     fn a_month_rolls_up_to_its_own_value_to_the_bit() {

@@ -352,14 +352,31 @@ fn demo_october(rulebook: &Rulebook) -> yardstick::inputs::PeriodSources {
 /// The demo's organisation, definitions and targets, with random numbers: each
 /// person's metrics present, zero or missing, some teams given values of their own,
 /// some people not active in October.
+/// `rulebook` is the shipped definitions or a variant of them; with `one_tree`, the
+/// demo's teams are put under one top team of their own.
 fn demo_month(
+    rulebook: Rulebook,
     values: &[f64],
     team_own: &[(usize, usize, f64)],
     inactive: &[bool],
+    one_tree: bool,
 ) -> (Rulebook, yardstick::inputs::PeriodSources) {
-    let rulebook = yardstick::definitions::RulebookVersion::shipped().rulebook;
     let mut sources = demo_october(&rulebook);
     let organisation = &sources.organisation;
+    let mut teams = organisation.teams().to_vec();
+    if one_tree {
+        let top = TeamId(teams.len() as u32);
+        for team in teams.iter_mut().filter(|t| t.parent.is_none()) {
+            team.parent = Some(top);
+        }
+        teams.push(yardstick::kpi::organisation::Team {
+            key: "company".into(),
+            name: "Company".into(),
+            name_zh: None,
+            parent: None,
+            card: None,
+        });
+    }
     let people: Vec<_> = organisation
         .people()
         .iter()
@@ -372,8 +389,7 @@ fn demo_month(
             person
         })
         .collect();
-    let organisation = yardstick::kpi::organisation::Organisation::new(organisation.teams().to_vec(), people)
-        .expect("the demo's tree");
+    let organisation = yardstick::kpi::organisation::Organisation::new(teams, people).expect("the demo's tree");
     let metrics = rulebook.metrics().len();
     let mut data = MetricData::new(metrics, organisation.people().len(), organisation.teams().len());
     for (p, row) in values.chunks(metrics).take(organisation.people().len()).enumerate() {
@@ -392,6 +408,40 @@ fn demo_month(
     sources.organisation = organisation;
     sources.data = data;
     (rulebook, sources)
+}
+
+/// The shipped definitions with members combined every way a team can (sum, min, max
+/// and average in turn over the metrics added up over time), where the shipped ones
+/// mostly add them up.
+fn every_team_rollup() -> Rulebook {
+    let ways = ["sum", "min", "max", "average"];
+    let files: Vec<_> = yardstick::definitions::shipped_files()
+        .into_iter()
+        .map(|mut file| {
+            let mut turn = 0;
+            let lines: Vec<String> = file
+                .text
+                .lines()
+                .map(|line| {
+                    if line != "    over_time: sum" {
+                        return line.to_owned();
+                    }
+                    turn += 1;
+                    format!("{line}\n    across_team: {}", ways[turn % ways.len()])
+                })
+                .collect();
+            file.text = lines.join("\n");
+            file
+        })
+        .collect();
+    let rulebook = Rulebook::load(&files).unwrap_or_else(|e| panic!("{e}"));
+    for way in [TeamRollup::Min, TeamRollup::Max] {
+        assert!(
+            rulebook.metrics().iter().any(|m| m.across_team == way),
+            "a metric combines members by {way:?}"
+        );
+    }
+    rulebook
 }
 
 fn metric_at(rulebook: &Rulebook, m: usize) -> yardstick::kpi::rulebook::MetricId {
@@ -413,8 +463,24 @@ proptest! {
         team_own in prop::collection::vec((0..10usize, 0..40usize, 0.0..5_000.0f64), 0..6),
         inactive in prop::collection::vec(prop::bool::weighted(0.1), 1..30),
     ) {
-        let (rulebook, sources) = demo_month(&values, &team_own, &inactive);
+        let shipped = yardstick::definitions::RulebookVersion::shipped().rulebook;
+        let (rulebook, sources) = demo_month(shipped, &values, &team_own, &inactive, false);
         every_card_alone(&rulebook, &sources)?;
+    }
+
+    /// The same with members combined every way a team can, the demo's teams as they
+    /// are or under one top team, and the team pass shared out over three threads: its
+    /// trees in buckets, its KPIs in ranges, each task reading its people in order.
+    #[test]
+    fn every_team_rollup_a_column_at_a_time_is_every_card_scored_alone(
+        values in prop::collection::vec(value(), 25 * 40),
+        team_own in prop::collection::vec((0..10usize, 0..40usize, 0.0..5_000.0f64), 0..6),
+        inactive in prop::collection::vec(prop::bool::weighted(0.1), 1..30),
+        one_tree in any::<bool>(),
+    ) {
+        let (rulebook, sources) = demo_month(every_team_rollup(), &values, &team_own, &inactive, one_tree);
+        let threads = rayon::ThreadPoolBuilder::new().num_threads(3).build().expect("a thread pool");
+        threads.install(|| every_card_alone(&rulebook, &sources))?;
     }
 }
 
