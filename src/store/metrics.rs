@@ -133,6 +133,9 @@ impl Store {
         if !self.is_sqlite() {
             return self.copy_metric_values(months, each).await;
         }
+        if let Some(file) = &self.sqlite_file {
+            return super::sqlite_read::metric_values(file.clone(), months, each).await;
+        }
         let placeholders = vec!["?"; months.len()];
         // Placeholders only: the months are bound.
         let sql = sea_orm::sqlx::AssertSqlSafe(format!(

@@ -15,6 +15,7 @@ mod periods;
 mod review;
 mod sessions;
 mod sign_ins;
+mod sqlite_read;
 mod staging;
 mod targets;
 mod tokens;
@@ -79,6 +80,9 @@ pub struct Store {
     db: DatabaseConnection,
     /// Session checks, shared by every clone of this store.
     sessions: std::sync::Arc<sessions::SessionMemory>,
+    /// The SQLite database's file, where it is one (not in memory): metric values are
+    /// read from it in place (`store::sqlite_read`).
+    sqlite_file: Option<std::sync::Arc<std::path::Path>>,
 }
 
 /// One write in progress, held by a caller that checks what it writes against what is
@@ -131,9 +135,15 @@ impl Store {
             url: redact(url),
             source,
         })?;
+        let sqlite_file = if url.starts_with("sqlite:") {
+            sqlite_read::file_of(&db).await?
+        } else {
+            None
+        };
         Ok(Store {
             db,
             sessions: Default::default(),
+            sqlite_file,
         })
     }
 

@@ -48,7 +48,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     // named with its key.
     ("settings", &["clap", "croner", "secrecy", "serde", "thiserror", "toml"]),
     // The only module that speaks SQL; `clap` only for `ValueEnum` on roles and scopes;
-    // `futures_util` to read a period's values as a stream.
+    // `futures_util` to read a period's values as a stream; `rusqlite` and `tokio` to
+    // read them from a SQLite file in place, on a blocking thread.
     (
         "store",
         &[
@@ -57,11 +58,13 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "clap",
             "futures_util",
             "migrations",
+            "rusqlite",
             "rustc_hash",
             "sea_orm",
             "serde",
             "serde_json",
             "thiserror",
+            "tokio",
         ],
     ),
     // Files in, rows out; `tokio` only to read a file off the async threads.

@@ -983,3 +983,58 @@ fn a_team_is_scored_with_its_own_card_and_a_card_that_is_no_role_is_refused() {
         "{stderr}"
     );
 }
+
+/// A period's values come back to the bit whichever way they are read: from a SQLite
+/// file in place, from a SQLite database in memory (through sqlx), from PostgreSQL.
+#[test]
+fn a_periods_values_read_back_the_same_from_a_file_from_memory_and_from_postgres() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let mut urls = databases(dir.path());
+    urls.push("sqlite::memory:".into());
+    let rulebook = yardstick::definitions::RulebookVersion::shipped().rulebook;
+    let months: Vec<yardstick::kpi::period::Month> = (5..=10)
+        .map(|m| yardstick::kpi::period::Month::new(2026, m).expect("a month"))
+        .collect();
+    let mut read = Vec::new();
+    for url in &urls {
+        let values = runtime().block_on(async {
+            let store = Store::open(url).await.expect("open");
+            let against = yardstick::import::Against {
+                rulebook: &rulebook,
+                version: None,
+            };
+            yardstick::demo::seed(&store, against).await.expect("the demo seeded");
+            let names = store.value_names().await.expect("names");
+            let subject = yardstick::store::ValueNames::by_id(&names.subjects, |n| Some(n.to_owned()));
+            let metric = yardstick::store::ValueNames::by_id(&names.metrics, |n| Some(n.to_owned()));
+            let mut values = Vec::new();
+            let count = store
+                .for_each_metric_value(&months[1..], |v| {
+                    values.push((
+                        v.month,
+                        subject[v.subject as usize].clone().expect("a subject's name"),
+                        metric[v.metric as usize].clone().expect("a metric's name"),
+                        v.value.to_bits(),
+                    ))
+                })
+                .await
+                .expect("read");
+            assert_eq!(count as usize, values.len(), "{url}");
+            values.sort();
+            values
+        });
+        assert!(
+            values.iter().all(|(month, ..)| *month != months[0]),
+            "only the months asked for: {url}"
+        );
+        assert!(
+            values.len() > 500,
+            "the demo's five months of data: {} from {url}",
+            values.len()
+        );
+        read.push(values);
+    }
+    for (url, values) in urls.iter().zip(&read).skip(1) {
+        assert!(values == &read[0], "{url} reads what {} reads", urls[0]);
+    }
+}
