@@ -241,7 +241,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
         ],
     ),
     ("lib", &[]),
-    ("main", &["clap"]),
+    // The binary picks its allocator; the library leaves that to whoever links it.
+    ("main", &["clap", "tikv_jemallocator"]),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
