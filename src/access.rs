@@ -49,6 +49,11 @@ impl Visibility {
         }
     }
 
+    /// Whether every subject is visible (hr and admin).
+    pub fn sees_everyone(&self) -> bool {
+        self.everyone
+    }
+
     pub fn can_see(&self, subject: &str) -> bool {
         self.everyone || self.subjects.contains(subject)
     }

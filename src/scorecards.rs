@@ -12,9 +12,11 @@ use crate::access::{Visibility, VisibilityMemo};
 use crate::definitions::RulebookVersion;
 use crate::import::stored_organisation;
 use crate::inputs::PeriodSources;
-use crate::kpi::evaluate::score_period;
+use crate::kpi::evaluate::{PeriodScores, score_period};
 use crate::kpi::organisation::Organisation;
 use crate::kpi::period::{Month, Period};
+use crate::kpi::rollup::PeriodInputs;
+use crate::kpi::rulebook::Rulebook;
 use crate::report::{CardView, PeriodReport};
 use crate::review;
 use crate::standings::{PeerStanding, PeerStandings};
@@ -23,8 +25,15 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+mod figures;
+pub use figures::{PeriodFigures, kpi_value};
+
 /// How many scored periods are kept: two twelve-period trends and then some.
 const CAPACITY: usize = 32;
+
+/// How many periods read only for their figures are kept: a few dozen bytes a card,
+/// so many more than whole periods.
+const FIGURES_CAPACITY: usize = 64;
 
 /// A scored period, its cards found by subject.
 #[derive(Debug)]
@@ -40,6 +49,19 @@ pub struct ScoredPeriod {
     visibilities: VisibilityMemo,
     /// Worked out on the first card page that asks, then kept with the period.
     peer_standings: OnceLock<PeerStandings>,
+    figures: OnceLock<Arc<PeriodFigures>>,
+    /// Orders of the people (positions in `report.people`) a list has asked for, by
+    /// what it named them: a list of 100,000 is sorted once per period, not per view.
+    people_orders: Mutex<HashMap<String, Arc<[u32]>>>,
+    /// The teams and roles the period's people hold, sorted.
+    held: OnceLock<Held>,
+}
+
+/// The teams and roles held by a period's people, each once and sorted.
+#[derive(Debug, Default)]
+pub struct Held {
+    pub teams: Vec<String>,
+    pub roles: Vec<String>,
 }
 
 impl ScoredPeriod {
@@ -65,6 +87,41 @@ impl ScoredPeriod {
         self.peer_standings
             .get_or_init(|| PeerStandings::new(&self.report.people))
             .at(at)
+    }
+
+    /// The people's order that `name` stands for, sorted by `sort` the first time it
+    /// is asked for; `sort` gives the positions in `report.people`.
+    pub fn people_order(&self, name: &str, sort: impl FnOnce(&[CardView]) -> Vec<u32>) -> Arc<[u32]> {
+        let lock = || {
+            self.people_orders
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some(order) = lock().get(name) {
+            return Arc::clone(order);
+        }
+        let order: Arc<[u32]> = sort(&self.report.people).into();
+        lock().insert(name.to_owned(), Arc::clone(&order));
+        order
+    }
+
+    /// The teams and roles the period's people hold.
+    pub fn held(&self) -> &Held {
+        self.held.get_or_init(|| {
+            let mut teams: Vec<String> = self.report.people.iter().filter_map(|c| c.team.clone()).collect();
+            teams.retain(|t| !t.is_empty());
+            teams.sort_unstable();
+            teams.dedup();
+            let mut roles: Vec<String> = self.report.people.iter().map(|c| c.role.clone()).collect();
+            roles.sort_unstable();
+            roles.dedup();
+            Held { teams, roles }
+        })
+    }
+
+    /// The period's figures alone, as a period read for its history is kept.
+    pub fn figures(&self) -> Arc<PeriodFigures> {
+        Arc::clone(self.figures.get_or_init(|| Arc::new(PeriodFigures::of(&self.report))))
     }
 
     pub fn card(&self, subject: &str) -> Option<&CardView> {
@@ -124,7 +181,9 @@ const VERSION_TTL: Duration = Duration::from_millis(250);
 
 #[derive(Debug, Default)]
 pub struct ScoreCache {
-    periods: Mutex<Entries>,
+    periods: Mutex<Entries<ScoredPeriod>>,
+    /// Periods read only as the history of another, by the same keys: their figures.
+    figures: Mutex<Entries<PeriodFigures>>,
     version: Mutex<Option<(Instant, i64)>>,
     /// The month shown when none is asked for, by the data version it was chosen at.
     default_month: Mutex<Option<(i64, DefaultMonth)>>,
@@ -157,27 +216,29 @@ impl DefaultMonth {
 /// How far back from the latest month with data the default looks for one with enough.
 const DEFAULT_LOOKBACK: usize = 12;
 
-/// Whether a scored month has enough data to be the default: at least half of its
-/// people have a total. One row sent for next month does not make it the default.
-fn enough_to_show(report: &PeriodReport) -> bool {
-    let graded = report.people.iter().filter(|c| c.total.is_some()).count();
-    graded > 0 && graded * 2 >= report.people.len()
-}
-
 /// What a scored period was scored from: the period, the data version and the
 /// definition version.
 type Key = (Period, i64, Option<i64>);
 
 /// The cached periods by what they were scored from, each with when it was last read.
-#[derive(Debug, Default)]
-struct Entries {
-    map: HashMap<Key, (u64, Arc<ScoredPeriod>)>,
+#[derive(Debug)]
+struct Entries<T> {
+    map: HashMap<Key, (u64, Arc<T>)>,
     /// A counter that orders reads; the entry with the smallest is least recently used.
     clock: u64,
 }
 
-impl Entries {
-    fn get(&mut self, key: &Key) -> Option<Arc<ScoredPeriod>> {
+impl<T> Default for Entries<T> {
+    fn default() -> Self {
+        Entries {
+            map: HashMap::new(),
+            clock: 0,
+        }
+    }
+}
+
+impl<T> Entries<T> {
+    fn get(&mut self, key: &Key) -> Option<Arc<T>> {
         self.clock += 1;
         let clock = self.clock;
         self.map.get_mut(key).map(|(used, scored)| {
@@ -186,7 +247,7 @@ impl Entries {
         })
     }
 
-    fn insert(&mut self, key: Key, scored: Arc<ScoredPeriod>, capacity: usize) {
+    fn insert(&mut self, key: Key, scored: Arc<T>, capacity: usize) {
         // Periods scored from older data or other definitions are not read again.
         self.map
             .retain(|(_, data, definitions), _| *data == key.1 && *definitions == key.2);
@@ -206,6 +267,13 @@ impl Entries {
 #[derive(Debug)]
 pub struct Lookup {
     pub scored: Arc<ScoredPeriod>,
+    pub took: Option<Duration>,
+}
+
+/// A period's figures, and how long scoring it took (`None`: it was cached).
+#[derive(Debug)]
+pub struct FiguresLookup {
+    pub figures: Arc<PeriodFigures>,
     pub took: Option<Duration>,
 }
 
@@ -230,6 +298,33 @@ impl ScoreCache {
         self.lock().insert(key, Arc::clone(&scored), CAPACITY);
         Ok(Lookup {
             scored,
+            took: Some(started.elapsed()),
+        })
+    }
+
+    /// The figures of `period` scored with `version`, for a page that reads it only as
+    /// the history of another: taken from the whole period where it is cached, else
+    /// scored and kept as figures alone.
+    pub async fn figures(
+        &self,
+        store: &Store,
+        version: Arc<RulebookVersion>,
+        period: Period,
+    ) -> Result<FiguresLookup, StoreError> {
+        let data = self.data_version(store).await?;
+        let key = (period, data, version.id);
+        let whole = self.lock().get(&key);
+        if let Some(hit) = whole.map(|s| s.figures()).or_else(|| self.lock_figures().get(&key)) {
+            return Ok(FiguresLookup {
+                figures: hit,
+                took: None,
+            });
+        }
+        let started = Instant::now();
+        let figures = Arc::new(score_figures(store, &version, period).await?);
+        self.lock_figures().insert(key, Arc::clone(&figures), FIGURES_CAPACITY);
+        Ok(FiguresLookup {
+            figures,
             took: Some(started.elapsed()),
         })
     }
@@ -261,7 +356,7 @@ impl ScoreCache {
                         .get(store, Arc::clone(&definitions), Period::Month(month))
                         .await?
                         .scored;
-                    if enough_to_show(&scored.report) {
+                    if scored.figures().enough_to_show() {
                         found = Some(DefaultMonth::EnoughData(month));
                         break;
                     }
@@ -311,9 +406,13 @@ impl ScoreCache {
         newest
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries<ScoredPeriod>> {
         // A panic while holding the lock leaves only a cache behind: keep using it.
         self.periods.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn lock_figures(&self) -> std::sync::MutexGuard<'_, Entries<PeriodFigures>> {
+        self.figures.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -344,6 +443,22 @@ pub async fn period_report(
         }
     }
     let rulebook = &version.rulebook;
+    let (sources, inputs, scores) = fresh_scores(store, rulebook, period).await?;
+    let report = PeriodReport::new(rulebook, &sources.organisation, &inputs, &scores);
+    Ok(match period {
+        Period::Month(month) => {
+            review::report_with_appraisals(report, &store.list_appraisals(month).await?, rulebook, false)
+        }
+        _ => report,
+    })
+}
+
+/// `period` scored by the engine from what `store` holds now.
+async fn fresh_scores(
+    store: &Store,
+    rulebook: &Rulebook,
+    period: Period,
+) -> Result<(PeriodSources, PeriodInputs, PeriodScores), StoreError> {
     let sources = PeriodSources::from_store(store, rulebook, period).await?;
     let inputs = sources.data.period_inputs(rulebook, &sources.organisation, period);
     let scores = score_period(
@@ -354,13 +469,23 @@ pub async fn period_report(
         &sources.ratings,
         period,
     );
-    let report = PeriodReport::new(rulebook, &sources.organisation, &inputs, &scores);
-    Ok(match period {
-        Period::Month(month) => {
-            review::report_with_appraisals(report, &store.list_appraisals(month).await?, rulebook, false)
-        }
-        _ => report,
-    })
+    Ok((sources, inputs, scores))
+}
+
+/// The figures of `period` as a reader sees it ([`period_report`]): a finalized month's
+/// from its frozen cards, any other period's straight from the engine's scores.
+async fn score_figures(store: &Store, version: &RulebookVersion, period: Period) -> Result<PeriodFigures, StoreError> {
+    if let Period::Month(month) = period
+        && store.is_finalized(month).await?
+    {
+        return Ok(PeriodFigures::of(&period_report(store, version, period).await?));
+    }
+    let (sources, _, scores) = fresh_scores(store, &version.rulebook, period).await?;
+    Ok(PeriodFigures::of_scores(
+        &version.rulebook,
+        &sources.organisation,
+        &scores,
+    ))
 }
 
 async fn score(store: &Store, version: Arc<RulebookVersion>, period: Period) -> Result<ScoredPeriod, StoreError> {
@@ -392,6 +517,9 @@ async fn score(store: &Store, version: Arc<RulebookVersion>, period: Period) -> 
         by_subject,
         visibilities: VisibilityMemo::default(),
         peer_standings: OnceLock::new(),
+        figures: OnceLock::new(),
+        people_orders: Mutex::default(),
+        held: OnceLock::new(),
     })
 }
 
@@ -412,6 +540,9 @@ mod tests {
             by_subject: HashMap::new(),
             visibilities: VisibilityMemo::default(),
             peer_standings: OnceLock::new(),
+            figures: OnceLock::new(),
+            people_orders: Mutex::default(),
+            held: OnceLock::new(),
         })
     }
 
@@ -469,6 +600,7 @@ mod tests {
             people: totals.iter().map(|t| card(*t)).collect(),
             teams: Vec::new(),
         };
+        let enough_to_show = |report: &PeriodReport| PeriodFigures::of(report).enough_to_show();
         assert!(enough_to_show(&report(&[Some(80.0), None])), "one of two");
         assert!(!enough_to_show(&report(&[Some(80.0), None, None])), "one of three");
         assert!(!enough_to_show(&report(&[None])));

@@ -4,7 +4,7 @@
 use super::AppState;
 use super::error::AppError;
 use crate::kpi::period::Period;
-pub use crate::scorecards::{CardRef, DefaultMonth, ScoredPeriod};
+pub use crate::scorecards::{CardRef, DefaultMonth, PeriodFigures, ScoredPeriod};
 use std::sync::Arc;
 
 #[derive(Debug, Default)]
@@ -19,6 +19,16 @@ impl ScoreCache {
             None => state.telemetry.score_cache_hit(),
         }
         Ok(lookup.scored)
+    }
+
+    /// The figures of `period`, for a page that reads it only as the history of another.
+    pub async fn figures(&self, state: &AppState, period: Period) -> Result<Arc<PeriodFigures>, AppError> {
+        let lookup = self.0.figures(&state.store, state.rulebook(), period).await?;
+        match lookup.took {
+            Some(took) => state.telemetry.scored(took),
+            None => state.telemetry.score_cache_hit(),
+        }
+        Ok(lookup.figures)
     }
 
     /// The month a page shows when none is asked for.

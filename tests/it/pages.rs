@@ -880,6 +880,52 @@ async fn hr_filters_sorts_pages_and_downloads_everyone() {
         .expect("a refusal");
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
 
+    // Sorted by the change since September, largest first, people without one last;
+    // the page shows the download's first rows with the same changes.
+    let by_change = hr
+        .get(format!(
+            "{}/?period={PERIOD}&sort=change&dir=desc&download=csv",
+            app.address
+        ))
+        .send()
+        .await
+        .expect("the CSV")
+        .text()
+        .await
+        .expect("text");
+    let mut reader = csv::Reader::from_reader(by_change.as_bytes());
+    let rows: Vec<(String, Option<f64>)> = reader
+        .records()
+        .map(|r| {
+            let r = r.expect("a row");
+            (r[0].to_owned(), r[6].parse().ok())
+        })
+        .collect();
+    let changes: Vec<f64> = rows.iter().map_while(|(_, c)| *c).collect();
+    assert!(
+        changes.len() >= 10,
+        "the demo's people changed since September: {rows:?}"
+    );
+    assert!(changes.windows(2).all(|w| w[0] >= w[1]), "{changes:?}");
+    assert!(rows[changes.len()..].iter().all(|(_, c)| c.is_none()), "{rows:?}");
+    let page = html(&app, &hr, &format!("/?period={PERIOD}&sort=change&dir=desc")).await;
+    let table = &page[page.find("data-testid=\"people\"").expect("the table")..];
+    let shown = attributes(&table[..table.find("</table>").expect("ends")], "data-subject");
+    let downloaded: Vec<String> = rows.iter().take(100).map(|(s, _)| s.clone()).collect();
+    assert_eq!(shown, downloaded);
+    let (first, change) = (&rows[0].0, rows[0].1.expect("a change"));
+    let row = &table[table.find(&format!("data-subject=\"{first}\"")).expect("the first row")..];
+    let row = &row[..row.find("</tr>").expect("its end")];
+    let cell = row.rsplit("<td class=\"n\">").next().expect("the change cell");
+    let shown: f64 = cell[..cell.find("</td>").expect("ends")]
+        .replace('−', "-")
+        .parse()
+        .expect("a change shown");
+    assert!(
+        (shown - change).abs() < 0.051,
+        "{first}: {shown} on the page, {change} downloaded"
+    );
+
     // A manager's download holds only the people they may see.
     let care = app.signed_in("lead.care").await;
     let text = care
@@ -891,6 +937,33 @@ async fn hr_filters_sorts_pages_and_downloads_everyone() {
         .await
         .expect("text");
     assert!(!text.contains("p002,") && !text.contains("x007,"), "{text}");
+
+    // An order is sorted once for the period and shared: the manager's list by role
+    // name (ties by id) is hr's with only the manager's people left in, whoever asked first.
+    let subjects = |csv: String| -> Vec<String> {
+        csv.lines()
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let by_role = |client: reqwest::Client| {
+        let url = format!("{}/?period={PERIOD}&sort=role&dir=desc&download=csv", app.address);
+        async move {
+            client
+                .get(url)
+                .send()
+                .await
+                .expect("the CSV")
+                .text()
+                .await
+                .expect("text")
+        }
+    };
+    let theirs = subjects(by_role(care.clone()).await);
+    let everyone = subjects(by_role(hr.clone()).await);
+    assert!(!theirs.is_empty() && theirs.len() < everyone.len(), "{theirs:?}");
+    let kept: Vec<String> = everyone.into_iter().filter(|s| theirs.contains(s)).collect();
+    assert_eq!(theirs, kept);
 }
 
 #[tokio::test]

@@ -484,6 +484,71 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// A period kept for its figures alone (the history a card page draws) holds, for
+    /// every card and KPI, the numbers its card views show: total and value, to the bit.
+    #[test]
+    fn a_periods_figures_are_its_cards_numbers(
+        values in prop::collection::vec(value(), 25 * 40),
+        team_own in prop::collection::vec((0..10usize, 0..40usize, 0.0..5_000.0f64), 0..6),
+        inactive in prop::collection::vec(prop::bool::weighted(0.1), 1..30),
+    ) {
+        let shipped = yardstick::definitions::RulebookVersion::shipped().rulebook;
+        let (rulebook, sources) = demo_month(shipped, &values, &team_own, &inactive, false);
+        figures_are_the_cards_numbers(&rulebook, &sources)?;
+    }
+}
+
+#[test]
+fn the_demos_october_figures_are_its_cards_numbers() {
+    let rulebook = yardstick::definitions::RulebookVersion::shipped().rulebook;
+    let valued = figures_are_the_cards_numbers(&rulebook, &demo_october(&rulebook)).expect("the same numbers");
+    assert!(valued > 100, "the demo's KPIs have values: {valued}");
+}
+
+/// Scores the month of `sources` as card views and as figures, and checks they hold
+/// the same numbers; how many KPI values there are.
+fn figures_are_the_cards_numbers(
+    rulebook: &Rulebook,
+    sources: &yardstick::inputs::PeriodSources,
+) -> Result<usize, TestCaseError> {
+    use yardstick::scorecards::{PeriodFigures, kpi_value};
+    let organisation = &sources.organisation;
+    let period = Period::Month(OCTOBER);
+    let inputs = sources.data.period_inputs(rulebook, organisation, period);
+    let scores = score_period(
+        rulebook,
+        organisation,
+        &inputs,
+        &sources.targets,
+        &sources.ratings,
+        period,
+    );
+    let report = yardstick::report::PeriodReport::new(rulebook, organisation, &inputs, &scores);
+    let figures = PeriodFigures::of_scores(rulebook, organisation, &scores);
+    let bits = |v: Option<f64>| v.map(f64::to_bits);
+    let mut valued = 0;
+    for card in report.people.iter().chain(&report.teams) {
+        prop_assert!(figures.has_card(&card.subject));
+        prop_assert_eq!(bits(figures.total(&card.subject)), bits(card.total), "{}", card.subject);
+        for kpi in rulebook.kpis() {
+            let shown = kpi_value(card, &kpi.key);
+            valued += usize::from(shown.is_some());
+            prop_assert_eq!(
+                bits(figures.kpi_value(&card.subject, &kpi.key)),
+                bits(shown),
+                "{} {}",
+                card.subject,
+                kpi.key
+            );
+        }
+    }
+    prop_assert_eq!(figures.enough_to_show(), PeriodFigures::of(&report).enough_to_show());
+    Ok(valued)
+}
+
 /// Scores the month of `sources` as a period and each card alone, and checks they agree.
 fn every_card_alone(rulebook: &Rulebook, sources: &yardstick::inputs::PeriodSources) -> Result<usize, TestCaseError> {
     let organisation = &sources.organisation;

@@ -50,7 +50,7 @@ struct PagedBoard {
         ("offset" = Option<usize>, Query, description = "How many members (by rank) come before this page; default 0. `paging.next` gives the next page"),
     ),
     responses(
-        (status = 200, description = "The team's total, a page of its members highest total first (rank, percentile among their role), its sub-teams, and `paging` (offset, limit, total, next)", content_type = "application/json", body = Object),
+        (status = 200, description = "The team's total, a page of its members highest total first (rank, name, role, team, total, grade), its sub-teams, and `paging` (offset, limit, total, next)", content_type = "application/json", body = Object),
         (status = 400, description = "The period cannot be read", body = ErrorBody),
         (status = 401, description = "Not signed in, or a bad token", body = ErrorBody),
         (status = 404, description = "No such team, or not one the caller may see (reps see no team boards)", body = ErrorBody),
@@ -71,9 +71,7 @@ async fn leaderboard(
     }
     let offset = paging.offset.unwrap_or(0);
     let period = chosen_period(&state, &query).await?;
-    let mut board = team_board(&state, &session, &team, period).await?;
-    let total = board.members.len();
-    board.members = board.members.into_iter().skip(offset).take(limit).collect();
+    let (board, total) = team_board(&state, &session, &team, period, offset..offset.saturating_add(limit)).await?;
     let next = (offset + limit < total).then(|| {
         format!(
             "/api/v1/leaderboards/{}?period={period}&limit={limit}&offset={}",

@@ -10,10 +10,12 @@ use crate::kpi::scorecard::{Evaluation, KpiOutcome};
 use crate::report::{CardView, KpiView};
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::scores::PeriodFigures;
 use crate::web::session;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use askama::Template;
 use askama_web::WebTemplate;
+use std::sync::Arc;
 
 /// One KPI row of a scorecard, formatted for the page.
 struct KpiRow {
@@ -107,17 +109,22 @@ async fn scorecard(
     let card = found.card();
     let lang = Lang::negotiate(&req, query.lang.as_deref());
     let rulebook = &found.scored().version.rulebook;
-    // The last periods of the same kind, for each KPI's sparkline and the change.
+    // The last periods of the same kind, for each KPI's sparkline and the change: the
+    // ones before the chosen period are read for their figures alone.
     let recent = ending_at(period, SPARK_PERIODS);
-    let mut scored = Vec::with_capacity(recent.len());
+    let mut history = Vec::with_capacity(recent.len());
     for p in &recent {
-        scored.push(state.scores.get(&state, *p).await?);
+        let figures = if *p == period {
+            found.scored().figures()
+        } else {
+            state.scores.figures(&state, *p).await?
+        };
+        history.push((p.to_string(), figures));
     }
-    let history: Vec<(String, Option<&CardView>)> = recent
-        .iter()
-        .zip(&scored)
-        .map(|(p, s)| (p.to_string(), s.card(&card.subject)))
-        .collect();
+    let history = History {
+        subject: &card.subject,
+        periods: &history,
+    };
     let rows = card.kpis.iter().map(|k| kpi_row(k, rulebook, &history, lang)).collect();
     let summary = summary(card, rulebook, &history, lang);
     let tiers = card
@@ -205,7 +212,13 @@ pub(super) fn role_name(rulebook: &Rulebook, key: &str, lang: Lang) -> String {
 /// How many periods a KPI's sparkline shows, the chosen one last.
 const SPARK_PERIODS: usize = 6;
 
-fn kpi_row(k: &KpiView, rulebook: &Rulebook, history: &[(String, Option<&CardView>)], lang: Lang) -> KpiRow {
+/// A card's subject in the last periods, the chosen one last: each period's label and figures.
+struct History<'a> {
+    subject: &'a str,
+    periods: &'a [(String, Arc<PeriodFigures>)],
+}
+
+fn kpi_row(k: &KpiView, rulebook: &Rulebook, history: &History, lang: Lang) -> KpiRow {
     let number = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), |v| format!("{v:.2}"));
     let unit = k.unit_in(rulebook);
     let currency = rulebook.currency();
@@ -246,16 +259,9 @@ fn kpi_row(k: &KpiView, rulebook: &Rulebook, history: &[(String, Option<&CardVie
         .direction
         .or_else(|| rulebook.find_kpi(&k.kpi).map(|id| rulebook.kpi(id).direction));
     let values: Vec<(String, Option<f64>)> = history
+        .periods
         .iter()
-        .map(|(label, card)| {
-            let value = card
-                .and_then(|c| c.kpis.iter().find(|other| other.kpi == k.kpi))
-                .and_then(|other| match other.outcome {
-                    KpiOutcome::Scored { value, .. } => Some(value),
-                    _ => None,
-                });
-            (label.clone(), value)
-        })
+        .map(|(label, figures)| (label.clone(), figures.kpi_value(history.subject, &k.kpi)))
         .collect();
     KpiRow {
         kpi: k.kpi.clone(),
@@ -285,7 +291,7 @@ fn kpi_row(k: &KpiView, rulebook: &Rulebook, history: &[(String, Option<&CardVie
     }
 }
 
-fn summary(card: &CardView, rulebook: &Rulebook, history: &[(String, Option<&CardView>)], lang: Lang) -> Summary {
+fn summary(card: &CardView, rulebook: &Rulebook, history: &History, lang: Lang) -> Summary {
     let scale = card.total.and_then(|total| {
         let role = rulebook.find_role(&card.role)?;
         Some(glance::total_scale(
@@ -295,8 +301,10 @@ fn summary(card: &CardView, rulebook: &Rulebook, history: &[(String, Option<&Car
         ))
     });
     // The period before the chosen one is the second to last of the history.
-    let change = match (card.total, history.iter().rev().nth(1)) {
-        (Some(now), Some((label, Some(before)))) => before.total.map(|b| (label.clone(), glance::change(now, b))),
+    let change = match (card.total, history.periods.iter().rev().nth(1)) {
+        (Some(now), Some((label, before))) => before
+            .total(history.subject)
+            .map(|b| (label.clone(), glance::change(now, b))),
         _ => None,
     };
     let currency = rulebook.currency();

@@ -17,6 +17,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
+use std::collections::HashMap;
 
 /// Rows on one page of the index.
 pub const PAGE_ROWS: usize = 100;
@@ -83,7 +84,7 @@ struct IndexPage {
 }
 
 /// The filters as asked, for the form and the links that keep them.
-#[derive(Default)]
+#[derive(Default, PartialEq)]
 struct Filter {
     team: String,
     role: String,
@@ -177,41 +178,46 @@ async fn index(
     let lang = Lang::negotiate(&req, query.lang.as_deref());
     let scored = state.scores.get(&state, period).await?;
     let before = match shift(period, -1) {
-        Some(p) => Some(state.scores.get(&state, p).await?),
+        Some(p) => Some(state.scores.figures(&state, p).await?),
         None => None,
     };
     let visible = scored.visibility(&session.account);
-    let everyone: Vec<PersonLine> = scored
-        .report
-        .people
+    let rulebook = &scored.version.rulebook;
+    let people = &scored.report.people;
+    // The filters' choices, from everyone one may see; each role named once.
+    let (team_choices, roles): (Vec<String>, Vec<String>) = if visible.sees_everyone() {
+        let held = scored.held();
+        (held.teams.clone(), held.roles.clone())
+    } else {
+        let (mut teams, mut roles): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+        for card in people.iter().filter(|c| visible.can_see(&c.subject)) {
+            teams.extend(card.team.as_deref().filter(|t| !t.is_empty()));
+            roles.push(&card.role);
+        }
+        let held = |mut keys: Vec<&str>| {
+            keys.sort_unstable();
+            keys.dedup();
+            keys.into_iter().map(str::to_owned).collect()
+        };
+        (held(teams), held(roles))
+    };
+    // Every role of the period named, not only those one may see: the orders sorted by
+    // role name are the period's, shared by every account.
+    let role_names: HashMap<&str, String> = scored
+        .held()
+        .roles
         .iter()
-        .filter(|c| visible.can_see(&c.subject))
-        .map(|c| PersonLine {
-            subject: c.subject.clone(),
-            name: c.name.clone(),
-            team: c.team.clone().unwrap_or_default(),
-            role: c.role.clone(),
-            role_name: super::cards::role_name(&scored.version.rulebook, &c.role, lang),
-            total: c.total,
-            grade: c.grade.clone().unwrap_or_default(),
-            change: c
-                .total
-                .zip(before.as_ref().and_then(|b| b.card(&c.subject)).and_then(|b| b.total))
-                .map(|(now, then)| now - then),
+        .map(|r| (r.as_str(), super::cards::role_name(rulebook, r, lang)))
+        .collect();
+    let mut role_choices: Vec<(String, String)> = roles
+        .into_iter()
+        .map(|key| {
+            let name = role_names.get(key.as_str()).cloned().unwrap_or_default();
+            (key, name)
         })
         .collect();
-    let mut team_choices: Vec<String> = everyone
-        .iter()
-        .map(|p| p.team.clone())
-        .filter(|t| !t.is_empty())
-        .collect();
-    team_choices.sort();
-    team_choices.dedup();
-    let mut role_choices: Vec<(String, String)> =
-        everyone.iter().map(|p| (p.role.clone(), p.role_name.clone())).collect();
     role_choices.sort();
-    role_choices.dedup();
-    let grade_choices = scored.version.rulebook.grade_names();
+    let grade_choices = rulebook.grade_names();
     let filter = Filter {
         team: asked.team.clone().unwrap_or_default(),
         role: asked.role.clone().unwrap_or_default(),
@@ -219,31 +225,89 @@ async fn index(
         q: asked.q.clone().unwrap_or_default().trim().to_owned(),
     };
     let needle = filter.q.to_lowercase();
-    let mut people: Vec<PersonLine> = everyone
-        .into_iter()
-        .filter(|p| filter.team.is_empty() || p.team == filter.team)
-        .filter(|p| filter.role.is_empty() || p.role == filter.role)
-        .filter(|p| filter.grade.is_empty() || p.grade == filter.grade)
-        .filter(|p| {
-            needle.is_empty() || p.name.to_lowercase().contains(&needle) || p.subject.to_lowercase().contains(&needle)
-        })
-        .collect();
     let sort = asked.sort.clone().unwrap_or_else(|| "id".to_owned());
     let descending = asked.dir.as_deref() == Some("desc");
-    sort_people(&mut people, &sort, descending);
+    let change = |card: &CardView| {
+        card.total
+            .zip(before.as_ref().and_then(|b| b.total(&card.subject)))
+            .map(|(now, then)| now - then)
+    };
+    let listed = |c: &CardView| {
+        visible.can_see(&c.subject)
+            && (filter.team.is_empty() || c.team.as_deref().unwrap_or_default() == filter.team)
+            && (filter.role.is_empty() || c.role == filter.role)
+            && (filter.grade.is_empty() || c.grade.as_deref().unwrap_or_default() == filter.grade)
+            && (needle.is_empty()
+                || c.name.to_lowercase().contains(&needle)
+                || c.subject.to_lowercase().contains(&needle))
+    };
+    let everyone_listed = visible.sees_everyone() && filter == Filter::default();
+    let candidate = |at: u32| {
+        let card = &people[at as usize];
+        Candidate {
+            at,
+            card,
+            role_name: role_names.get(card.role.as_str()).map_or("", String::as_str),
+            change: None,
+        }
+    };
+    // The rows listed, in order: by the change since the period before, sorted here;
+    // by any other column, in the period's order for it (sorted once per period), the
+    // rows one may not see or that the filters leave out skipped.
+    let rows: Vec<u32> = if sort == "change" {
+        let mut listed: Vec<Candidate> = (0..people.len() as u32)
+            .map(candidate)
+            .filter(|c| listed(c.card))
+            .map(|c| Candidate {
+                change: change(c.card),
+                ..c
+            })
+            .collect();
+        sort_people(&mut listed, &sort, descending);
+        listed.iter().map(|c| c.at).collect()
+    } else {
+        let name = format!("{sort} {} {}", if descending { "desc" } else { "asc" }, lang.code());
+        let order = scored.people_order(&name, |_| {
+            let mut all: Vec<Candidate> = (0..people.len() as u32).map(candidate).collect();
+            sort_people(&mut all, &sort, descending);
+            all.iter().map(|c| c.at).collect()
+        });
+        if everyone_listed {
+            order.to_vec()
+        } else {
+            order.iter().copied().filter(|&at| listed(&people[at as usize])).collect()
+        }
+    };
+    let line = |at: &u32| {
+        let card = &people[*at as usize];
+        PersonLine {
+            subject: card.subject.clone(),
+            name: card.name.clone(),
+            team: card.team.clone().unwrap_or_default(),
+            role: card.role.clone(),
+            role_name: role_names.get(card.role.as_str()).cloned().unwrap_or_default(),
+            total: card.total,
+            grade: card.grade.clone().unwrap_or_default(),
+            change: change(card),
+        }
+    };
 
     match asked.download.as_deref() {
         None | Some("") => {}
-        Some(format) => return download(format, &people, period),
+        Some(format) => {
+            let lines: Vec<PersonLine> = rows.iter().map(line).collect();
+            return download(format, &lines, period);
+        }
     }
 
-    let matching = people.len();
+    let matching = rows.len();
     let pages = matching.div_ceil(PAGE_ROWS).max(1);
     let page = asked.page.unwrap_or(1).clamp(1, pages);
-    let people: Vec<PersonLine> = people
-        .into_iter()
+    let people: Vec<PersonLine> = rows
+        .iter()
         .skip((page - 1) * PAGE_ROWS)
         .take(PAGE_ROWS)
+        .map(line)
         .collect();
     let teams = scored
         .report
@@ -320,19 +384,38 @@ fn download(format: &str, people: &[PersonLine], period: crate::kpi::period::Per
         .body(bytes))
 }
 
+/// A person of the index before a page of them is shown: their card, and what the
+/// role and change columns sort by.
+struct Candidate<'a> {
+    /// The card's position in the period's people.
+    at: u32,
+    card: &'a CardView,
+    role_name: &'a str,
+    /// Worked out only where it is sorted by.
+    change: Option<f64>,
+}
+
 /// Sorts by `column`; people without a total or change go last either way.
-fn sort_people(people: &mut [PersonLine], column: &str, descending: bool) {
+fn sort_people(people: &mut [Candidate], column: &str, descending: bool) {
     use std::cmp::Ordering;
     let order = |o: Ordering| if descending { o.reverse() } else { o };
     let numbers = |a, b| super::sorting::numbers(a, b, descending);
     match column {
-        "name" => people.sort_by(|a, b| order(a.name.cmp(&b.name))),
-        "team" => people.sort_by(|a, b| order(a.team.cmp(&b.team))),
-        "role" => people.sort_by(|a, b| order(a.role_name.cmp(&b.role_name))),
+        "name" => people.sort_by(|a, b| order(a.card.name.cmp(&b.card.name))),
+        "team" => people.sort_by(|a, b| {
+            order(
+                a.card
+                    .team
+                    .as_deref()
+                    .unwrap_or_default()
+                    .cmp(b.card.team.as_deref().unwrap_or_default()),
+            )
+        }),
+        "role" => people.sort_by(|a, b| order(a.role_name.cmp(b.role_name))),
         // A grade follows the total within its scale: S before A, not after D.
-        "total" | "grade" => people.sort_by(|a, b| numbers(a.total, b.total)),
+        "total" | "grade" => people.sort_by(|a, b| numbers(a.card.total, b.card.total)),
         "change" => people.sort_by(|a, b| numbers(a.change, b.change)),
-        _ => people.sort_by(|a, b| order(a.subject.cmp(&b.subject))),
+        _ => people.sort_by(|a, b| order(a.card.subject.cmp(&b.card.subject))),
     }
 }
 

@@ -4,10 +4,12 @@
 use super::nav::Nav;
 use super::words::Lang;
 use super::{PeriodQuery, chosen, render};
+use crate::access::Visibility;
 use crate::kpi::organisation::TeamId;
 use crate::kpi::period::Period;
 use crate::report::CardView;
-use crate::standings::{leaderboard, without_total};
+use crate::report::KpiView;
+use crate::standings::{Standing, leaderboard, without_total};
 use crate::web::AppState;
 use crate::web::access::{Capability, may, refuse};
 use crate::web::error::AppError;
@@ -18,6 +20,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A team's standings in a period: its own card's total, its members ranked, its
 /// sub-teams. The team page and `/api/v1/leaderboards/{team}` show the same.
@@ -73,51 +76,96 @@ pub struct BoardLine {
     pub grade: String,
 }
 
-/// The board of team `key` for `period` if the session may see the team; 404
-/// otherwise, whether or not it exists, and the refusal is recorded.
-pub async fn team_board(state: &AppState, session: &Session, key: &str, period: Period) -> Result<TeamBoard, AppError> {
+/// The scored period of `period` and team `key` in it, with what the session may see
+/// there, if the session may see the team; 404 otherwise, whether or not it exists,
+/// and the refusal is recorded.
+async fn visible_team(
+    state: &AppState,
+    session: &Session,
+    key: &str,
+    period: Period,
+) -> Result<(Arc<ScoredPeriod>, Arc<Visibility>, TeamId), AppError> {
     let scored = state.scores.get(state, period).await?;
     let visible = scored.visibility(&session.account);
     if !may(&session.account, Capability::TeamBoards) || !visible.can_see(key) {
         refuse(state, session, "team", key, Some(period)).await?;
     }
     let id = find_team(&scored, key).ok_or(AppError::NotFound)?;
-    let organisation = &scored.organisation;
-    let members: Vec<&CardView> = organisation
-        .members(id)
-        .iter()
-        .filter_map(|p| {
-            let key = &organisation.person(*p).key;
-            scored.card(key).filter(|_| visible.can_see(key))
-        })
-        .collect();
-    let without_total = without_total(members.iter().copied())
-        .into_iter()
-        .map(Unranked::of)
-        .collect();
-    let members = leaderboard(members)
-        .into_iter()
-        .map(|s| BoardLine {
-            rank: s.rank,
-            subject: s.card.subject.clone(),
-            name: s.card.name.clone(),
-            role: s.card.role.clone(),
-            team: s.card.team.clone(),
-            total: s.total,
-            grade: s.card.grade.clone().unwrap_or_default(),
-        })
-        .collect();
-    let sub_teams = organisation
-        .sub_teams(id)
-        .map(|t| team_line(&scored, &organisation.team(t).key))
-        .collect();
-    Ok(TeamBoard {
+    Ok((scored, visible, id))
+}
+
+/// A team's members as the session may see them: the ranked and those without a
+/// total, as references into the scored period. A team of thousands is ranked whole
+/// (a sort of its totals), and lines are built only for the rows a page shows.
+struct Members<'a> {
+    ranked: Vec<Standing<'a>>,
+    without_total: Vec<&'a CardView>,
+}
+
+impl<'a> Members<'a> {
+    fn of(scored: &'a ScoredPeriod, visible: &Visibility, id: TeamId) -> Members<'a> {
+        let organisation = &scored.organisation;
+        let cards: Vec<&CardView> = organisation
+            .members(id)
+            .iter()
+            .filter_map(|p| {
+                let key = &organisation.person(*p).key;
+                scored.card(key).filter(|_| visible.can_see(key))
+            })
+            .collect();
+        Members {
+            without_total: without_total(cards.iter().copied()),
+            ranked: leaderboard(cards),
+        }
+    }
+}
+
+impl BoardLine {
+    fn of(standing: &Standing) -> BoardLine {
+        let card = standing.card;
+        BoardLine {
+            rank: standing.rank,
+            subject: card.subject.clone(),
+            name: card.name.clone(),
+            role: card.role.clone(),
+            team: card.team.clone(),
+            total: standing.total,
+            grade: card.grade.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// The board of team `key` for `period` with the members ranked `rows` (from 0; the
+/// rest left off), and how many are ranked in all; 404 as [`visible_team`].
+pub async fn team_board(
+    state: &AppState,
+    session: &Session,
+    key: &str,
+    period: Period,
+    rows: std::ops::Range<usize>,
+) -> Result<(TeamBoard, usize), AppError> {
+    let (scored, visible, id) = visible_team(state, session, key, period).await?;
+    let members = Members::of(&scored, &visible, id);
+    let shown = members
+        .ranked
+        .get(rows.start..rows.end.min(members.ranked.len()))
+        .unwrap_or_default();
+    let board = TeamBoard {
         period,
         team: team_line(&scored, key),
-        members,
-        without_total,
-        sub_teams,
-    })
+        members: shown.iter().map(BoardLine::of).collect(),
+        without_total: members.without_total.iter().copied().map(Unranked::of).collect(),
+        sub_teams: sub_team_lines(&scored, id),
+    };
+    Ok((board, members.ranked.len()))
+}
+
+fn sub_team_lines(scored: &ScoredPeriod, id: TeamId) -> Vec<TeamLine> {
+    let organisation = &scored.organisation;
+    organisation
+        .sub_teams(id)
+        .map(|t| team_line(scored, &organisation.team(t).key))
+        .collect()
 }
 
 fn find_team(scored: &ScoredPeriod, key: &str) -> Option<TeamId> {
@@ -140,7 +188,9 @@ fn team_line(scored: &ScoredPeriod, key: &str) -> TeamLine {
 #[template(path = "team.html")]
 struct TeamPage {
     nav: Nav,
-    board: TeamBoard,
+    team: TeamLine,
+    without_total: Vec<Unranked>,
+    sub_teams: Vec<TeamLine>,
     /// Role names in the page's language, by role key.
     role_names: HashMap<String, String>,
     /// The lead of the team, shown apart from its members.
@@ -176,7 +226,6 @@ struct HeatCell {
     class: &'static str,
     text: String,
     title: String,
-    achievement: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -247,75 +296,91 @@ async fn team_page(
     let chosen = chosen(&state, &query).await?;
     let period = chosen.period;
     let lang = Lang::negotiate(&req, query.lang.as_deref());
-    let board = team_board(&state, &session, &key, period).await?;
-    let scored = state.scores.get(&state, period).await?;
+    let (scored, visible, id) = visible_team(&state, &session, &key, period).await?;
+    let everyone = Members::of(&scored, &visible, id);
     let rulebook = &scored.version.rulebook;
-    let role_names = board
-        .members
-        .iter()
-        .map(|m| (m.role.clone(), super::cards::role_name(rulebook, &m.role, lang)))
-        .collect();
     let previous_period = super::periods::shift(period, -1);
     let before = match previous_period {
-        Some(p) => Some(state.scores.get(&state, p).await?),
+        Some(p) => Some(state.scores.figures(&state, p).await?),
         None => None,
     };
-    let cards: Vec<&CardView> = board.members.iter().filter_map(|m| scored.card(&m.subject)).collect();
-    let mut kpis: Vec<(String, String)> = Vec::new();
-    for k in cards.iter().flat_map(|c| &c.kpis) {
-        if !kpis.iter().any(|(key, _)| *key == k.kpi) {
-            kpis.push((k.kpi.clone(), lang.pick(&k.name).to_owned()));
-        }
-    }
-    let team_role = rulebook.team_role().map(|id| rulebook.role(id).key.as_str());
-    let mut lead = None;
-    let mut members = Vec::new();
-    for line in &board.members {
-        let Some(card) = scored.card(&line.subject) else {
-            continue;
-        };
-        let change = before
-            .as_ref()
-            .and_then(|b| b.card(&line.subject))
-            .and_then(|c| c.total)
-            .map(|b| line.total - b);
-        let cells = kpis
-            .iter()
-            .map(|(kpi, _)| heat_cell(card.kpis.iter().find(|k| k.kpi == *kpi), rulebook, lang))
-            .collect();
-        let row = MemberRow {
-            line: line.clone(),
-            change,
-            change_text: change.map_or_else(|| "–".to_owned(), |c| super::glance::change(c, 0.0)),
-            cells,
-        };
-        let leads_here = Some(line.role.as_str()) == team_role && line.team.as_deref() == Some(key.as_str());
-        if leads_here && lead.is_none() {
-            lead = Some(row);
-        } else {
-            members.push(row);
-        }
-    }
+    let kpis = heat_columns(everyone.ranked.iter().map(|s| s.card), lang);
     let sort = order.sort.clone().unwrap_or_else(|| "rank".to_owned());
     let descending = order
         .dir
         .as_deref()
         .map_or(sort != "rank" && sort != "name", |d| d == "desc");
-    sort_members(&mut members, &sort, &kpis, descending);
+    // Only a KPI's column sorts by its achievement: worked out for every member then,
+    // for none otherwise.
+    let sort_kpi = sort
+        .strip_prefix("kpi:")
+        .filter(|k| kpis.iter().any(|(key, _)| key == k));
+    let team_role = rulebook.team_role().map(|id| rulebook.role(id).key.as_str());
+    let mut lead = None;
+    let mut members = Vec::new();
+    for standing in &everyone.ranked {
+        let card = standing.card;
+        let member = Member {
+            standing: standing.clone(),
+            change: before
+                .as_ref()
+                .and_then(|b| b.total(&card.subject))
+                .map(|b| standing.total - b),
+            achievement: sort_kpi.and_then(|k| achievement(card.kpis.iter().find(|v| v.kpi == k), rulebook)),
+        };
+        let leads_here = Some(card.role.as_str()) == team_role && card.team.as_deref() == Some(key.as_str());
+        if leads_here && lead.is_none() {
+            lead = Some(member);
+        } else {
+            members.push(member);
+        }
+    }
+    sort_members(&mut members, &sort, sort_kpi.is_some(), descending);
     let grades = grade_spread(
-        members.iter().chain(lead.as_ref()).map(|m| m.line.grade.as_str()),
+        members
+            .iter()
+            .chain(lead.as_ref())
+            .map(|m| m.standing.card.grade.as_deref().unwrap_or_default()),
         rulebook,
     );
     let pages = members.len().div_ceil(MEMBERS_PER_PAGE).max(1);
     let page_number = order.page.unwrap_or(1).clamp(1, pages);
+    let row = |m: &Member| {
+        let card = m.standing.card;
+        MemberRow {
+            line: BoardLine::of(&m.standing),
+            change: m.change,
+            change_text: m
+                .change
+                .map_or_else(|| "–".to_owned(), |c| super::glance::change(c, 0.0)),
+            cells: kpis
+                .iter()
+                .map(|(kpi, _)| heat_cell(card.kpis.iter().find(|k| k.kpi == *kpi), rulebook, lang))
+                .collect(),
+        }
+    };
     let members: Vec<MemberRow> = members
-        .into_iter()
+        .iter()
         .skip((page_number - 1) * MEMBERS_PER_PAGE)
         .take(MEMBERS_PER_PAGE)
+        .map(row)
+        .collect();
+    let lead = lead.as_ref().map(row);
+    let role_names = members
+        .iter()
+        .chain(lead.as_ref())
+        .map(|m| {
+            (
+                m.line.role.clone(),
+                super::cards::role_name(rulebook, &m.line.role, lang),
+            )
+        })
         .collect();
     let page = TeamPage {
         nav: Nav::new(&session, req.path(), period, lang).defaulted(chosen.default),
-        board,
+        team: team_line(&scored, &key),
+        without_total: everyone.without_total.iter().copied().map(Unranked::of).collect(),
+        sub_teams: sub_team_lines(&scored, id),
         role_names,
         lead,
         kpis,
@@ -330,6 +395,44 @@ async fn team_page(
     Ok(render(page).finish_with_body())
 }
 
+/// The heat map's columns, id and name: every KPI on the cards of `cards`, in the
+/// order first met. A card shows the KPIs of its role, so a role is read once.
+fn heat_columns<'a>(cards: impl Iterator<Item = &'a CardView>, lang: Lang) -> Vec<(String, String)> {
+    let mut roles: Vec<&str> = Vec::new();
+    let mut kpis: Vec<(String, String)> = Vec::new();
+    for card in cards {
+        if roles.contains(&card.role.as_str()) {
+            continue;
+        }
+        roles.push(&card.role);
+        for k in &card.kpis {
+            if !kpis.iter().any(|(key, _)| *key == k.kpi) {
+                kpis.push((k.kpi.clone(), lang.pick(&k.name).to_owned()));
+            }
+        }
+    }
+    kpis
+}
+
+/// A member of the team page before a page of them is shown: what any column sorts by.
+struct Member<'a> {
+    standing: Standing<'a>,
+    change: Option<f64>,
+    /// Of the KPI sorted by, when the page is sorted by one.
+    achievement: Option<f64>,
+}
+
+/// A KPI's achievement as its heat map cell shows it: none where the KPI has no value
+/// or its standing against the target cannot be told.
+fn achievement(kpi: Option<&KpiView>, rulebook: &crate::kpi::rulebook::Rulebook) -> Option<f64> {
+    use crate::kpi::scorecard::KpiOutcome;
+    let kpi = kpi?;
+    match (&kpi.outcome, kpi.gap(rulebook)) {
+        (KpiOutcome::Scored { achievement, .. }, Some(_)) => *achievement,
+        _ => None,
+    }
+}
+
 fn heat_cell(kpi: Option<&crate::report::KpiView>, rulebook: &crate::kpi::rulebook::Rulebook, lang: Lang) -> HeatCell {
     use crate::kpi::scorecard::KpiOutcome;
     let Some(kpi) = kpi else {
@@ -337,7 +440,6 @@ fn heat_cell(kpi: Option<&crate::report::KpiView>, rulebook: &crate::kpi::rulebo
             class: "none",
             text: "–".into(),
             title: String::new(),
-            achievement: None,
         };
     };
     let unit = kpi.unit_in(rulebook);
@@ -350,42 +452,35 @@ fn heat_cell(kpi: Option<&crate::report::KpiView>, rulebook: &crate::kpi::rulebo
                 class: standing.key,
                 text: shown.clone(),
                 title: format!("{}: {shown}{of_target}", standing.word),
-                achievement: *achievement,
             }
         }
         (KpiOutcome::NoData { reason } | KpiOutcome::NotComputable { reason }, _) => HeatCell {
             class: "none",
             text: "–".into(),
             title: reason.clone(),
-            achievement: None,
         },
         _ => HeatCell {
             class: "none",
             text: "–".into(),
             title: String::new(),
-            achievement: None,
         },
     }
 }
 
 /// Sorts the members by `column`; ties and missing values keep the board's order.
-fn sort_members(members: &mut [MemberRow], column: &str, kpis: &[(String, String)], descending: bool) {
+/// `by_kpi`: `column` is a KPI of the heat map's, whose achievement each member holds.
+fn sort_members(members: &mut [Member], column: &str, by_kpi: bool, descending: bool) {
     let missing_last = |a, b| super::sorting::numbers(a, b, descending);
     let text = |a: &str, b: &str| if descending { b.cmp(a) } else { a.cmp(b) };
     match column {
-        "name" => members.sort_by(|a, b| text(&a.line.name, &b.line.name)),
-        "role" => members.sort_by(|a, b| text(&a.line.role, &b.line.role)),
+        "name" => members.sort_by(|a, b| text(&a.standing.card.name, &b.standing.card.name)),
+        "role" => members.sort_by(|a, b| text(&a.standing.card.role, &b.standing.card.role)),
         // A grade follows the total within its scale: S before A, not after D.
-        "total" | "grade" => members.sort_by(|a, b| missing_last(Some(a.line.total), Some(b.line.total))),
+        "total" | "grade" => members.sort_by(|a, b| missing_last(Some(a.standing.total), Some(b.standing.total))),
         "change" => members.sort_by(|a, b| missing_last(a.change, b.change)),
-        column => match column
-            .strip_prefix("kpi:")
-            .and_then(|k| kpis.iter().position(|(key, _)| key == k))
-        {
-            Some(i) => members.sort_by(|a, b| missing_last(a.cells[i].achievement, b.cells[i].achievement)),
-            None if descending => members.sort_by_key(|m| std::cmp::Reverse(m.line.rank)),
-            None => members.sort_by_key(|m| m.line.rank),
-        },
+        _ if by_kpi => members.sort_by(|a, b| missing_last(a.achievement, b.achievement)),
+        _ if descending => members.sort_by_key(|m| std::cmp::Reverse(m.standing.rank)),
+        _ => members.sort_by_key(|m| m.standing.rank),
     }
 }
 
