@@ -89,6 +89,14 @@ impl ScoredPeriod {
             .at(at)
     }
 
+    /// Where the person `subject`'s card is in `report.people`.
+    pub fn person_position(&self, subject: &str) -> Option<u32> {
+        match self.by_subject.get(subject) {
+            Some(&(false, at)) => Some(at as u32),
+            _ => None,
+        }
+    }
+
     /// The people's order that `name` stands for, sorted by `sort` the first time it
     /// is asked for; `sort` gives the positions in `report.people`.
     pub fn people_order(&self, name: &str, sort: impl FnOnce(&[CardView]) -> Vec<u32>) -> Arc<[u32]> {

@@ -25,13 +25,25 @@ pub struct Standing<'a> {
 /// The cards with a total ranked by it, highest first; equal totals keep subject-key
 /// order so the list is the same on every view. Cards without a total are left out.
 pub fn leaderboard<'a>(cards: impl IntoIterator<Item = &'a CardView>) -> Vec<Standing<'a>> {
-    let mut cards: Vec<(f64, &CardView)> = cards
+    let mut cards: Vec<&CardView> = cards.into_iter().filter(|card| card.total.is_some()).collect();
+    cards.sort_by(|a, b| leaderboard_order(a, b));
+    ranked(cards)
+}
+
+/// The order of a leaderboard: highest total first, equal totals in subject-key order.
+pub fn leaderboard_order(a: &CardView, b: &CardView) -> Ordering {
+    let total = |c: &CardView| c.total.unwrap_or(f64::NEG_INFINITY);
+    by_total_descending(total(a), total(b)).then_with(|| a.subject.cmp(&b.subject))
+}
+
+/// The standings of cards with a total already in [`leaderboard_order`]: their ranks.
+pub fn ranked<'a>(sorted: impl IntoIterator<Item = &'a CardView>) -> Vec<Standing<'a>> {
+    let mut standings: Vec<Standing<'a>> = Vec::new();
+    for (i, (total, card)) in sorted
         .into_iter()
         .filter_map(|card| card.total.map(|total| (total, card)))
-        .collect();
-    cards.sort_by(|(a, ca), (b, cb)| by_total_descending(*a, *b).then_with(|| ca.subject.cmp(&cb.subject)));
-    let mut standings: Vec<Standing<'a>> = Vec::with_capacity(cards.len());
-    for (i, (total, card)) in cards.into_iter().enumerate() {
+        .enumerate()
+    {
         let rank = match standings.last() {
             Some(previous) if previous.total == total => previous.rank,
             _ => i + 1,

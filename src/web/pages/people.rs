@@ -275,7 +275,11 @@ async fn index(
         if everyone_listed {
             order.to_vec()
         } else {
-            order.iter().copied().filter(|&at| listed(&people[at as usize])).collect()
+            order
+                .iter()
+                .copied()
+                .filter(|&at| listed(&people[at as usize]))
+                .collect()
         }
     };
     let line = |at: &u32| {

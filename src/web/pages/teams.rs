@@ -9,7 +9,7 @@ use crate::kpi::organisation::TeamId;
 use crate::kpi::period::Period;
 use crate::report::CardView;
 use crate::report::KpiView;
-use crate::standings::{Standing, leaderboard, without_total};
+use crate::standings::{Standing, leaderboard, leaderboard_order, ranked, without_total};
 use crate::web::AppState;
 use crate::web::access::{Capability, may, refuse};
 use crate::web::error::AppError;
@@ -105,17 +105,31 @@ struct Members<'a> {
 impl<'a> Members<'a> {
     fn of(scored: &'a ScoredPeriod, visible: &Visibility, id: TeamId) -> Members<'a> {
         let organisation = &scored.organisation;
-        let cards: Vec<&CardView> = organisation
-            .members(id)
-            .iter()
-            .filter_map(|p| {
-                let key = &organisation.person(*p).key;
-                scored.card(key).filter(|_| visible.can_see(key))
-            })
-            .collect();
+        let people = &scored.report.people;
+        let positions = || {
+            organisation
+                .members(id)
+                .iter()
+                .filter_map(|p| scored.person_position(&organisation.person(*p).key))
+        };
+        // The team's board is the period's, sorted once and read by every view.
+        let board = scored.people_order(&format!("team {} board", id.0), |people| {
+            let mut board: Vec<u32> = positions().filter(|&at| people[at as usize].total.is_some()).collect();
+            board.sort_by(|&a, &b| leaderboard_order(&people[a as usize], &people[b as usize]));
+            board
+        });
+        let left_off = scored.people_order(&format!("team {} without total", id.0), |people| {
+            let mut left_off: Vec<u32> = positions().filter(|&at| people[at as usize].total.is_none()).collect();
+            left_off.sort_by(|&a, &b| people[a as usize].subject.cmp(&people[b as usize].subject));
+            left_off
+        });
+        let seen = |at: &u32| {
+            let card = &people[*at as usize];
+            visible.can_see(&card.subject).then_some(card)
+        };
         Members {
-            without_total: without_total(cards.iter().copied()),
-            ranked: leaderboard(cards),
+            ranked: ranked(board.iter().filter_map(seen)),
+            without_total: left_off.iter().filter_map(seen).collect(),
         }
     }
 }
