@@ -14,7 +14,6 @@ use std::path::Path;
 use std::time::Instant;
 use yardstick::import::{ImportKind, import_file, read_definitions, stored_organisation};
 use yardstick::inputs::PeriodSources;
-use yardstick::kpi::evaluate::score_period;
 use yardstick::kpi::rulebook::Rulebook;
 use yardstick::store::Store;
 
@@ -93,15 +92,7 @@ fn main() {
                 .await
                 .expect("load the period");
             let loaded = started.elapsed();
-            let inputs = sources.data.period_inputs(&rulebook, &sources.organisation, period);
-            let scores = score_period(
-                &rulebook,
-                &sources.organisation,
-                &inputs,
-                &sources.targets,
-                &sources.ratings,
-                period,
-            );
+            let (_inputs, scores) = sources.score(&rulebook, period);
             let total = started.elapsed();
             let organisation = stored_organisation(&store, &rulebook, None)
                 .await

@@ -16,7 +16,6 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 use yardstick::import::{Against, ImportKind, import_file, read_definitions};
 use yardstick::inputs::PeriodSources;
-use yardstick::kpi::evaluate::score_period;
 use yardstick::kpi::period::Period;
 use yardstick::kpi::rulebook::Rulebook;
 use yardstick::store::Store;
@@ -86,15 +85,7 @@ fn main() {
                 .await
                 .expect("the period reads");
             let read = started.elapsed().as_secs_f64();
-            let inputs = sources.data.period_inputs(&rulebook, &sources.organisation, period);
-            let scores = score_period(
-                &rulebook,
-                &sources.organisation,
-                &inputs,
-                &sources.targets,
-                &sources.ratings,
-                period,
-            );
+            let (_inputs, scores) = sources.score(&rulebook, period);
             let total = started.elapsed().as_secs_f64();
             let graded = scores.people.iter().filter(|c| c.result.total().is_some()).count();
             println!(

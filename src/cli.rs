@@ -3,7 +3,6 @@
 use crate::definitions::{RulebookVersion, in_force};
 use crate::import::{ImportFailure, ImportKind, import_file};
 use crate::inputs::{InputFiles, PeriodSources};
-use crate::kpi::evaluate::score_period;
 use crate::kpi::period::Period;
 use crate::kpi::rulebook::Rulebook;
 use crate::report::{Format, PeriodReport};
@@ -518,15 +517,7 @@ fn write_scored_files(
     format: Format,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let inputs = sources.data.period_inputs(rulebook, &sources.organisation, period);
-    let scores = score_period(
-        rulebook,
-        &sources.organisation,
-        &inputs,
-        &sources.targets,
-        &sources.ratings,
-        period,
-    );
+    let (inputs, scores) = sources.score(rulebook, period);
     crate::report::write_scored(rulebook, &sources.organisation, &inputs, &scores, format, out)
 }
 

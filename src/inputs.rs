@@ -4,10 +4,11 @@
 use crate::import::{
     ImportErrors, build_target_book, read_metrics, read_organisation, read_targets, stored_organisation,
 };
+use crate::kpi::evaluate::{PeriodScores, score_period};
 use crate::kpi::organisation::Organisation;
 use crate::kpi::period::Period;
 use crate::kpi::qualitative::RatingBook;
-use crate::kpi::rollup::MetricData;
+use crate::kpi::rollup::{MetricData, PeriodInputs};
 use crate::kpi::rulebook::Rulebook;
 use crate::kpi::targets::TargetBook;
 use crate::store::{Store, StoreError, ValueNames};
@@ -64,6 +65,20 @@ pub struct InputFiles<'a> {
 }
 
 impl PeriodSources {
+    /// The period's inputs, and every card of it scored by the engine.
+    pub fn score(&self, rulebook: &Rulebook, period: Period) -> (PeriodInputs, PeriodScores) {
+        let inputs = self.data.period_inputs(rulebook, &self.organisation, period);
+        let scores = score_period(
+            rulebook,
+            &self.organisation,
+            &inputs,
+            &self.targets,
+            &self.ratings,
+            period,
+        );
+        (inputs, scores)
+    }
+
     /// What the files hold for `period`: rows of other months are checked, not kept.
     pub fn from_files(rulebook: &Rulebook, files: InputFiles, period: Period) -> Result<PeriodSources, ImportErrors> {
         let organisation = read_organisation(rulebook, files.teams, files.people)?;

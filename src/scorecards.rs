@@ -12,7 +12,7 @@ use crate::access::{Visibility, VisibilityMemo};
 use crate::definitions::RulebookVersion;
 use crate::import::stored_organisation;
 use crate::inputs::PeriodSources;
-use crate::kpi::evaluate::{PeriodScores, score_period};
+use crate::kpi::evaluate::PeriodScores;
 use crate::kpi::organisation::Organisation;
 use crate::kpi::period::{Month, Period};
 use crate::kpi::rollup::PeriodInputs;
@@ -468,15 +468,7 @@ async fn fresh_scores(
     period: Period,
 ) -> Result<(PeriodSources, PeriodInputs, PeriodScores), StoreError> {
     let sources = PeriodSources::from_store(store, rulebook, period).await?;
-    let inputs = sources.data.period_inputs(rulebook, &sources.organisation, period);
-    let scores = score_period(
-        rulebook,
-        &sources.organisation,
-        &inputs,
-        &sources.targets,
-        &sources.ratings,
-        period,
-    );
+    let (inputs, scores) = sources.score(rulebook, period);
     Ok((sources, inputs, scores))
 }
 

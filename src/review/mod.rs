@@ -23,7 +23,7 @@ pub use outstanding::{PersonProgress, ReviewProgress, TeamProgress, progress};
 
 use crate::definitions::RulebookVersion;
 use crate::inputs::PeriodSources;
-use crate::kpi::evaluate::{inputs_subject, score_period};
+use crate::kpi::evaluate::inputs_subject;
 use crate::kpi::period::{Month, Period};
 use crate::kpi::rulebook::Rulebook;
 use crate::kpi::scorecard::Workspace;
@@ -166,15 +166,7 @@ fn snapshot_rows(
     period: Period,
 ) -> Vec<SnapshotRow> {
     let organisation = &sources.organisation;
-    let inputs = sources.data.period_inputs(rulebook, organisation, period);
-    let scores = score_period(
-        rulebook,
-        organisation,
-        &inputs,
-        &sources.targets,
-        &sources.ratings,
-        period,
-    );
+    let (inputs, scores) = sources.score(rulebook, period);
     let by_person: BTreeMap<&str, &AppraisalRow> = appraisals.iter().map(|a| (a.person.as_str(), a)).collect();
     let mut workspace = Workspace::default();
     scores

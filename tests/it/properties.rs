@@ -517,15 +517,7 @@ fn figures_are_the_cards_numbers(
     use yardstick::scorecards::{PeriodFigures, kpi_value};
     let organisation = &sources.organisation;
     let period = Period::Month(OCTOBER);
-    let inputs = sources.data.period_inputs(rulebook, organisation, period);
-    let scores = score_period(
-        rulebook,
-        organisation,
-        &inputs,
-        &sources.targets,
-        &sources.ratings,
-        period,
-    );
+    let (inputs, scores) = sources.score(rulebook, period);
     let report = yardstick::report::PeriodReport::new(rulebook, organisation, &inputs, &scores);
     let figures = PeriodFigures::of_scores(rulebook, organisation, &scores);
     let bits = |v: Option<f64>| v.map(f64::to_bits);
