@@ -819,6 +819,15 @@ async fn hr_filters_sorts_pages_and_downloads_everyone() {
         test_id(&found, "matching")
     );
 
+    // A column it does not know sorts by id, as when none is asked for.
+    let rows = |page: &str| {
+        let table = &page[page.find("data-testid=\"people\"").expect("the table")..];
+        attributes(&table[..table.find("</table>").expect("ends")], "data-subject")
+    };
+    let unknown = html(&app, &hr, &format!("/?period={PERIOD}&sort=no-such-column")).await;
+    let plain = html(&app, &hr, &format!("/?period={PERIOD}")).await;
+    assert_eq!(rows(&unknown), rows(&plain));
+
     // Sorted by total, highest first; people without a total last.
     let sorted = html(&app, &hr, &format!("/?period={PERIOD}&sort=total&dir=desc")).await;
     let table = &sorted[sorted.find("data-testid=\"people\"").expect("the table")..];

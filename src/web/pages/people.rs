@@ -266,10 +266,17 @@ async fn index(
         sort_people(&mut listed, &sort, descending);
         listed.iter().map(|c| c.at).collect()
     } else {
-        let name = format!("{sort} {} {}", if descending { "desc" } else { "asc" }, lang.code());
+        // Kept by the column it sorts by, never by the text asked for: any other `sort`
+        // is the id's order, so a request cannot make the period keep orders without end.
+        let column = match sort.as_str() {
+            "name" | "team" | "role" | "total" => sort.as_str(),
+            "grade" => "total",
+            _ => "id",
+        };
+        let name = format!("{column} {} {}", if descending { "desc" } else { "asc" }, lang.code());
         let order = scored.people_order(&name, |_| {
             let mut all: Vec<Candidate> = (0..people.len() as u32).map(candidate).collect();
-            sort_people(&mut all, &sort, descending);
+            sort_people(&mut all, column, descending);
             all.iter().map(|c| c.at).collect()
         });
         if everyone_listed {
