@@ -370,6 +370,25 @@ fn csv_rows<W: Write>(writer: &mut csv::Writer<W>, period: Period, card: &CardVi
 }
 
 /// A card beside the definitions and inputs that explain it.
+/// Every KPI shown on `cards`, each once, in the order first met. A card shows its
+/// role's KPIs, so one card of each role is read.
+pub fn kpis_shown<'a>(cards: impl IntoIterator<Item = &'a CardView>) -> Vec<&'a KpiView> {
+    let mut roles: Vec<&str> = Vec::new();
+    let mut kpis: Vec<&KpiView> = Vec::new();
+    for card in cards {
+        if roles.contains(&card.role.as_str()) {
+            continue;
+        }
+        roles.push(&card.role);
+        for k in &card.kpis {
+            if !kpis.iter().any(|known| known.kpi == k.kpi) {
+                kpis.push(k);
+            }
+        }
+    }
+    kpis
+}
+
 pub fn card_view(
     rulebook: &Rulebook,
     organisation: &Organisation,

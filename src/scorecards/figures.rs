@@ -30,19 +30,11 @@ pub struct PeriodFigures {
 impl PeriodFigures {
     pub fn of(report: &PeriodReport) -> PeriodFigures {
         let cards = || report.people.iter().chain(&report.teams);
-        let mut columns: HashMap<String, usize> = HashMap::new();
-        // A card shows its role's KPIs: each role's are read once.
-        let mut roles: Vec<&str> = Vec::new();
-        for card in cards() {
-            if roles.contains(&card.role.as_str()) {
-                continue;
-            }
-            roles.push(&card.role);
-            for kpi in &card.kpis {
-                let next = columns.len();
-                columns.entry(kpi.kpi.clone()).or_insert(next);
-            }
-        }
+        let columns: HashMap<String, usize> = crate::report::kpis_shown(cards())
+            .into_iter()
+            .enumerate()
+            .map(|(i, k)| (k.kpi.clone(), i))
+            .collect();
         let width = columns.len();
         let mut values = vec![None; (report.people.len() + report.teams.len()) * width];
         for (row, card) in cards().enumerate() {

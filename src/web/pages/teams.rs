@@ -412,20 +412,10 @@ async fn team_page(
 /// The heat map's columns, id and name: every KPI on the cards of `cards`, in the
 /// order first met. A card shows the KPIs of its role, so a role is read once.
 fn heat_columns<'a>(cards: impl Iterator<Item = &'a CardView>, lang: Lang) -> Vec<(String, String)> {
-    let mut roles: Vec<&str> = Vec::new();
-    let mut kpis: Vec<(String, String)> = Vec::new();
-    for card in cards {
-        if roles.contains(&card.role.as_str()) {
-            continue;
-        }
-        roles.push(&card.role);
-        for k in &card.kpis {
-            if !kpis.iter().any(|(key, _)| *key == k.kpi) {
-                kpis.push((k.kpi.clone(), lang.pick(&k.name).to_owned()));
-            }
-        }
-    }
-    kpis
+    crate::report::kpis_shown(cards)
+        .into_iter()
+        .map(|k| (k.kpi.clone(), lang.pick(&k.name).to_owned()))
+        .collect()
 }
 
 /// A member of the team page before a page of them is shown: what any column sorts by.
