@@ -56,49 +56,111 @@ impl CompiledFormula {
             return;
         }
         let Lanes { stack, failed, .. } = lanes;
+        // A slot or a constant stays where it is until an operation reads it: only
+        // results take the stack's lanes, so `m0 / m1 * 100` is two passes over the
+        // lanes, not five copies and fills first.
+        let mut operands = [Operand::Stack; MAX_STACK];
+        let divides = self
+            .code
+            .iter()
+            .any(|op| matches!(op, Op::Binary(Binary::Div | Binary::Rem)));
         let failed = &mut failed[..n];
-        failed.fill(false);
+        if divides {
+            failed.fill(false);
+        }
         let mut top = 0;
         for op in &self.code {
             match *op {
                 Op::Const(v) => {
-                    stack[top][..n].fill(v);
+                    operands[top] = Operand::Const(v);
                     top += 1;
                 }
                 Op::Load(slot) => {
-                    stack[top][..n].copy_from_slice(&columns[slot as usize][..n]);
+                    operands[top] = Operand::Slot(slot as usize);
                     top += 1;
                 }
-                Op::Unary(op) => unary(op, &mut stack[top - 1][..n]),
+                Op::Unary(op) => {
+                    let at = top - 1;
+                    if let Operand::Const(v) = operands[at] {
+                        let mut value = [v];
+                        unary(op, &mut value);
+                        operands[at] = Operand::Const(value[0]);
+                    } else {
+                        let lanes = &mut stack[at][..n];
+                        if let Operand::Slot(s) = operands[at] {
+                            lanes.copy_from_slice(&columns[s][..n]);
+                        }
+                        unary(op, lanes);
+                        operands[at] = Operand::Stack;
+                    }
+                }
                 Op::Binary(op) => {
                     top -= 1;
-                    let (below, above) = stack.split_at_mut(top);
-                    let (a, b) = (&mut below[top - 1][..n], &above[0][..n]);
+                    let at = top - 1;
+                    let (lower, upper) = stack.split_at_mut(top);
+                    let b = operands[top].lanes(&upper[0][..n], columns, n);
                     if matches!(op, Binary::Div | Binary::Rem) {
-                        for (failed, &b) in failed.iter_mut().zip(b) {
-                            *failed |= b == 0.0;
+                        match b {
+                            Lane::Each(b) => {
+                                for (failed, &b) in failed.iter_mut().zip(b) {
+                                    *failed |= b == 0.0;
+                                }
+                            }
+                            Lane::All(b) => {
+                                if b == 0.0 {
+                                    failed.fill(true);
+                                }
+                            }
                         }
                     }
-                    lanewise(op, a, b);
+                    operands[at] = match (operands[at], b) {
+                        (Operand::Const(a), Lane::All(b)) => {
+                            let mut value = [a];
+                            lanewise(op, &mut value, None, Lane::All(b));
+                            Operand::Const(value[0])
+                        }
+                        (a, b) => {
+                            let into = &mut lower[at][..n];
+                            let a = match a {
+                                Operand::Stack => None,
+                                Operand::Slot(s) => Some(Lane::Each(&columns[s][..n])),
+                                Operand::Const(a) => Some(Lane::All(a)),
+                            };
+                            lanewise(op, into, a, b);
+                            Operand::Stack
+                        }
+                    };
                 }
                 Op::Min(count) | Op::Max(count) => {
                     let from = top - count as usize;
+                    let min = matches!(op, Op::Min(_));
+                    let fold = |into: &mut [f64], value: Lane| {
+                        if min {
+                            lanewise_with(into, None, value, f64::min);
+                        } else {
+                            lanewise_with(into, None, value, f64::max);
+                        }
+                    };
                     let (folded, values) = stack[from..top].split_at_mut(1);
                     let folded = &mut folded[0][..n];
                     // As `evaluate` folds: from infinity, in argument order.
-                    let min = matches!(op, Op::Min(_));
-                    for f in folded.iter_mut() {
-                        *f = if min {
-                            f64::INFINITY.min(*f)
-                        } else {
-                            f64::NEG_INFINITY.max(*f)
-                        };
-                    }
-                    for value in values.iter() {
-                        for (f, v) in folded.iter_mut().zip(&value[..n]) {
-                            *f = if min { f.min(*v) } else { f.max(*v) };
+                    let first = operands[from];
+                    let start = if min { f64::INFINITY } else { f64::NEG_INFINITY };
+                    match first {
+                        Operand::Stack => {
+                            for f in folded.iter_mut() {
+                                *f = if min { start.min(*f) } else { start.max(*f) };
+                            }
+                        }
+                        _ => {
+                            folded.fill(start);
+                            fold(folded, first.lanes(&[], columns, n));
                         }
                     }
+                    for (value, &operand) in values.iter().zip(&operands[from + 1..top]) {
+                        fold(folded, operand.lanes(&value[..n], columns, n));
+                    }
+                    operands[from] = Operand::Stack;
                     top = from + 1;
                 }
                 Op::AndJump(_) | Op::OrJump(_) | Op::JumpIfFalse(_) | Op::Jump(_) => {
@@ -106,8 +168,21 @@ impl CompiledFormula {
                 }
             }
         }
-        for ((out, &value), &failed) in out.iter_mut().zip(&stack[0][..n]).zip(failed.iter()) {
-            *out = if failed || !value.is_finite() { f64::NAN } else { value };
+        let result = |value: f64| if value.is_finite() { value } else { f64::NAN };
+        match operands[0].lanes(&stack[0][..n], columns, n) {
+            Lane::Each(values) => {
+                for (out, &value) in out.iter_mut().zip(values) {
+                    *out = result(value);
+                }
+            }
+            Lane::All(value) => out.fill(result(value)),
+        }
+        if divides {
+            for (out, &failed) in out.iter_mut().zip(failed.iter()) {
+                if failed {
+                    *out = f64::NAN;
+                }
+            }
         }
         for &s in self.slots() {
             for (out, v) in out.iter_mut().zip(&columns[s][..n]) {
@@ -117,6 +192,33 @@ impl CompiledFormula {
             }
         }
     }
+}
+
+/// Where a value of a program running over lanes is: worked out into the stack's
+/// lanes, or still a slot's column or a constant, read where it is.
+#[derive(Debug, Clone, Copy)]
+enum Operand {
+    Stack,
+    Slot(usize),
+    Const(f64),
+}
+
+impl Operand {
+    /// Its lanes: `stacked` when it is on the stack.
+    fn lanes<'a>(self, stacked: &'a [f64], columns: &[&'a [f64]], n: usize) -> Lane<'a> {
+        match self {
+            Operand::Stack => Lane::Each(stacked),
+            Operand::Slot(s) => Lane::Each(&columns[s][..n]),
+            Operand::Const(v) => Lane::All(v),
+        }
+    }
+}
+
+/// An operand's values: one per lane, or the same in every lane.
+#[derive(Debug, Clone, Copy)]
+enum Lane<'a> {
+    Each(&'a [f64]),
+    All(f64),
 }
 
 fn unary(op: Unary, a: &mut [f64]) {
@@ -132,28 +234,45 @@ fn unary(op: Unary, a: &mut [f64]) {
     }
 }
 
-/// `a[i] = a[i] op b[i]`, one loop per operator so each is vectorised on its own.
-/// A division by zero gives whatever IEEE gives; the caller marks the lane failed.
-fn lanewise(op: Binary, a: &mut [f64], b: &[f64]) {
-    #[inline(always)]
-    fn each(a: &mut [f64], b: &[f64], f: impl Fn(f64, f64) -> f64) {
-        for (a, &b) in a.iter_mut().zip(b) {
-            *a = f(*a, b);
-        }
+/// `into[i] = a[i] op b[i]`, with `into` itself as `a` when `a` is `None`: one loop
+/// per operator and kind of operand, so each is vectorised on its own. A division
+/// by zero gives whatever IEEE gives; the caller marks the lane failed.
+fn lanewise(op: Binary, into: &mut [f64], a: Option<Lane>, b: Lane) {
+    // A macro, not a closure taking `f`: each operator's loop gets its own copy.
+    macro_rules! each {
+        ($f:expr) => {
+            lanewise_with(into, a, b, $f)
+        };
     }
     let truth = |t: bool| f64::from(u8::from(t));
     match op {
-        Binary::Add => each(a, b, |x, y| x + y),
-        Binary::Sub => each(a, b, |x, y| x - y),
-        Binary::Mul => each(a, b, |x, y| x * y),
-        Binary::Div => each(a, b, |x, y| x / y),
-        Binary::Rem => each(a, b, |x, y| x % y),
-        Binary::Eq => each(a, b, |x, y| truth(x == y)),
-        Binary::Ne => each(a, b, |x, y| truth(x != y)),
-        Binary::Lt => each(a, b, |x, y| truth(x < y)),
-        Binary::Le => each(a, b, |x, y| truth(x <= y)),
-        Binary::Gt => each(a, b, |x, y| truth(x > y)),
-        Binary::Ge => each(a, b, |x, y| truth(x >= y)),
-        Binary::Pow => each(a, b, f64::powf),
+        Binary::Add => each!(|x, y| x + y),
+        Binary::Sub => each!(|x, y| x - y),
+        Binary::Mul => each!(|x, y| x * y),
+        Binary::Div => each!(|x, y| x / y),
+        Binary::Rem => each!(|x, y| x % y),
+        Binary::Eq => each!(|x, y| truth(x == y)),
+        Binary::Ne => each!(|x, y| truth(x != y)),
+        Binary::Lt => each!(|x, y| truth(x < y)),
+        Binary::Le => each!(|x, y| truth(x <= y)),
+        Binary::Gt => each!(|x, y| truth(x > y)),
+        Binary::Ge => each!(|x, y| truth(x >= y)),
+        Binary::Pow => each!(f64::powf),
+    }
+}
+
+#[inline(always)]
+fn lanewise_with(into: &mut [f64], a: Option<Lane>, b: Lane, f: impl Fn(f64, f64) -> f64) {
+    match (a, b) {
+        (None, Lane::Each(b)) => into.iter_mut().zip(b).for_each(|(x, &y)| *x = f(*x, y)),
+        (None, Lane::All(y)) => into.iter_mut().for_each(|x| *x = f(*x, y)),
+        (Some(Lane::Each(a)), Lane::Each(b)) => {
+            for ((into, &x), &y) in into.iter_mut().zip(a).zip(b) {
+                *into = f(x, y);
+            }
+        }
+        (Some(Lane::Each(a)), Lane::All(y)) => into.iter_mut().zip(a).for_each(|(into, &x)| *into = f(x, y)),
+        (Some(Lane::All(x)), Lane::Each(b)) => into.iter_mut().zip(b).for_each(|(into, &y)| *into = f(x, y)),
+        (Some(Lane::All(x)), Lane::All(y)) => into.fill(f(x, y)),
     }
 }

@@ -370,6 +370,33 @@ fn a_column_at_a_time_fails_only_the_lanes_that_divide_by_zero() {
     assert_eq!(together, [1.0, 1.0]);
 }
 
+#[test]
+fn constants_and_columns_are_read_where_they_are_to_the_same_bits() {
+    let lanes = [[6.0, 3.0, -0.0, 0.0], [-2.5, 0.0, 1.0, f64::NAN], [0.0, -0.0, 7.0, 2.0]];
+    for source in [
+        "100 * a / b",
+        "a / b * 100",
+        "-(3) + a",
+        "min(a, 0, b)",
+        "max(-0, a)",
+        "min(2, 3) * a",
+        "a",
+        "4",
+        "math::abs(-2) ^ b",
+        "(a - b) % 2",
+        "a + b + c * d / a",
+        "2 - (a - (b - (c - d)))",
+    ] {
+        let (together, one_by_one) = over_lanes(source, FormulaKind::Number, &lanes);
+        assert!(same(&together, &one_by_one), "{source}: {together:?} vs {one_by_one:?}");
+    }
+    // A constant divisor of zero fails every lane; a constant of its own is every lane's value.
+    let (together, _) = over_lanes("a / (2 - 2)", FormulaKind::Number, &lanes);
+    assert!(together.iter().all(|v| v.is_nan()), "{together:?}");
+    let (together, _) = over_lanes("4", FormulaKind::Number, &lanes);
+    assert_eq!(together, [4.0, 4.0, 4.0]);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
 
