@@ -5,7 +5,10 @@
 //! subject. In a month, a person's cell is the month itself, so a KPI's inputs are the
 //! metric values as they are: here they are laid out in columns of [`LANES`] people,
 //! each KPI's program runs over a whole column at once ([`CompiledFormula::evaluate_lanes`]),
-//! and a team's inputs are its members' values rolled up in one tight pass per team.
+//! and while a column is in cache its people are folded into their teams' rollups, so
+//! the month's rows are read once. The work is shared out as ranges of KPIs (each task
+//! reads only its KPIs' metrics of every row), and the people in buckets of whole
+//! trees of teams when there are fewer KPIs than cores.
 //!
 //! The numbers are those of [`PeriodInputs::gather`] and the card's own evaluation, to
 //! the bit: the same coverage rules, the same rollups in the same member order, the
@@ -26,14 +29,46 @@ use rayon::prelude::*;
 #[derive(Debug)]
 pub struct KpiColumns {
     kpis: usize,
-    /// `person * kpis + kpi`; NaN where there is no value.
-    person_values: Vec<f64>,
-    /// `person * kpis + kpi`: bit 0 when the month is covered (active, every input
-    /// present), bit 1 when the person is active in it.
-    person_cells: Vec<u8>,
+    /// Per KPI, its share of the KPIs and its place among that share's.
+    kpi_place: Vec<(u32, u32)>,
+    /// Per person, their share of the people and their place among its people; empty
+    /// when one share holds everyone, in order.
+    person_place: Vec<(u32, u32)>,
+    kpi_shares: usize,
+    /// Per share of the people and share of the KPIs, `people * kpi_shares + kpis`.
+    people: Vec<PersonValues>,
     /// `team * kpis + kpi`.
     team_values: Vec<f64>,
     team_coverage: Vec<Coverage>,
+}
+
+/// The values of a share of the people for a share of the KPIs, a column of
+/// [`LANES`] people at a time: blocks the allocator reuses from one scoring to the
+/// next, where one block the size of a share came back as fresh pages to fault in.
+#[derive(Debug)]
+struct PersonValues {
+    kpis: usize,
+    columns: Vec<PeopleColumn>,
+}
+
+/// KPI after KPI, each the column's people in order.
+#[derive(Debug)]
+struct PeopleColumn {
+    /// NaN where there is no value.
+    values: Box<[f64]>,
+    /// Bit 0 when the month is covered (active, every input present), bit 1 when
+    /// the person is active in it.
+    cells: Box<[u8]>,
+}
+
+impl PersonValues {
+    /// Person `person` of the share's value of its KPI `kpi`: the column, and the place
+    /// in it.
+    fn at(&self, person: usize, kpi: usize) -> (&PeopleColumn, usize) {
+        let column = &self.columns[person / LANES];
+        let width = column.cells.len() / self.kpis;
+        (column, kpi * width + person % LANES)
+    }
 }
 
 impl KpiColumns {
@@ -43,28 +78,45 @@ impl KpiColumns {
         if inputs.months().len() != 1 {
             return None;
         }
-        let kpis = rulebook.kpis().len();
-        let people = inputs.people();
-        // Every value is written below. Zeroed memory comes from the system untouched,
-        // so its pages are first touched there, on every core, not filled here on one.
-        let mut person_values = vec![0.0; people * kpis];
-        let mut person_cells = vec![0u8; people * kpis];
-        let per_column = LANES * kpis.max(1);
-        person_values
-            .par_chunks_mut(per_column)
-            .zip(person_cells.par_chunks_mut(per_column))
-            .enumerate()
-            .for_each_init(
-                || Column::new(rulebook),
-                |column, (chunk, (values, cells))| {
-                    column.evaluate(rulebook, inputs, chunk * LANES, values, cells);
-                },
-            );
-        let (team_values, team_coverage) = teams(rulebook, organisation, inputs, &person_cells);
+        let plan = Plan::of(rulebook, organisation, inputs);
+        let tasks: Vec<(usize, usize)> = (0..plan.buckets.len())
+            .flat_map(|b| (0..plan.ranges.len()).map(move |r| (b, r)))
+            .collect();
+        let (people, groups): (Vec<PersonValues>, Vec<RollupGroup>) = tasks
+            .par_iter()
+            .map(|&(bucket, range)| {
+                sweep(
+                    rulebook,
+                    organisation,
+                    inputs,
+                    &plan,
+                    bucket,
+                    plan.ranges[range].clone(),
+                )
+            })
+            .unzip();
+        let (team_values, team_coverage) = teams(rulebook, organisation, inputs, &plan, &groups);
+        let mut kpi_place = vec![(0, 0); rulebook.kpis().len()];
+        for (r, range) in plan.ranges.iter().enumerate() {
+            for (j, k) in range.clone().enumerate() {
+                kpi_place[k] = (r as u32, j as u32);
+            }
+        }
+        let mut person_place = Vec::new();
+        if !plan.people.is_empty() {
+            person_place = vec![(0, 0); inputs.people()];
+            for (b, people) in plan.people.iter().enumerate() {
+                for (i, &p) in people.iter().enumerate() {
+                    person_place[p as usize] = (b as u32, i as u32);
+                }
+            }
+        }
         Some(KpiColumns {
-            kpis,
-            person_values,
-            person_cells,
+            kpis: rulebook.kpis().len(),
+            kpi_place,
+            person_place,
+            kpi_shares: plan.ranges.len(),
+            people,
             team_values,
             team_coverage,
         })
@@ -75,17 +127,20 @@ impl KpiColumns {
     pub fn get(&self, subject: Subject, kpi: KpiId) -> (f64, Coverage) {
         match subject {
             Subject::Person(p) => {
-                let cells = self.person_cells[p.index() * self.kpis + kpi.index()];
+                let (share, place) = match self.person_place.get(p.index()) {
+                    Some(&(share, place)) => (share as usize, place as usize),
+                    None => (0, p.index()),
+                };
+                let (kpis, k) = self.kpi_place[kpi.index()];
+                let values = &self.people[share * self.kpi_shares + kpis as usize];
+                let (column, at) = values.at(place, k as usize);
+                let cells = column.cells[at];
                 let coverage = Coverage {
                     covered: u32::from(cells & 1),
                     expected: u32::from(cells >> 1),
                     of: CoverageUnit::Months,
                 };
-                // Values are laid out a column at a time: KPI after KPI within a column.
-                let (column, lane) = (p.index() / LANES, p.index() % LANES);
-                let first = column * LANES * self.kpis;
-                let width = (self.person_values.len() - first).min(LANES * self.kpis) / self.kpis.max(1);
-                (self.person_values[first + kpi.index() * width + lane], coverage)
+                (column.values[at], coverage)
             }
             Subject::Team(t) => {
                 let at = t.index() * self.kpis + kpi.index();
@@ -95,21 +150,142 @@ impl KpiColumns {
     }
 }
 
+/// How the work is shared out: the KPIs in ranges and the people in buckets (whole
+/// trees of teams to a bucket), a task per range and bucket. A task sweeps its
+/// bucket's people once, in order: a column of them is read from the rows, its KPIs
+/// worked out, and its members folded into their teams while the column is in cache.
+/// Every team lists its members in the people's order, so the rollups add them in
+/// that order and are the same to the bit.
+struct Plan {
+    ranges: Vec<std::ops::Range<usize>>,
+    /// Per team: its parent, its bucket, and its place among the bucket's teams.
+    parent: Vec<Option<usize>>,
+    bucket_of_team: Vec<usize>,
+    local: Vec<usize>,
+    /// Per bucket, its teams in order.
+    buckets: Vec<Vec<usize>>,
+    /// Per bucket, its people in order; empty when one bucket holds everyone.
+    people: Vec<Vec<u32>>,
+}
+
+impl Plan {
+    fn of(rulebook: &Rulebook, organisation: &Organisation, inputs: &PeriodInputs) -> Plan {
+        let threads = rayon::current_num_threads().max(1);
+        let kpi_count = rulebook.kpis().len();
+        let team_count = organisation.teams().len();
+        let parent: Vec<Option<usize>> = organisation
+            .teams()
+            .iter()
+            .map(|t| t.parent.map(|p| p.index()))
+            .collect();
+        // KPIs are split first: a task then reads only its KPIs' metrics of each row.
+        // The people are split only when there are fewer KPIs than cores.
+        let share = kpi_count.div_ceil(threads.min(kpi_count).max(1)).max(1);
+        let mut ranges: Vec<_> = (0..kpi_count)
+            .step_by(share)
+            .map(|start| start..(start + share).min(kpi_count))
+            .collect();
+        if ranges.is_empty() {
+            ranges.push(0..0);
+        }
+        let mut roots: Vec<usize> = (0..team_count).filter(|&t| parent[t].is_none()).collect();
+        let bucket_count = threads.div_ceil(ranges.len()).clamp(1, roots.len().max(1));
+        if bucket_count == 1 {
+            return Plan {
+                ranges,
+                parent,
+                bucket_of_team: vec![0; team_count],
+                local: (0..team_count).collect(),
+                buckets: vec![(0..team_count).collect()],
+                people: Vec::new(),
+            };
+        }
+        let root_of = |mut t: usize| {
+            while let Some(p) = parent[t] {
+                t = p;
+            }
+            t
+        };
+        // Biggest tree first into the lightest bucket.
+        roots.sort_by_key(|&r| std::cmp::Reverse(organisation.members(TeamId(r as u32)).len()));
+        let mut load = vec![0usize; bucket_count];
+        let mut bucket_of_root = vec![0; team_count];
+        for r in roots {
+            let lightest = (0..bucket_count).min_by_key(|&b| load[b]).unwrap_or(0);
+            bucket_of_root[r] = lightest;
+            load[lightest] += organisation.members(TeamId(r as u32)).len();
+        }
+        let mut buckets = vec![Vec::new(); bucket_count];
+        let mut bucket_of_team = vec![0; team_count];
+        let mut local = vec![0; team_count];
+        for t in 0..team_count {
+            let b = bucket_of_root[root_of(t)];
+            bucket_of_team[t] = b;
+            local[t] = buckets[b].len();
+            buckets[b].push(t);
+        }
+        let mut people = vec![Vec::new(); bucket_count];
+        for p in 0..inputs.people() {
+            let team = organisation.person(PersonId(p as u32)).team;
+            people[bucket_of_team[team.index()]].push(p as u32);
+        }
+        Plan {
+            ranges,
+            parent,
+            bucket_of_team,
+            local,
+            buckets,
+            people,
+        }
+    }
+}
+
+/// One task of the [`Plan`]: the KPIs of `kpis` for the people of `bucket`, and their
+/// rollups for the bucket's teams.
+fn sweep(
+    rulebook: &Rulebook,
+    organisation: &Organisation,
+    inputs: &PeriodInputs,
+    plan: &Plan,
+    bucket: usize,
+    kpis: std::ops::Range<usize>,
+) -> (PersonValues, RollupGroup) {
+    let everyone = plan.people.is_empty();
+    let count = if everyone {
+        inputs.people()
+    } else {
+        plan.people[bucket].len()
+    };
+    let mut values = PersonValues {
+        kpis: kpis.len(),
+        columns: Vec::with_capacity(count.div_ceil(LANES)),
+    };
+    let mut column = Column::new(rulebook, kpis.clone());
+    let mut group = RollupGroup::of(rulebook, inputs, bucket, &plan.buckets[bucket], kpis);
+    let mut people = [0usize; LANES];
+    for first in (0..count).step_by(LANES) {
+        let people = &mut people[..(count - first).min(LANES)];
+        for (i, p) in people.iter_mut().enumerate() {
+            *p = if everyone {
+                first + i
+            } else {
+                plan.people[bucket][first + i] as usize
+            };
+        }
+        values.columns.push(column.evaluate(rulebook, inputs, people));
+        group.add(rulebook, organisation, plan, &column, people);
+    }
+    group.count_members(plan, &plan.buckets[bucket]);
+    (values, group)
+}
+
 /// A metric's value for one month as a period of that month rolls it up, to the bit:
 /// the value itself, and for an average of one `(0 + v) / 1`, which turns -0 into 0.
 #[inline]
 fn one_month(rule: TimeRollup, value: f64) -> f64 {
-    value + month_zero(rule)
-}
-
-/// What [`one_month`] adds to a value: 0 for an average, else -0, which leaves every
-/// value as it is (-0 included). An addition rather than a `match` per value, so a
-/// member's row is read without a branch.
-#[inline]
-fn month_zero(rule: TimeRollup) -> f64 {
     match rule {
-        TimeRollup::Average => 0.0,
-        TimeRollup::Sum | TimeRollup::First | TimeRollup::Last => -0.0,
+        TimeRollup::Average => value + 0.0,
+        TimeRollup::Sum | TimeRollup::First | TimeRollup::Last => value,
     }
 }
 
@@ -117,95 +293,143 @@ fn month_zero(rule: TimeRollup) -> f64 {
 /// forty columns does not fall into the same few cache sets (2 KiB apart, they would).
 const PADDED: usize = LANES + 8;
 
-/// One column of up to [`LANES`] people: their metric values and KPI values, reused
-/// from column to column on a thread.
+/// One column of up to [`LANES`] people: the metric values their KPIs read (as the
+/// month rolls each up) and the KPIs' values and cells, reused from column to column.
 struct Column {
-    over_time: Vec<TimeRollup>,
+    /// The task's KPIs.
+    share: std::ops::Range<usize>,
+    /// Its KPIs and the KPIs they read, in the order they are worked out.
+    evaluated: Vec<usize>,
+    /// The metrics those read, and which of them are averaged over time.
+    read: Vec<usize>,
+    averaged: Vec<usize>,
+    /// A row for a person the month has no values for.
+    no_data: Vec<f64>,
+    /// Per metric; only those read are filled.
     metrics: Vec<[f64; PADDED]>,
+    /// Per metric read, whether someone in the column has no value for it.
+    missing: Vec<bool>,
+    /// Per KPI; only those worked out are filled.
     kpis: Vec<[f64; PADDED]>,
+    /// Per KPI, whether the month is each person's cell for it: active, and every
+    /// metric it reads (its dependencies' too) there.
+    covered: Vec<[bool; LANES]>,
     active: [bool; LANES],
-    covered: [bool; LANES],
     lanes: Lanes,
 }
 
 impl Column {
-    fn new(rulebook: &Rulebook) -> Column {
+    fn new(rulebook: &Rulebook, share: std::ops::Range<usize>) -> Column {
+        let kpis = rulebook.kpis();
+        let mut evaluated: Vec<usize> = share
+            .clone()
+            .flat_map(|k| kpis[k].reads.kpis.iter().map(|d| d.index()).chain([k]))
+            .collect();
+        // KPI ids follow dependency order.
+        evaluated.sort_unstable();
+        evaluated.dedup();
+        let mut read: Vec<usize> = evaluated
+            .iter()
+            .flat_map(|&k| kpis[k].reads.metrics.iter().map(|m| m.index()))
+            .collect();
+        read.sort_unstable();
+        read.dedup();
+        let averaged = read
+            .iter()
+            .copied()
+            .filter(|&m| rulebook.metrics()[m].over_time == TimeRollup::Average)
+            .collect();
         Column {
-            over_time: rulebook.metrics().iter().map(|m| m.over_time).collect(),
+            share,
+            evaluated,
+            read,
+            averaged,
+            no_data: vec![f64::NAN; rulebook.metrics().len()],
             metrics: vec![[f64::NAN; PADDED]; rulebook.metrics().len()],
-            kpis: vec![[f64::NAN; PADDED]; rulebook.kpis().len()],
+            missing: vec![false; rulebook.metrics().len()],
+            kpis: vec![[f64::NAN; PADDED]; kpis.len()],
+            covered: vec![[false; LANES]; kpis.len()],
             active: [false; LANES],
-            covered: [false; LANES],
             lanes: Lanes::default(),
         }
     }
 
-    /// Every KPI of the people from `first` on: `values` KPI after KPI (a column
-    /// each), `cells` person after person (their KPIs' cells).
-    fn evaluate(
-        &mut self,
-        rulebook: &Rulebook,
-        inputs: &PeriodInputs,
-        first: usize,
-        values: &mut [f64],
-        cells: &mut [u8],
-    ) {
-        let kpi_count = rulebook.kpis().len();
+    /// The task's KPIs for `people` (at most [`LANES`]).
+    fn evaluate(&mut self, rulebook: &Rulebook, inputs: &PeriodInputs, people: &[usize]) -> PeopleColumn {
+        let n = people.len();
         let metric_count = rulebook.metrics().len();
-        let n = values.len() / kpi_count.max(1);
-        let rows = inputs.table(0).get(first * metric_count..(first + n) * metric_count);
-        match rows {
-            Some(rows) => {
-                // Eight people at a time: each metric's eight values fill a cache line
-                // of its column, where a person at a time touched every column's line.
-                const BLOCK: usize = 8;
-                let width = metric_count.max(1);
-                for (b, block) in rows.chunks(BLOCK * width).enumerate() {
-                    for (m, column) in self.metrics.iter_mut().enumerate() {
-                        for (i, row) in block.chunks_exact(width).enumerate() {
-                            column[b * BLOCK + i] = row[m];
-                        }
-                    }
-                }
-                for (column, &rule) in self.metrics.iter_mut().zip(&self.over_time) {
-                    if rule == TimeRollup::Average {
-                        column[..n].iter_mut().for_each(|v| *v = one_month(rule, *v));
-                    }
+        let table = inputs.table(0);
+        // Eight people at a time: each metric's eight values fill a cache line of its
+        // column, where a person at a time touched every column's line.
+        const BLOCK: usize = 8;
+        for (b, block) in people.chunks(BLOCK).enumerate() {
+            let mut rows = [self.no_data.as_slice(); BLOCK];
+            for (row, &p) in rows.iter_mut().zip(block) {
+                if let Some(values) = table.get(p * metric_count..(p + 1) * metric_count) {
+                    *row = values;
                 }
             }
-            // A month without any data.
-            None => self.metrics.iter_mut().for_each(|column| column.fill(f64::NAN)),
+            let rows = &rows[..block.len()];
+            for &m in &self.read {
+                let column = &mut self.metrics[m][b * BLOCK..b * BLOCK + rows.len()];
+                for (value, row) in column.iter_mut().zip(rows) {
+                    *value = row[m];
+                }
+            }
         }
-        for (i, active) in self.active[..n].iter_mut().enumerate() {
-            *active = inputs.active(first + i) & 1 != 0;
+        for &m in &self.averaged {
+            self.metrics[m][..n]
+                .iter_mut()
+                .for_each(|v| *v = one_month(TimeRollup::Average, *v));
         }
-        for (k, kpi) in rulebook.kpis().iter().enumerate() {
-            // The month is the KPI's cell where the person is active and every metric
-            // it reads (its dependencies' too) is there.
-            let covered = &mut self.covered[..n];
+        for &m in &self.read {
+            self.missing[m] = self.metrics[m][..n]
+                .iter()
+                .fold(false, |missing, v| missing | v.is_nan());
+        }
+        for (active, &p) in self.active.iter_mut().zip(people) {
+            *active = inputs.active(p) & 1 != 0;
+        }
+        let everyone_active = self.active[..n].iter().all(|&a| a);
+        for &k in &self.evaluated {
+            let kpi = &rulebook.kpis()[k];
+            let covered = &mut self.covered[k][..n];
             covered.copy_from_slice(&self.active[..n]);
-            for m in &kpi.reads.metrics {
-                for (covered, v) in covered.iter_mut().zip(&self.metrics[m.index()][..n]) {
-                    *covered &= !v.is_nan();
+            let mut every_cell = everyone_active;
+            for m in kpi.reads.metrics.iter().map(|m| m.index()) {
+                if self.missing[m] {
+                    every_cell = false;
+                    for (covered, v) in covered.iter_mut().zip(&self.metrics[m][..n]) {
+                        *covered &= !v.is_nan();
+                    }
                 }
             }
             let (done, rest) = self.kpis.split_at_mut(k);
-            let out = &mut rest[0][..n];
+            let values = &mut rest[0][..n];
             {
                 let columns: Vec<&[f64]> = self.metrics.iter().chain(done.iter()).map(|c| &c[..n]).collect();
-                kpi.compiled.evaluate_lanes(&columns, out, &mut self.lanes);
+                kpi.compiled.evaluate_lanes(&columns, values, &mut self.lanes);
             }
             // A dependency read within a covered cell is covered too: its own column
             // holds the value the card would work out in that cell.
-            for (v, &covered) in out.iter_mut().zip(covered.iter()) {
-                if !covered {
-                    *v = f64::NAN;
+            if !every_cell {
+                for (v, &covered) in values.iter_mut().zip(covered.iter()) {
+                    if !covered {
+                        *v = f64::NAN;
+                    }
                 }
             }
-            values[k * n..(k + 1) * n].copy_from_slice(out);
-            for (i, &covered) in covered.iter().enumerate() {
-                cells[i * kpi_count + k] = u8::from(covered) | u8::from(self.active[i]) << 1;
-            }
+        }
+        let mut values = Vec::with_capacity(n * self.share.len());
+        let mut cells = Vec::with_capacity(n * self.share.len());
+        for k in self.share.clone() {
+            values.extend_from_slice(&self.kpis[k][..n]);
+            let covered = self.covered[k][..n].iter().zip(&self.active[..n]);
+            cells.extend(covered.map(|(&covered, &active)| u8::from(covered) | u8::from(active) << 1));
+        }
+        PeopleColumn {
+            values: values.into_boxed_slice(),
+            cells: cells.into_boxed_slice(),
         }
     }
 }
@@ -220,15 +444,14 @@ struct TeamRollup {
     nothing_own: bool,
 }
 
-/// The inputs of a group of KPIs as lanes, KPI after KPI and each KPI's metrics in
+/// The inputs of a range of KPIs as lanes, KPI after KPI and each KPI's metrics in
 /// the order it reads them: how a team given nothing of its own lays out its rollups.
 struct RollupLanes {
+    kpis: std::ops::Range<usize>,
     /// Per lane, its metric.
     metric: Vec<usize>,
-    /// Per KPI of the group, its lanes.
+    /// Per KPI of the range, its lanes.
     kpi_lanes: Vec<std::ops::Range<usize>>,
-    /// Per lane, [`month_zero`] of its metric.
-    zero: Vec<f64>,
     /// Per lane, what its rollup starts from ([`Across::start`]): folding it in leaves
     /// a rollup as it was, to the bit, so a member who does not count adds it.
     neutral: Vec<f64>,
@@ -241,9 +464,9 @@ impl RollupLanes {
     fn of(rulebook: &Rulebook, kpis: std::ops::Range<usize>) -> RollupLanes {
         use crate::kpi::definition::TeamRollup as Rollup;
         let mut lanes = RollupLanes {
+            kpis: kpis.clone(),
             metric: Vec::new(),
             kpi_lanes: Vec::new(),
-            zero: Vec::new(),
             neutral: Vec::new(),
             across: Vec::new(),
             all_sums: true,
@@ -253,7 +476,6 @@ impl RollupLanes {
             for &m in &rulebook.kpis()[k].reads.metrics {
                 let metric = rulebook.metric(m);
                 lanes.metric.push(m.index());
-                lanes.zero.push(month_zero(metric.over_time));
                 lanes.neutral.push(Across::start(metric.across_team));
                 lanes.across.push(metric.across_team);
                 lanes.all_sums &= matches!(metric.across_team, Rollup::Sum | Rollup::Average);
@@ -267,21 +489,18 @@ impl RollupLanes {
         self.metric.len()
     }
 
-    /// A member's value on each lane where they count (their cell for the lane's KPI:
-    /// active, every input there), the lane's neutral value where they do not.
-    fn read(&self, row: &[f64], cells: &[u8], values: &mut [f64]) {
-        for (lanes, &cell) in self.kpi_lanes.iter().zip(cells) {
+    /// Person `i` of the column's value on each lane where they count (their cell for
+    /// the lane's KPI: active, every input there), the lane's neutral value where
+    /// they do not.
+    fn read(&self, column: &Column, i: usize, values: &mut [f64]) {
+        for (lanes, k) in self.kpi_lanes.iter().zip(self.kpis.clone()) {
             let values = &mut values[lanes.clone()];
-            if cell & 1 == 0 {
+            if !column.covered[k][i] {
                 values.copy_from_slice(&self.neutral[lanes.clone()]);
                 continue;
             }
-            for ((value, &m), &zero) in values
-                .iter_mut()
-                .zip(&self.metric[lanes.clone()])
-                .zip(&self.zero[lanes.clone()])
-            {
-                *value = row[m] + zero;
+            for (value, &m) in values.iter_mut().zip(&self.metric[lanes.clone()]) {
+                *value = column.metrics[m][i];
             }
         }
     }
@@ -309,7 +528,6 @@ struct RollupGroup {
     kpis: std::ops::Range<usize>,
     rollups: Vec<TeamRollup>,
     metrics: Vec<MetricId>,
-    over_time: Vec<TimeRollup>,
     across: Vec<crate::kpi::definition::TeamRollup>,
     /// Each metric's rollup so far ([`Across::step`]).
     acc: Vec<f64>,
@@ -318,231 +536,215 @@ struct RollupGroup {
     expected: Vec<u32>,
     /// Per rollup, the metrics read from the team's own row.
     own: Vec<Vec<MetricId>>,
+    /// A team given no values of its own for these KPIs rolls up every input of each
+    /// from its members, each counted where the member's own cell for the KPI is:
+    /// the same lanes (a KPI's metrics, KPI after KPI) for every such team. A
+    /// member's lanes are read once and added to each such team above them; teams
+    /// with values of their own go a KPI at a time.
+    lanes: RollupLanes,
+    /// Per team of the bucket, whether it rolls up on the lanes.
+    on_lanes: Vec<bool>,
+    /// The member being added: their lanes, and per KPI whether they are counted and
+    /// expected (a team lead adds what they have, and is no gap where they have nothing).
+    values: Vec<f64>,
+    member_covered: Vec<u32>,
+    member_expected: Vec<u32>,
+    /// Per team of the bucket and KPI, the counts of its own members (not its
+    /// sub-teams'): the counts of a team on the lanes are its members' whatever
+    /// the order, so they are added up the tree once at the end, not per member.
+    direct_covered: Vec<u32>,
+    direct_expected: Vec<u32>,
 }
 
-/// How the team pass is shared out: trees of teams in buckets, KPIs in ranges, a task
-/// per bucket and range. Each task reads its bucket's people in the order of the
-/// people (every team lists its members in that order), so the rows stream through
-/// the cache in address order instead of a tree's members being fetched one by one.
-struct Shares {
-    /// Per team: its bucket, and its place among the bucket's teams.
-    bucket_of_team: Vec<usize>,
-    local: Vec<usize>,
-    /// Per bucket, its teams in order.
-    buckets: Vec<Vec<usize>>,
-    /// Per person, their bucket.
-    bucket_of_person: Vec<u32>,
-    tasks: Vec<(usize, std::ops::Range<usize>)>,
-}
-
-impl Shares {
-    fn of(organisation: &Organisation, parent: &[Option<usize>], team_of: &[u32], kpi_count: usize) -> Shares {
-        let team_count = parent.len();
-        let threads = rayon::current_num_threads().max(1);
-        let root_of: Vec<usize> = (0..team_count)
-            .map(|mut t| {
-                while let Some(p) = parent[t] {
-                    t = p;
+impl RollupGroup {
+    fn of(
+        rulebook: &Rulebook,
+        inputs: &PeriodInputs,
+        bucket: usize,
+        teams: &[usize],
+        kpis: std::ops::Range<usize>,
+    ) -> RollupGroup {
+        let width = kpis.len();
+        let lanes = RollupLanes::of(rulebook, kpis.clone());
+        let mut group = RollupGroup {
+            bucket,
+            kpis: kpis.clone(),
+            rollups: Vec::with_capacity(teams.len() * width),
+            metrics: Vec::new(),
+            across: Vec::new(),
+            acc: Vec::new(),
+            covered: vec![0; teams.len() * width],
+            expected: vec![0; teams.len() * width],
+            own: Vec::with_capacity(teams.len() * width),
+            values: vec![0.0; lanes.len()],
+            lanes,
+            on_lanes: Vec::with_capacity(teams.len()),
+            member_covered: vec![0; width],
+            member_expected: vec![0; width],
+            direct_covered: vec![0; teams.len() * width],
+            direct_expected: vec![0; teams.len() * width],
+        };
+        for &t in teams {
+            let team_row = inputs.people() + t;
+            for k in kpis.clone() {
+                let (own, from_members): (Vec<MetricId>, Vec<MetricId>) = rulebook.kpis()[k]
+                    .reads
+                    .metrics
+                    .iter()
+                    .partition(|&&m| !team_value(rulebook, inputs, team_row, m).is_nan());
+                group.rollups.push(TeamRollup {
+                    from: group.metrics.len(),
+                    len: from_members.len(),
+                    nothing_own: own.is_empty(),
+                });
+                for m in from_members {
+                    let across = rulebook.metric(m).across_team;
+                    group.metrics.push(m);
+                    group.across.push(across);
+                    group.acc.push(Across::start(across));
                 }
-                t
-            })
-            .collect();
-        let mut roots: Vec<usize> = (0..team_count).filter(|&t| parent[t].is_none()).collect();
-        // KPIs split first: every task then reads the people in one sweep. Trees are
-        // split only when there are fewer KPIs than cores, biggest tree first into the
-        // lightest bucket.
-        let bucket_count = threads.clamp(1, roots.len().max(1));
-        let ranges = threads.div_ceil(bucket_count).clamp(1, kpi_count.max(1));
-        roots.sort_by_key(|&r| std::cmp::Reverse(organisation.members(TeamId(r as u32)).len()));
-        let mut load = vec![0usize; bucket_count];
-        let mut bucket_of_root = vec![0; team_count];
-        for r in roots {
-            let lightest = (0..bucket_count).min_by_key(|&b| load[b]).unwrap_or(0);
-            bucket_of_root[r] = lightest;
-            load[lightest] += organisation.members(TeamId(r as u32)).len();
+                group.own.push(own);
+            }
+            let rollups = &group.rollups[group.rollups.len() - width..];
+            group
+                .on_lanes
+                .push(group.lanes.len() > 0 && rollups.iter().all(|r| r.nothing_own));
         }
-        let mut buckets = vec![Vec::new(); bucket_count];
-        let mut bucket_of_team = vec![0; team_count];
-        let mut local = vec![0; team_count];
-        for t in 0..team_count {
-            let b = bucket_of_root[root_of[t]];
-            bucket_of_team[t] = b;
-            local[t] = buckets[b].len();
-            buckets[b].push(t);
-        }
-        let bucket_of_person = team_of.iter().map(|&t| bucket_of_team[t as usize] as u32).collect();
-        let share = kpi_count.div_ceil(ranges).max(1);
-        let tasks = (0..bucket_count)
-            .flat_map(|b| {
-                (0..kpi_count)
-                    .step_by(share)
-                    .map(move |start| (b, start..(start + share).min(kpi_count)))
-            })
-            .collect();
-        Shares {
-            bucket_of_team,
-            local,
-            buckets,
-            bucket_of_person,
-            tasks,
+        group
+    }
+
+    /// The people of `column`, in order, each folded into their team and every team
+    /// above it.
+    fn add(
+        &mut self,
+        rulebook: &Rulebook,
+        organisation: &Organisation,
+        plan: &Plan,
+        column: &Column,
+        people: &[usize],
+    ) {
+        let width = self.kpis.len();
+        for (i, &p) in people.iter().enumerate() {
+            let id = PersonId(p as u32);
+            let (active, on_team) = (column.active[i], on_team(rulebook, organisation, id));
+            self.lanes.read(column, i, &mut self.values);
+            for ((covered, expected), k) in self
+                .member_covered
+                .iter_mut()
+                .zip(&mut self.member_expected)
+                .zip(self.kpis.clone())
+            {
+                let cell = column.covered[k][i];
+                *covered = u32::from(cell);
+                *expected = u32::from(if on_team { cell } else { active });
+            }
+            let own_team = organisation.person(id).team.index();
+            let at = plan.local[own_team] * width;
+            for (total, &c) in self.direct_covered[at..at + width].iter_mut().zip(&self.member_covered) {
+                *total += c;
+            }
+            for (total, &e) in self.direct_expected[at..at + width]
+                .iter_mut()
+                .zip(&self.member_expected)
+            {
+                *total += e;
+            }
+            let mut team = Some(own_team);
+            while let Some(t) = team {
+                team = plan.parent[t];
+                let local = plan.local[t];
+                let at = local * width;
+                if self.on_lanes[local] {
+                    let from = self.rollups[at].from;
+                    self.lanes
+                        .add(&mut self.acc[from..from + self.lanes.len()], &self.values);
+                    continue;
+                }
+                for (j, k) in self.kpis.clone().enumerate() {
+                    let rollup = self.rollups[at + j];
+                    if rollup.len == 0 {
+                        continue;
+                    }
+                    let metrics = rollup.from..rollup.from + rollup.len;
+                    // With nothing of the team's own, the member's cell is the
+                    // person's own cell for the KPI: active, every input there.
+                    let cell = if rollup.nothing_own {
+                        column.covered[k][i]
+                    } else {
+                        active
+                            && self.metrics[metrics.clone()]
+                                .iter()
+                                .all(|m| !column.metrics[m.index()][i].is_nan())
+                    };
+                    self.expected[at + j] += u32::from(if on_team { cell } else { active });
+                    if cell {
+                        self.covered[at + j] += 1;
+                        for m in metrics {
+                            let v = column.metrics[self.metrics[m].index()][i];
+                            self.acc[m] = Across::step(self.across[m], self.acc[m], v);
+                        }
+                    }
+                }
+            }
         }
     }
 }
 
-/// Every KPI of every team in a one-month period, as [`PeriodInputs::gather`] rolls a
-/// team up. Every team lists its members in the people's order, so a sweep over the
-/// people in order, each fed to their team and every team above it, gives each team
-/// its members in its own order and its sums are the same to the bit.
+impl RollupGroup {
+    /// Adds each team's own members' counts to it and every team above it that rolls
+    /// up on the lanes.
+    fn count_members(&mut self, plan: &Plan, teams: &[usize]) {
+        let width = self.kpis.len();
+        for &t in teams {
+            let from = plan.local[t] * width;
+            let mut team = Some(t);
+            while let Some(above) = team {
+                team = plan.parent[above];
+                let local = plan.local[above];
+                if !self.on_lanes[local] {
+                    continue;
+                }
+                let at = local * width;
+                for j in 0..width {
+                    self.covered[at + j] += self.direct_covered[from + j];
+                    self.expected[at + j] += self.direct_expected[from + j];
+                }
+            }
+        }
+    }
+}
+
+/// A metric's value in a team's own row of the month; NaN where it has none.
+fn team_value(rulebook: &Rulebook, inputs: &PeriodInputs, row: usize, m: MetricId) -> f64 {
+    let metric_count = rulebook.metrics().len();
+    inputs
+        .table(0)
+        .get(row * metric_count + m.index())
+        .copied()
+        .unwrap_or(f64::NAN)
+}
+
+/// Every KPI of every team, from its members' rollups (`groups`, one per task of the
+/// plan) and its own values, as [`PeriodInputs::gather`] rolls a team up.
 fn teams(
     rulebook: &Rulebook,
     organisation: &Organisation,
     inputs: &PeriodInputs,
-    person_cells: &[u8],
+    plan: &Plan,
+    groups: &[RollupGroup],
 ) -> (Vec<f64>, Vec<Coverage>) {
     let metric_count = rulebook.metrics().len();
     let kpi_count = rulebook.kpis().len();
     let team_count = organisation.teams().len();
-    let people = organisation.people().len();
-    let table = inputs.table(0);
-    let value = |row: usize, m: MetricId| table.get(row * metric_count + m.index()).copied().unwrap_or(f64::NAN);
-    let over_time: Vec<TimeRollup> = rulebook.metrics().iter().map(|m| m.over_time).collect();
-    // Read from the people once, in order: the sweeps below touch nothing else of theirs.
-    let (team_of, on_team): (Vec<u32>, Vec<bool>) = (0..people)
-        .into_par_iter()
-        .map(|p| {
-            let id = PersonId(p as u32);
-            (organisation.person(id).team.0, on_team(rulebook, organisation, id))
-        })
-        .unzip();
-    let parent: Vec<Option<usize>> = organisation
-        .teams()
-        .iter()
-        .map(|t| t.parent.map(|p| p.index()))
-        .collect();
-    let no_data = vec![f64::NAN; metric_count];
-    let shares = Shares::of(organisation, &parent, &team_of, kpi_count);
-    let Shares {
-        bucket_of_team, local, ..
-    } = &shares;
-    let rolled: Vec<RollupGroup> = shares
-        .tasks
-        .par_iter()
-        .map(|(bucket, kpis)| {
-            let (bucket, kpis) = (*bucket, kpis.clone());
-            let teams_here = &shares.buckets[bucket];
-            let mut group = RollupGroup {
-                bucket,
-                kpis: kpis.clone(),
-                rollups: Vec::with_capacity(teams_here.len() * kpis.len()),
-                metrics: Vec::new(),
-                over_time: Vec::new(),
-                across: Vec::new(),
-                acc: Vec::new(),
-                covered: vec![0; teams_here.len() * kpis.len()],
-                expected: vec![0; teams_here.len() * kpis.len()],
-                own: Vec::with_capacity(teams_here.len() * kpis.len()),
-            };
-            for &t in teams_here {
-                let team_row = inputs.people() + t;
-                for k in kpis.clone() {
-                    let (own, from_members): (Vec<MetricId>, Vec<MetricId>) = rulebook.kpis()[k]
-                        .reads
-                        .metrics
-                        .iter()
-                        .partition(|&&m| !value(team_row, m).is_nan());
-                    group.rollups.push(TeamRollup {
-                        from: group.metrics.len(),
-                        len: from_members.len(),
-                        nothing_own: own.is_empty(),
-                    });
-                    for m in from_members {
-                        let across = rulebook.metric(m).across_team;
-                        group.metrics.push(m);
-                        group.over_time.push(over_time[m.index()]);
-                        group.across.push(across);
-                        group.acc.push(Across::start(across));
-                    }
-                    group.own.push(own);
-                }
-            }
-            let width = kpis.len();
-            // A team given no values of its own for these KPIs rolls up every input
-            // of each from its members, each counted where the member's own cell for
-            // the KPI is: the same lanes (a KPI's metrics, KPI after KPI) for every
-            // such team. A member's lanes are read once and added to each such team
-            // above them in one pass; teams with values of their own go a KPI at a
-            // time below.
-            let lanes = RollupLanes::of(rulebook, kpis.clone());
-            let mut on_lanes: Vec<bool> = (0..teams_here.len())
-                .map(|i| group.rollups[i * width..(i + 1) * width].iter().all(|r| r.nothing_own))
-                .collect();
-            if lanes.len() == 0 {
-                on_lanes.fill(false);
-            }
-            let mut values = vec![0.0; lanes.len()];
-            // A member's counts per KPI of the group: covered (their cell) and expected
-            // (a team lead adds what they have, and is no gap where they have nothing).
-            let (mut covered, mut expected) = (vec![0u32; width], vec![0u32; width]);
-            for p in (0..people).filter(|&p| shares.bucket_of_person[p] as usize == bucket) {
-                let active = inputs.active(p) & 1 != 0;
-                let row = table.get(p * metric_count..(p + 1) * metric_count).unwrap_or(&no_data);
-                let cells = &person_cells[p * kpi_count + kpis.start..p * kpi_count + kpis.end];
-                lanes.read(row, cells, &mut values);
-                for ((covered, expected), &cell) in covered.iter_mut().zip(&mut expected).zip(cells) {
-                    let cell = cell & 1 != 0;
-                    *covered = u32::from(cell);
-                    *expected = u32::from(if on_team[p] { cell } else { active });
-                }
-                let mut team = Some(team_of[p] as usize);
-                while let Some(t) = team {
-                    team = parent[t];
-                    let at = local[t] * width;
-                    if on_lanes[local[t]] {
-                        let from = group.rollups[at].from;
-                        lanes.add(&mut group.acc[from..from + lanes.len()], &values);
-                        for (total, &c) in group.covered[at..at + width].iter_mut().zip(&covered) {
-                            *total += c;
-                        }
-                        for (total, &e) in group.expected[at..at + width].iter_mut().zip(&expected) {
-                            *total += e;
-                        }
-                        continue;
-                    }
-                    for (j, (rollup, &cell)) in group.rollups[at..at + width].iter().zip(cells).enumerate() {
-                        if rollup.len == 0 {
-                            continue;
-                        }
-                        let metrics = rollup.from..rollup.from + rollup.len;
-                        // With nothing of the team's own, the member's cell is the
-                        // person's own cell for the KPI: active, every input there.
-                        let cell = if rollup.nothing_own {
-                            cell & 1 != 0
-                        } else {
-                            active && group.metrics[metrics.clone()].iter().all(|m| !row[m.index()].is_nan())
-                        };
-                        group.expected[at + j] += u32::from(if on_team[p] { cell } else { active });
-                        if cell {
-                            group.covered[at + j] += 1;
-                            for i in metrics {
-                                let v = one_month(group.over_time[i], row[group.metrics[i].index()]);
-                                group.acc[i] = Across::step(group.across[i], group.acc[i], v);
-                            }
-                        }
-                    }
-                }
-            }
-            group
-        })
-        .collect();
     let mut slots = vec![f64::NAN; rulebook.slot_count()];
     let mut values = vec![f64::NAN; team_count * kpi_count];
     let mut coverages = Vec::with_capacity(team_count * kpi_count);
     for t in 0..team_count {
         let team_row = inputs.people() + t;
-        for group in rolled.iter().filter(|g| g.bucket == bucket_of_team[t]) {
+        for group in groups.iter().filter(|g| g.bucket == plan.bucket_of_team[t]) {
             let width = group.kpis.len();
             for (j, k) in group.kpis.clone().enumerate() {
-                let at = local[t] * width + j;
+                let at = plan.local[t] * width + j;
                 let rollup = group.rollups[at];
                 let kpi = &rulebook.kpis()[k];
                 slots.fill(f64::NAN);
@@ -564,7 +766,8 @@ fn teams(
                 };
                 if coverage.covered > 0 {
                     for &m in &group.own[at] {
-                        slots[m.index()] = one_month(over_time[m.index()], value(team_row, m));
+                        let rule = rulebook.metric(m).over_time;
+                        slots[m.index()] = one_month(rule, team_value(rulebook, inputs, team_row, m));
                     }
                     for &d in kpi.reads.kpis.iter().chain(std::iter::once(&KpiId(k as u32))) {
                         let compiled = &rulebook.kpi(d).compiled;

@@ -469,17 +469,21 @@ proptest! {
     }
 
     /// The same with members combined every way a team can, the demo's teams as they
-    /// are or under one top team, and the team pass shared out over three threads: its
-    /// trees in buckets, its KPIs in ranges, each task reading its people in order.
+    /// are or under one top team, and the work shared out over three threads (the
+    /// KPIs in three ranges) or over more threads than KPIs (every KPI a range of its
+    /// own, and the people split by trees of teams too), each task sweeping its people
+    /// in order.
     #[test]
     fn every_team_rollup_a_column_at_a_time_is_every_card_scored_alone(
         values in prop::collection::vec(value(), 25 * 40),
         team_own in prop::collection::vec((0..10usize, 0..40usize, 0.0..5_000.0f64), 0..6),
         inactive in prop::collection::vec(prop::bool::weighted(0.1), 1..30),
         one_tree in any::<bool>(),
+        more_threads_than_kpis in any::<bool>(),
     ) {
         let (rulebook, sources) = demo_month(every_team_rollup(), &values, &team_own, &inactive, one_tree);
-        let threads = rayon::ThreadPoolBuilder::new().num_threads(3).build().expect("a thread pool");
+        let threads = if more_threads_than_kpis { rulebook.kpis().len() * 3 } else { 3 };
+        let threads = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a thread pool");
         threads.install(|| every_card_alone(&rulebook, &sources))?;
     }
 }
