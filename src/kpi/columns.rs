@@ -84,16 +84,7 @@ impl KpiColumns {
             .collect();
         let (people, groups): (Vec<PersonValues>, Vec<RollupGroup>) = tasks
             .par_iter()
-            .map(|&(bucket, range)| {
-                sweep(
-                    rulebook,
-                    organisation,
-                    inputs,
-                    &plan,
-                    bucket,
-                    plan.ranges[range].clone(),
-                )
-            })
+            .map(|&(bucket, range)| sweep(rulebook, inputs, &plan, bucket, plan.ranges[range].clone()))
             .unzip();
         let (team_values, team_coverage) = teams(rulebook, organisation, inputs, &plan, &groups);
         let mut kpi_place = vec![(0, 0); rulebook.kpis().len()];
@@ -166,6 +157,10 @@ struct Plan {
     buckets: Vec<Vec<usize>>,
     /// Per bucket, its people in order; empty when one bucket holds everyone.
     people: Vec<Vec<u32>>,
+    /// Per person, their team and whether they are scored on it (a team lead): read
+    /// from the people once, where every task would read every person's whole record.
+    team_of: Vec<u32>,
+    on_team: Vec<bool>,
 }
 
 impl Plan {
@@ -188,6 +183,13 @@ impl Plan {
         if ranges.is_empty() {
             ranges.push(0..0);
         }
+        let (team_of, on_team): (Vec<u32>, Vec<bool>) = (0..inputs.people())
+            .into_par_iter()
+            .map(|p| {
+                let id = PersonId(p as u32);
+                (organisation.person(id).team.0, on_team(rulebook, organisation, id))
+            })
+            .unzip();
         let mut roots: Vec<usize> = (0..team_count).filter(|&t| parent[t].is_none()).collect();
         let bucket_count = threads.div_ceil(ranges.len()).clamp(1, roots.len().max(1));
         if bucket_count == 1 {
@@ -198,6 +200,8 @@ impl Plan {
                 local: (0..team_count).collect(),
                 buckets: vec![(0..team_count).collect()],
                 people: Vec::new(),
+                team_of,
+                on_team,
             };
         }
         let root_of = |mut t: usize| {
@@ -225,9 +229,8 @@ impl Plan {
             buckets[b].push(t);
         }
         let mut people = vec![Vec::new(); bucket_count];
-        for p in 0..inputs.people() {
-            let team = organisation.person(PersonId(p as u32)).team;
-            people[bucket_of_team[team.index()]].push(p as u32);
+        for (p, &team) in team_of.iter().enumerate() {
+            people[bucket_of_team[team as usize]].push(p as u32);
         }
         Plan {
             ranges,
@@ -236,6 +239,8 @@ impl Plan {
             local,
             buckets,
             people,
+            team_of,
+            on_team,
         }
     }
 }
@@ -244,7 +249,6 @@ impl Plan {
 /// rollups for the bucket's teams.
 fn sweep(
     rulebook: &Rulebook,
-    organisation: &Organisation,
     inputs: &PeriodInputs,
     plan: &Plan,
     bucket: usize,
@@ -273,7 +277,7 @@ fn sweep(
             };
         }
         values.columns.push(column.evaluate(rulebook, inputs, people));
-        group.add(rulebook, organisation, plan, &column, people);
+        group.add(plan, &column, people);
     }
     group.count_members(plan, &plan.buckets[bucket]);
     (values, group)
@@ -615,18 +619,10 @@ impl RollupGroup {
 
     /// The people of `column`, in order, each folded into their team and every team
     /// above it.
-    fn add(
-        &mut self,
-        rulebook: &Rulebook,
-        organisation: &Organisation,
-        plan: &Plan,
-        column: &Column,
-        people: &[usize],
-    ) {
+    fn add(&mut self, plan: &Plan, column: &Column, people: &[usize]) {
         let width = self.kpis.len();
         for (i, &p) in people.iter().enumerate() {
-            let id = PersonId(p as u32);
-            let (active, on_team) = (column.active[i], on_team(rulebook, organisation, id));
+            let (active, on_team) = (column.active[i], plan.on_team[p]);
             self.lanes.read(column, i, &mut self.values);
             for ((covered, expected), k) in self
                 .member_covered
@@ -638,7 +634,7 @@ impl RollupGroup {
                 *covered = u32::from(cell);
                 *expected = u32::from(if on_team { cell } else { active });
             }
-            let own_team = organisation.person(id).team.index();
+            let own_team = plan.team_of[p] as usize;
             let at = plan.local[own_team] * width;
             for (total, &c) in self.direct_covered[at..at + width].iter_mut().zip(&self.member_covered) {
                 *total += c;
