@@ -170,19 +170,29 @@ impl CompiledFormula {
         }
         let result = |value: f64| if value.is_finite() { value } else { f64::NAN };
         match operands[0].lanes(&stack[0][..n], columns, n) {
+            Lane::Each(values) if divides => {
+                for ((out, &value), &failed) in out.iter_mut().zip(values).zip(failed.iter()) {
+                    *out = if failed { f64::NAN } else { result(value) };
+                }
+            }
             Lane::Each(values) => {
                 for (out, &value) in out.iter_mut().zip(values) {
                     *out = result(value);
                 }
             }
-            Lane::All(value) => out.fill(result(value)),
-        }
-        if divides {
-            for (out, &failed) in out.iter_mut().zip(failed.iter()) {
-                if failed {
-                    *out = f64::NAN;
+            Lane::All(value) => {
+                out.fill(result(value));
+                if divides {
+                    for (out, &failed) in out.iter_mut().zip(failed.iter()) {
+                        if failed {
+                            *out = f64::NAN;
+                        }
+                    }
                 }
             }
+        }
+        if self.carries_nan && !matches!(operands[0], Operand::Const(_)) {
+            return;
         }
         for &s in self.slots() {
             for (out, v) in out.iter_mut().zip(&columns[s][..n]) {

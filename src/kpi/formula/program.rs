@@ -29,6 +29,9 @@ pub struct CompiledFormula {
     slots: Box<[usize]>,
     /// No jumps (`&&`, `||`, `if`): every instruction runs for every subject.
     pub(super) straight: bool,
+    /// Only arithmetic: a NaN read anywhere makes the result NaN by itself, where
+    /// `min`, `max`, a comparison or `^` (`NaN ^ 0` is 1) can let a value through.
+    pub(super) carries_nan: bool,
 }
 
 /// Emits a program while tracking how deep its stack grows.
@@ -61,8 +64,15 @@ impl Compiler {
             .code
             .iter()
             .any(|op| matches!(op, Op::AndJump(_) | Op::OrJump(_) | Op::JumpIfFalse(_) | Op::Jump(_)));
+        let carries_nan = self.code.iter().all(|op| match op {
+            Op::Const(_) | Op::Load(_) => true,
+            Op::Unary(op) => !matches!(op, Unary::Not),
+            Op::Binary(op) => matches!(op, Binary::Add | Binary::Sub | Binary::Mul | Binary::Div | Binary::Rem),
+            _ => false,
+        });
         Ok(CompiledFormula {
             straight,
+            carries_nan,
             code: self.code.into_boxed_slice(),
             slots: slots.into_boxed_slice(),
         })

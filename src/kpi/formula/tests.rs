@@ -386,6 +386,12 @@ fn constants_and_columns_are_read_where_they_are_to_the_same_bits() {
         "(a - b) % 2",
         "a + b + c * d / a",
         "2 - (a - (b - (c - d)))",
+        // A NaN read goes through `^ 0`, `min`, `max` and `if`: no value all the same.
+        "d ^ 0",
+        "min(d, 1) + a",
+        "max(1, d)",
+        "if(d > 1, 2, 3)",
+        "d * 0 + 1",
     ] {
         let (together, one_by_one) = over_lanes(source, FormulaKind::Number, &lanes);
         assert!(same(&together, &one_by_one), "{source}: {together:?} vs {one_by_one:?}");
