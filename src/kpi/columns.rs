@@ -18,10 +18,10 @@
 //!
 //! [`CompiledFormula::evaluate_lanes`]: crate::kpi::formula::CompiledFormula::evaluate_lanes
 
-use crate::kpi::definition::TimeRollup;
+use crate::kpi::definition::{ScoredOn, TimeRollup};
 use crate::kpi::formula::{LANES, Lanes};
-use crate::kpi::organisation::{Organisation, PersonId, Subject, TeamId};
-use crate::kpi::rollup::{Across, Coverage, CoverageUnit, PeriodInputs, on_team};
+use crate::kpi::organisation::{Organisation, Subject, TeamId};
+use crate::kpi::rollup::{Across, Coverage, CoverageUnit, PeriodInputs};
 use crate::kpi::rulebook::{KpiId, MetricId, Rulebook};
 use rayon::prelude::*;
 
@@ -179,12 +179,10 @@ impl Plan {
         if ranges.is_empty() {
             ranges.push(0..0);
         }
-        let (team_of, on_team): (Vec<u32>, Vec<bool>) = (0..inputs.people())
-            .into_par_iter()
-            .map(|p| {
-                let id = PersonId(p as u32);
-                (organisation.person(id).team.0, on_team(rulebook, organisation, id))
-            })
+        let on_team_role: Vec<bool> = rulebook.roles().iter().map(|r| r.scored_on == ScoredOn::Team).collect();
+        let (team_of, on_team): (Vec<u32>, Vec<bool>) = organisation.places()[..inputs.people()]
+            .iter()
+            .map(|&(team, role)| (team.0, on_team_role[role.index()]))
             .unzip();
         let mut roots: Vec<usize> = (0..team_count).filter(|&t| parent[t].is_none()).collect();
         let bucket_count = threads.div_ceil(ranges.len()).clamp(1, roots.len().max(1));

@@ -91,6 +91,9 @@ pub struct Organisation {
     people: Vec<Person>,
     /// For each team, every person in it or in any team below it.
     members: Vec<Vec<PersonId>>,
+    /// Each person's team and role, in order: what a sweep over everyone reads of
+    /// them, eight bytes a person where their record is over a hundred.
+    places: Vec<(TeamId, RoleId)>,
     /// Every person and team by key: ids are found by name, never by a position
     /// counted outside the engine.
     by_key: HashMap<String, Subject>,
@@ -130,10 +133,12 @@ impl Organisation {
                     .map(|(i, t)| (t.key.clone(), Subject::Team(TeamId(i as u32)))),
             )
             .collect();
+        let places = people.iter().map(|p| (p.team, p.role)).collect();
         Ok(Organisation {
             teams,
             people,
             members,
+            places,
             by_key,
         })
     }
@@ -181,6 +186,11 @@ impl Organisation {
 
     pub fn person(&self, id: PersonId) -> &Person {
         &self.people[id.index()]
+    }
+
+    /// Every person's team and role, in the people's order.
+    pub fn places(&self) -> &[(TeamId, RoleId)] {
+        &self.places
     }
 
     /// Everyone in the team and its sub-teams.
