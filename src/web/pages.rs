@@ -1,7 +1,9 @@
 //! The HTML pages: sign-in here; by resource below: the list of cards and a
-//! scorecard (`cards`), a card's trend (`trend`), team pages (`teams`).
+//! scorecard (`cards`), a card's trend (`trend`), team pages (`teams`) and a team's
+//! board (`board`, which the leaderboard API reads too).
 
 mod appraisal;
+mod board;
 mod cards;
 mod chart;
 mod glance;
@@ -13,10 +15,11 @@ mod teams;
 mod trend;
 mod words;
 
+pub use board::{TeamBoard, team_board};
 pub use cards::scorecard;
 pub use nav::Nav;
 pub use people::index;
-pub use teams::{TeamBoard, team_board, team_page, teams_overview};
+pub use teams::{team_page, teams_overview};
 pub use trend::trend_page;
 pub use words::{LANG_COOKIE, Lang};
 
