@@ -18,7 +18,7 @@
 use crate::kpi::definition::{ScoredOn, TeamRollup, TimeRollup};
 use crate::kpi::organisation::{Organisation, PersonId, Subject, TeamId};
 use crate::kpi::period::{Month, Period};
-use crate::kpi::rulebook::{MetricId, Rulebook};
+use crate::kpi::rulebook::{MetricId, Role, Rulebook};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -558,7 +558,12 @@ impl PeriodInputs {
 
 /// Whether a person's card is computed from their team's numbers.
 pub(super) fn on_team(rulebook: &Rulebook, organisation: &Organisation, person: PersonId) -> bool {
-    rulebook.role(organisation.person(person).role).scored_on == ScoredOn::Team
+    scored_on_team(rulebook.role(organisation.person(person).role))
+}
+
+/// Whether a role's people are scored on their team's numbers (team leads).
+pub(super) fn scored_on_team(role: &Role) -> bool {
+    role.scored_on == ScoredOn::Team
 }
 
 /// At most five items, then how many more.

@@ -18,10 +18,10 @@
 //!
 //! [`CompiledFormula::evaluate_lanes`]: crate::kpi::formula::CompiledFormula::evaluate_lanes
 
-use crate::kpi::definition::{ScoredOn, TimeRollup};
+use crate::kpi::definition::TimeRollup;
 use crate::kpi::formula::{LANES, Lanes};
 use crate::kpi::organisation::{Organisation, Subject, TeamId};
-use crate::kpi::rollup::{Coverage, CoverageUnit, PeriodInputs};
+use crate::kpi::rollup::{Coverage, CoverageUnit, PeriodInputs, scored_on_team};
 use crate::kpi::rulebook::{KpiId, Rulebook};
 use rayon::prelude::*;
 use teams::{RollupGroup, teams};
@@ -182,7 +182,7 @@ impl Plan {
         if ranges.is_empty() {
             ranges.push(0..0);
         }
-        let on_team_role: Vec<bool> = rulebook.roles().iter().map(|r| r.scored_on == ScoredOn::Team).collect();
+        let on_team_role: Vec<bool> = rulebook.roles().iter().map(scored_on_team).collect();
         let (team_of, on_team): (Vec<u32>, Vec<bool>) = organisation.places()[..inputs.people()]
             .iter()
             .map(|&(team, role)| (team.0, on_team_role[role.index()]))
