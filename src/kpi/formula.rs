@@ -556,6 +556,6 @@ mod program;
 #[cfg(test)]
 mod tests;
 
-pub use lanes::{LANES, Lanes};
+pub use lanes::{LANES, Lanes, SlotLanes};
 pub use program::CompiledFormula;
 use program::Compiler;

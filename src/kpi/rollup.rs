@@ -24,8 +24,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 /// Metric values by month, for every person and team of an organisation. Each month
-/// is a dense table, one row per subject (people first, then teams) and one column
-/// per metric, NaN where no value was given.
+/// is a dense table, a column per metric laid end to end, a row per subject in each
+/// (people first, then teams), NaN where no value was given. Column after column, so
+/// a month scored for everyone reads each metric it needs in place, in order, and
+/// none it does not.
 #[derive(Debug, Clone)]
 pub struct MetricData {
     metric_count: usize,
@@ -44,17 +46,19 @@ impl MetricData {
         }
     }
 
-    fn row(&self, subject: Subject) -> usize {
-        match subject {
+    /// Where `subject`'s value of `metric` is in a month's table.
+    fn at(&self, subject: Subject, metric: MetricId) -> usize {
+        let row = match subject {
             Subject::Person(p) => p.index(),
             Subject::Team(t) => self.people + t.index(),
-        }
+        };
+        metric.index() * (self.people + self.teams) + row
     }
 
     /// Sets a value, replacing any earlier one for the same subject, month and metric.
     pub fn set(&mut self, subject: Subject, month: Month, metric: MetricId, value: f64) {
         let size = (self.people + self.teams) * self.metric_count;
-        let at = self.row(subject) * self.metric_count + metric.index();
+        let at = self.at(subject, metric);
         self.months.entry(month).or_insert_with(|| vec![f64::NAN; size])[at] = value;
     }
 
@@ -62,7 +66,7 @@ impl MetricData {
     /// left as it was).
     pub fn set_new(&mut self, subject: Subject, month: Month, metric: MetricId, value: f64) -> bool {
         let size = (self.people + self.teams) * self.metric_count;
-        let at = self.row(subject) * self.metric_count + metric.index();
+        let at = self.at(subject, metric);
         let cell = &mut self.months.entry(month).or_insert_with(|| vec![f64::NAN; size])[at];
         let new = cell.is_nan();
         if new {
@@ -100,14 +104,14 @@ impl MetricData {
 
     /// Removes a value, as if it had never been sent.
     pub fn remove(&mut self, subject: Subject, month: Month, metric: MetricId) {
-        let at = self.row(subject) * self.metric_count + metric.index();
+        let at = self.at(subject, metric);
         if let Some(table) = self.months.get_mut(&month) {
             table[at] = f64::NAN;
         }
     }
 
     pub fn get(&self, subject: Subject, month: Month, metric: MetricId) -> Option<f64> {
-        let at = self.row(subject) * self.metric_count + metric.index();
+        let at = self.at(subject, metric);
         self.months.get(&month).map(|table| table[at]).filter(|v| !v.is_nan())
     }
 
@@ -127,6 +131,7 @@ impl MetricData {
         PeriodInputs {
             metric_count: self.metric_count,
             people: self.people,
+            subjects: self.people + self.teams,
             months,
             tables,
             active: organisation.people().iter().map(|p| p.active.within(period)).collect(),
@@ -265,13 +270,15 @@ impl fmt::Display for Coverage {
     }
 }
 
-/// The cells of one period: a table per month of the period (rows people then teams,
-/// a column per metric, NaN where missing; empty for a month without any data) and
-/// the months each person is active in.
+/// The cells of one period: a table per month of the period (a column per metric,
+/// each a row per subject, people then teams, NaN where missing; empty for a month
+/// without any data) and the months each person is active in.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PeriodInputs {
     metric_count: usize,
     people: usize,
+    /// Rows in each column of a table: the people, then the teams.
+    subjects: usize,
     months: Vec<Month>,
     tables: Vec<Vec<f64>>,
     /// Per person, bit `i` when active in `months[i]`.
@@ -280,24 +287,36 @@ pub struct PeriodInputs {
 
 impl PeriodInputs {
     /// The inputs of a one-month period, everyone active: a row of metric values per
-    /// person, and `team_own` values given for teams themselves (metrics only known
-    /// at team level, such as a marketing budget), which stand for the whole team.
+    /// person (`people`, row after row), and rows of `team_own` values given for
+    /// teams themselves (metrics only known at team level, such as a marketing
+    /// budget), which stand for the whole team.
     pub fn from_people(
         rulebook: &Rulebook,
         organisation: &Organisation,
         month: Month,
-        mut people: Vec<f64>,
+        people: Vec<f64>,
         team_own: &[f64],
     ) -> PeriodInputs {
         let metric_count = rulebook.metrics().len();
-        let teams = organisation.teams().len() * metric_count;
-        people.extend((0..teams).map(|i| team_own.get(i).copied().unwrap_or(f64::NAN)));
+        let (person_count, team_count) = (organisation.people().len(), organisation.teams().len());
+        let subjects = person_count + team_count;
+        let mut table = vec![f64::NAN; subjects * metric_count];
+        for (column, m) in table.chunks_exact_mut(subjects).zip(0..) {
+            let (persons, teams) = column.split_at_mut(person_count);
+            for (cell, row) in persons.iter_mut().zip(people.chunks_exact(metric_count)) {
+                *cell = row[m];
+            }
+            for (cell, row) in teams.iter_mut().zip(team_own.chunks_exact(metric_count)) {
+                *cell = row[m];
+            }
+        }
         PeriodInputs {
             metric_count,
-            people: organisation.people().len(),
+            people: person_count,
+            subjects,
             months: vec![month],
-            tables: vec![people],
-            active: vec![1; organisation.people().len()],
+            tables: vec![table],
+            active: vec![1; person_count],
         }
     }
 
@@ -311,9 +330,11 @@ impl PeriodInputs {
         self.people
     }
 
-    /// The table of the period's `month`-th month; empty for a month without data.
-    pub(super) fn table(&self, month: usize) -> &[f64] {
-        &self.tables[month]
+    /// The column of `metric` in the period's `month`-th month: a row per subject,
+    /// people then teams; empty for a month without data.
+    pub(super) fn column(&self, month: usize, metric: MetricId) -> &[f64] {
+        let at = metric.index() * self.subjects;
+        self.tables[month].get(at..at + self.subjects).unwrap_or_default()
     }
 
     /// The months of the period `person` is active in, bit `i` for `months()[i]`.
@@ -323,7 +344,7 @@ impl PeriodInputs {
 
     fn value(&self, row: usize, month: usize, metric: MetricId) -> f64 {
         self.tables[month]
-            .get(row * self.metric_count + metric.index())
+            .get(metric.index() * self.subjects + row)
             .copied()
             .unwrap_or(f64::NAN)
     }

@@ -3,12 +3,13 @@
 //! Scoring one card at a time gathers each KPI's inputs for its subject and runs the
 //! formula's program on them: a few dozen nanoseconds of bookkeeping per KPI and
 //! subject. In a month, a person's cell is the month itself, so a KPI's inputs are the
-//! metric values as they are: here they are laid out in columns of [`LANES`] people,
-//! each KPI's program runs over a whole column at once ([`CompiledFormula::evaluate_lanes`]),
+//! metric values as they are, and the month's table keeps each metric's values in a
+//! column of its own: here they are read in place, [`LANES`] people at a time, each
+//! KPI's program runs over a whole column at once ([`CompiledFormula::evaluate_lanes`]),
 //! and while a column is in cache its people are folded into their teams' rollups, so
-//! the month's rows are read once. The work is shared out as ranges of KPIs (each task
-//! reads only its KPIs' metrics of every row), and the people in buckets of whole
-//! trees of teams when there are fewer KPIs than cores.
+//! the month is read once. The work is shared out as ranges of KPIs (each task reads
+//! only its KPIs' metrics), and the people in buckets of whole trees of teams when
+//! there are fewer KPIs than cores.
 //!
 //! The numbers are those of [`PeriodInputs::gather`] and the card's own evaluation, to
 //! the bit: the same coverage rules, the same rollups in the same member order, the
@@ -19,10 +20,10 @@
 //! [`CompiledFormula::evaluate_lanes`]: crate::kpi::formula::CompiledFormula::evaluate_lanes
 
 use crate::kpi::definition::TimeRollup;
-use crate::kpi::formula::{LANES, Lanes};
+use crate::kpi::formula::{LANES, Lanes, SlotLanes};
 use crate::kpi::organisation::{Organisation, Subject, TeamId};
 use crate::kpi::rollup::{Coverage, CoverageUnit, PeriodInputs, scored_on_team};
-use crate::kpi::rulebook::{KpiId, Rulebook};
+use crate::kpi::rulebook::{KpiId, MetricId, Rulebook};
 use rayon::prelude::*;
 use teams::{RollupGroup, teams};
 
@@ -142,7 +143,7 @@ impl KpiColumns {
 
 /// How the work is shared out: the KPIs in ranges and the people in buckets (whole
 /// trees of teams to a bucket), a task per range and bucket. A task sweeps its
-/// bucket's people once, in order: a column of them is read from the rows, its KPIs
+/// bucket's people once, in order: a column of them is read from the table, its KPIs
 /// worked out, and its members folded into their teams while the column is in cache.
 /// Every team lists its members in the people's order, so the rollups add them in
 /// that order and are the same to the bit.
@@ -263,7 +264,7 @@ fn sweep(
         values: Vec::with_capacity(count * kpis.len()),
         cells: Vec::with_capacity(count * kpis.len()),
     };
-    let mut column = Column::new(rulebook, kpis.clone());
+    let mut column = Column::new(rulebook, inputs, kpis.clone());
     let mut group = RollupGroup::of(rulebook, inputs, bucket, &plan.buckets[bucket], kpis);
     let mut people = [0usize; LANES];
     for first in (0..count).step_by(LANES) {
@@ -298,18 +299,25 @@ const PADDED: usize = LANES + 8;
 
 /// One column of up to [`LANES`] people: the metric values their KPIs read (as the
 /// month rolls each up) and the KPIs' values and cells, reused from column to column.
-struct Column {
+struct Column<'a> {
     /// The task's KPIs.
     share: std::ops::Range<usize>,
     /// Its KPIs and the KPIs they read, in the order they are worked out.
     evaluated: Vec<usize>,
-    /// The metrics those read, and which of them are averaged over time.
+    /// The metrics those read.
     read: Vec<usize>,
-    averaged: Vec<usize>,
-    /// A row for a person the month has no values for.
-    no_data: Vec<f64>,
-    /// Per metric; only those read are filled.
-    metrics: Vec<[f64; PADDED]>,
+    /// Per metric, its column in the month's table (empty for a month without data)
+    /// and whether the month changes a value as it rolls it up (an average's `+ 0`).
+    table: Vec<&'a [f64]>,
+    averaged: Vec<bool>,
+    /// The column's people's rows when they are a run of the table's (their values
+    /// of the metrics the month keeps as they are are read where they are), and per
+    /// metric whether it is read there.
+    run: Option<std::ops::Range<usize>>,
+    in_place: Vec<bool>,
+    /// Per metric, its values copied for the column's people when they cannot be
+    /// read in place; only those read are filled.
+    copies: Vec<[f64; PADDED]>,
     /// Per metric read, whether someone in the column has no value for it.
     missing: Vec<bool>,
     /// Per KPI; only those worked out are filled.
@@ -318,11 +326,14 @@ struct Column {
     /// metric it reads (its dependencies' too) there.
     covered: Vec<[bool; LANES]>,
     active: [bool; LANES],
+    /// Everyone in the column active, every metric read there: every KPI's cell
+    /// covered for everyone.
+    every_cell: bool,
     lanes: Lanes,
 }
 
-impl Column {
-    fn new(rulebook: &Rulebook, share: std::ops::Range<usize>) -> Column {
+impl<'a> Column<'a> {
+    fn new(rulebook: &Rulebook, inputs: &'a PeriodInputs, share: std::ops::Range<usize>) -> Column<'a> {
         let kpis = rulebook.kpis();
         let mut evaluated: Vec<usize> = share
             .clone()
@@ -337,83 +348,112 @@ impl Column {
             .collect();
         read.sort_unstable();
         read.dedup();
-        let averaged = read
-            .iter()
-            .copied()
-            .filter(|&m| rulebook.metrics()[m].over_time == TimeRollup::Average)
-            .collect();
+        let metrics = rulebook.metrics();
         Column {
             share,
             evaluated,
             read,
-            averaged,
-            no_data: vec![f64::NAN; rulebook.metrics().len()],
-            metrics: vec![[f64::NAN; PADDED]; rulebook.metrics().len()],
-            missing: vec![false; rulebook.metrics().len()],
+            table: (0..metrics.len())
+                .map(|m| inputs.column(0, MetricId(m as u32)))
+                .collect(),
+            averaged: metrics.iter().map(|m| m.over_time == TimeRollup::Average).collect(),
+            run: None,
+            in_place: vec![false; metrics.len()],
+            copies: vec![[f64::NAN; PADDED]; metrics.len()],
+            missing: vec![false; metrics.len()],
             kpis: vec![[f64::NAN; PADDED]; kpis.len()],
             covered: vec![[false; LANES]; kpis.len()],
             active: [false; LANES],
+            every_cell: false,
             lanes: Lanes::default(),
         }
     }
 
-    /// The task's KPIs for `people` (at most [`LANES`]), added to `out` after the
-    /// columns it holds.
+    /// Metric `m`'s values for the column's people, where the last `evaluate` left them.
+    fn metric(&self, m: usize) -> &[f64] {
+        let run = self.run.clone().unwrap_or_default();
+        if self.in_place[m] {
+            &self.table[m][run]
+        } else {
+            &self.copies[m][..run.len()]
+        }
+    }
+
+    /// The task's KPIs for `people` (at most [`LANES`], in the table's order), added
+    /// to `out` after the columns it holds.
     fn evaluate(&mut self, rulebook: &Rulebook, inputs: &PeriodInputs, people: &[usize], out: &mut PersonValues) {
         let n = people.len();
-        let metric_count = rulebook.metrics().len();
-        let table = inputs.table(0);
-        // Eight people at a time: each metric's eight values fill a cache line of its
-        // column, where a person at a time touched every column's line.
-        const BLOCK: usize = 8;
-        for (b, block) in people.chunks(BLOCK).enumerate() {
-            let mut rows = [self.no_data.as_slice(); BLOCK];
-            for (row, &p) in rows.iter_mut().zip(block) {
-                if let Some(values) = table.get(p * metric_count..(p + 1) * metric_count) {
-                    *row = values;
-                }
-            }
-            let rows = &rows[..block.len()];
-            for &m in &self.read {
-                let column = &mut self.metrics[m][b * BLOCK..b * BLOCK + rows.len()];
-                for (value, row) in column.iter_mut().zip(rows) {
-                    *value = row[m];
-                }
-            }
-        }
-        for &m in &self.averaged {
-            self.metrics[m][..n]
-                .iter_mut()
-                .for_each(|v| *v = one_month(TimeRollup::Average, *v));
-        }
+        let first = people.first().copied().unwrap_or(0);
+        let is_run = people.last().is_none_or(|&last| last + 1 - first == n);
         for &m in &self.read {
-            self.missing[m] = self.metrics[m][..n]
-                .iter()
-                .fold(false, |missing, v| missing | v.is_nan());
+            let (table, copy) = (self.table[m], &mut self.copies[m][..n]);
+            if table.is_empty() {
+                copy.fill(f64::NAN);
+            } else if self.averaged[m] {
+                for (v, &p) in copy.iter_mut().zip(people) {
+                    *v = one_month(TimeRollup::Average, table[p]);
+                }
+            } else if !is_run {
+                for (v, &p) in copy.iter_mut().zip(people) {
+                    *v = table[p];
+                }
+            }
         }
-        for (active, &p) in self.active.iter_mut().zip(people) {
+        // Copies are read where they are copied; a run of people's other values where
+        // they are in the table.
+        let run = first..first + n;
+        for &m in &self.read {
+            self.in_place[m] = is_run && !self.table[m].is_empty() && !self.averaged[m];
+        }
+        self.run = Some(run.clone());
+        let Column {
+            table,
+            in_place,
+            copies,
+            kpis,
+            covered: covered_by_kpi,
+            missing,
+            active,
+            lanes,
+            ..
+        } = self;
+        let metrics: Vec<&[f64]> = (0..table.len())
+            .map(|m| {
+                if in_place[m] {
+                    &table[m][run.clone()]
+                } else {
+                    &copies[m][..n]
+                }
+            })
+            .collect();
+        for &m in &self.read {
+            missing[m] = metrics[m].iter().fold(false, |missing, v| missing | v.is_nan());
+        }
+        for (active, &p) in active.iter_mut().zip(people) {
             *active = inputs.active(p) & 1 != 0;
         }
-        let everyone_active = self.active[..n].iter().all(|&a| a);
+        let everyone_active = active[..n].iter().all(|&a| a);
+        self.every_cell = everyone_active && self.read.iter().all(|&m| !missing[m]);
         for &k in &self.evaluated {
             let kpi = &rulebook.kpis()[k];
-            let covered = &mut self.covered[k][..n];
-            covered.copy_from_slice(&self.active[..n]);
+            let covered = &mut covered_by_kpi[k][..n];
+            covered.copy_from_slice(&active[..n]);
             let mut every_cell = everyone_active;
             for m in kpi.reads.metrics.iter().map(|m| m.index()) {
-                if self.missing[m] {
+                if missing[m] {
                     every_cell = false;
-                    for (covered, v) in covered.iter_mut().zip(&self.metrics[m][..n]) {
+                    for (covered, v) in covered.iter_mut().zip(metrics[m]) {
                         *covered &= !v.is_nan();
                     }
                 }
             }
-            let (done, rest) = self.kpis.split_at_mut(k);
+            let (done, rest) = kpis.split_at_mut(k);
             let values = &mut rest[0][..n];
-            {
-                let columns: Vec<&[f64]> = self.metrics.iter().chain(done.iter()).map(|c| &c[..n]).collect();
-                kpi.compiled.evaluate_lanes(&columns, values, &mut self.lanes);
-            }
+            let slots = Slots {
+                metrics: &metrics,
+                kpis: done,
+            };
+            kpi.compiled.evaluate_lanes(&slots, values, lanes);
             // A dependency read within a covered cell is covered too: its own column
             // holds the value the card would work out in that cell.
             if !every_cell {
@@ -429,6 +469,21 @@ impl Column {
             let covered = self.covered[k][..n].iter().zip(&self.active[..n]);
             out.cells
                 .extend(covered.map(|(&covered, &active)| u8::from(covered) | u8::from(active) << 1));
+        }
+    }
+}
+
+/// A column's slots: its metrics' lanes, then the KPIs worked out so far.
+struct Slots<'c> {
+    metrics: &'c [&'c [f64]],
+    kpis: &'c [[f64; PADDED]],
+}
+
+impl SlotLanes for Slots<'_> {
+    fn slot(&self, slot: usize) -> &[f64] {
+        match self.metrics.get(slot) {
+            Some(lanes) => lanes,
+            None => &self.kpis[slot - self.metrics.len()],
         }
     }
 }

@@ -21,7 +21,6 @@ struct TeamRollup {
 /// The inputs of a range of KPIs as lanes, KPI after KPI and each KPI's metrics in
 /// the order it reads them: how a team given nothing of its own lays out its rollups.
 struct RollupLanes {
-    kpis: std::ops::Range<usize>,
     /// Per lane, its metric.
     metric: Vec<usize>,
     /// Per KPI of the range, its lanes.
@@ -38,7 +37,6 @@ impl RollupLanes {
     fn of(rulebook: &Rulebook, kpis: std::ops::Range<usize>) -> RollupLanes {
         use crate::kpi::definition::TeamRollup as Rollup;
         let mut lanes = RollupLanes {
-            kpis: kpis.clone(),
             metric: Vec::new(),
             kpi_lanes: Vec::new(),
             neutral: Vec::new(),
@@ -48,11 +46,11 @@ impl RollupLanes {
         for k in kpis {
             let from = lanes.metric.len();
             for &m in &rulebook.kpis()[k].reads.metrics {
-                let metric = rulebook.metric(m);
+                let across = rulebook.metric(m).across_team;
                 lanes.metric.push(m.index());
-                lanes.neutral.push(Across::start(metric.across_team));
-                lanes.across.push(metric.across_team);
-                lanes.all_sums &= matches!(metric.across_team, Rollup::Sum | Rollup::Average);
+                lanes.neutral.push(Across::start(across));
+                lanes.across.push(across);
+                lanes.all_sums &= matches!(across, Rollup::Sum | Rollup::Average);
             }
             lanes.kpi_lanes.push(from..lanes.metric.len());
         }
@@ -63,33 +61,48 @@ impl RollupLanes {
         self.metric.len()
     }
 
-    /// Person `i` of the column's value on each lane where they count (their cell for
-    /// the lane's KPI: active, every input there), the lane's neutral value where
-    /// they do not.
-    fn read(&self, column: &Column, i: usize, values: &mut [f64]) {
-        for (lanes, k) in self.kpi_lanes.iter().zip(self.kpis.clone()) {
-            let values = &mut values[lanes.clone()];
-            if !column.covered[k][i] {
-                values.copy_from_slice(&self.neutral[lanes.clone()]);
-                continue;
-            }
-            for (value, &m) in values.iter_mut().zip(&self.metric[lanes.clone()]) {
-                *value = column.metrics[m][i];
+    /// Folds a column's people into the rollups of the teams on the lanes they are
+    /// in, person after person: `laid` holds each person's lanes, one after the
+    /// other, `teams` where each team a person is in keeps its rollups (`ends[i]`
+    /// ends person `i`'s).
+    fn fold(&self, laid: &[f64], teams: &[u32], ends: &[u32], acc: &mut [f64]) {
+        let width = self.metric.len();
+        let mut start = 0;
+        for (lanes, &end) in laid.chunks_exact(width).zip(ends) {
+            let (from, to) = (start, end as usize);
+            start = to;
+            for &team in &teams[from..to] {
+                let acc = &mut acc[team as usize..team as usize + width];
+                if self.all_sums {
+                    // `-0 + acc` is `acc` to the bit: whole vectors of lanes at a time.
+                    for (acc, &v) in acc.iter_mut().zip(lanes) {
+                        *acc += v;
+                    }
+                } else {
+                    for ((acc, &v), &rollup) in acc.iter_mut().zip(lanes).zip(&self.across) {
+                        *acc = Across::step(rollup, *acc, v);
+                    }
+                }
             }
         }
     }
 
-    /// Folds a member's lanes into a team's rollups so far, lane by lane in member
-    /// order as [`Across::step`] does.
-    fn add(&self, acc: &mut [f64], values: &[f64]) {
-        if self.all_sums {
-            // `-0 + acc` is `acc` to the bit: whole vectors of lanes at a time.
-            for (acc, &v) in acc.iter_mut().zip(values) {
-                *acc += v;
-            }
-        } else {
-            for ((acc, &v), &rollup) in acc.iter_mut().zip(values).zip(&self.across) {
-                *acc = Across::step(rollup, *acc, v);
+    /// Lays out a column's people's lanes, person after person (lane after lane of
+    /// the column read in order): a person's value where they count (their cell for
+    /// the lane's KPI: active, every input there), the lane's neutral value where
+    /// they do not.
+    fn lay_out(&self, column: &Column, kpis: std::ops::Range<usize>, n: usize, laid: &mut Vec<f64>) {
+        let width = self.metric.len();
+        // Every lane of the first `n` people is written below.
+        laid.resize(laid.len().max(n * width), 0.0);
+        for (lanes, k) in self.kpi_lanes.iter().zip(kpis) {
+            let counts = &column.covered[k][..n];
+            for lane in lanes.clone() {
+                let (values, neutral) = (column.metric(self.metric[lane]), self.neutral[lane]);
+                let people = laid[..n * width].chunks_exact_mut(width);
+                for ((person, &v), &counts) in people.zip(values).zip(counts) {
+                    person[lane] = if counts { v } else { neutral };
+                }
             }
         }
     }
@@ -113,21 +126,25 @@ pub(super) struct RollupGroup {
     /// A team given no values of its own for these KPIs rolls up every input of each
     /// from its members, each counted where the member's own cell for the KPI is:
     /// the same lanes (a KPI's metrics, KPI after KPI) for every such team. A
-    /// member's lanes are read once and added to each such team above them; teams
-    /// with values of their own go a KPI at a time.
+    /// column's lane is read once and each person's value added to each such team
+    /// above them; teams with values of their own go a KPI at a time.
     lanes: RollupLanes,
     /// Per team of the bucket, whether it rolls up on the lanes.
     on_lanes: Vec<bool>,
-    /// The member being added: their lanes, and per KPI whether they are counted and
-    /// expected (a team lead adds what they have, and is no gap where they have nothing).
-    values: Vec<f64>,
-    member_covered: Vec<u32>,
-    member_expected: Vec<u32>,
+    /// Per person of the column being added, where the teams on the lanes they count
+    /// in keep their rollups (`lane_ends[i]` ends person `i`'s).
+    lane_teams: Vec<u32>,
+    lane_ends: Vec<u32>,
+    /// The column's people's lanes, person after person.
+    laid: Vec<f64>,
     /// Per team of the bucket and KPI, the counts of its own members (not its
     /// sub-teams'): the counts of a team on the lanes are its members' whatever
     /// the order, so they are added up the tree once at the end, not per member.
     direct_covered: Vec<u32>,
     direct_expected: Vec<u32>,
+    /// Per team of the bucket, its own members of columns where everyone counts for
+    /// every KPI: each counted and expected for each, added to the counts at the end.
+    direct_members: Vec<u32>,
 }
 
 impl RollupGroup {
@@ -150,13 +167,14 @@ impl RollupGroup {
             covered: vec![0; teams.len() * width],
             expected: vec![0; teams.len() * width],
             own: Vec::with_capacity(teams.len() * width),
-            values: vec![0.0; lanes.len()],
             lanes,
             on_lanes: Vec::with_capacity(teams.len()),
-            member_covered: vec![0; width],
-            member_expected: vec![0; width],
+            lane_teams: Vec::new(),
+            lane_ends: Vec::new(),
+            laid: Vec::new(),
             direct_covered: vec![0; teams.len() * width],
             direct_expected: vec![0; teams.len() * width],
+            direct_members: vec![0; teams.len()],
         };
         for &t in teams {
             let team_row = inputs.people() + t;
@@ -165,7 +183,7 @@ impl RollupGroup {
                     .reads
                     .metrics
                     .iter()
-                    .partition(|&&m| !team_value(rulebook, inputs, team_row, m).is_nan());
+                    .partition(|&&m| !team_value(inputs, team_row, m).is_nan());
                 group.rollups.push(TeamRollup {
                     from: group.metrics.len(),
                     len: from_members.len(),
@@ -191,39 +209,65 @@ impl RollupGroup {
     /// above it.
     pub(super) fn add(&mut self, plan: &Plan, column: &Column, people: &[usize]) {
         let width = self.kpis.len();
+        let n = people.len();
+        // The counts of each person's own team; those above it are added at the end.
+        if column.every_cell {
+            // Everyone counted and expected for every KPI: a head count will do.
+            for &p in people {
+                self.direct_members[plan.local[plan.team_of[p] as usize]] += 1;
+            }
+        } else {
+            for (i, &p) in people.iter().enumerate() {
+                let at = plan.local[plan.team_of[p] as usize] * width;
+                let on_team = plan.on_team[p];
+                for (j, k) in self.kpis.clone().enumerate() {
+                    let cell = column.covered[k][i];
+                    self.direct_covered[at + j] += u32::from(cell);
+                    self.direct_expected[at + j] += u32::from(if on_team { cell } else { column.active[i] });
+                }
+            }
+        }
+        // Where each person's teams on the lanes keep their rollups, then the lanes
+        // one at a time: a lane of the column is read in order, and each team's
+        // rollup of it still takes its members in order.
+        self.lane_teams.clear();
+        self.lane_ends.clear();
+        let mut others = false;
+        for &p in people {
+            let mut team = Some(plan.team_of[p] as usize);
+            while let Some(t) = team {
+                team = plan.parent[t];
+                let local = plan.local[t];
+                if self.on_lanes[local] {
+                    self.lane_teams.push(self.rollups[local * width].from as u32);
+                } else {
+                    others = true;
+                }
+            }
+            self.lane_ends.push(self.lane_teams.len() as u32);
+        }
+        if !self.lane_teams.is_empty() {
+            self.lanes.lay_out(column, self.kpis.clone(), n, &mut self.laid);
+            self.lanes
+                .fold(&self.laid, &self.lane_teams, &self.lane_ends, &mut self.acc);
+        }
+        if others {
+            self.add_off_lanes(plan, column, people);
+        }
+    }
+
+    /// The people of `column` folded into the teams that do not roll up on the lanes
+    /// (some of their KPIs' inputs given for the team itself), a KPI at a time.
+    fn add_off_lanes(&mut self, plan: &Plan, column: &Column, people: &[usize]) {
+        let width = self.kpis.len();
         for (i, &p) in people.iter().enumerate() {
             let (active, on_team) = (column.active[i], plan.on_team[p]);
-            self.lanes.read(column, i, &mut self.values);
-            for ((covered, expected), k) in self
-                .member_covered
-                .iter_mut()
-                .zip(&mut self.member_expected)
-                .zip(self.kpis.clone())
-            {
-                let cell = column.covered[k][i];
-                *covered = u32::from(cell);
-                *expected = u32::from(if on_team { cell } else { active });
-            }
-            let own_team = plan.team_of[p] as usize;
-            let at = plan.local[own_team] * width;
-            for (total, &c) in self.direct_covered[at..at + width].iter_mut().zip(&self.member_covered) {
-                *total += c;
-            }
-            for (total, &e) in self.direct_expected[at..at + width]
-                .iter_mut()
-                .zip(&self.member_expected)
-            {
-                *total += e;
-            }
-            let mut team = Some(own_team);
+            let mut team = Some(plan.team_of[p] as usize);
             while let Some(t) = team {
                 team = plan.parent[t];
                 let local = plan.local[t];
                 let at = local * width;
                 if self.on_lanes[local] {
-                    let from = self.rollups[at].from;
-                    self.lanes
-                        .add(&mut self.acc[from..from + self.lanes.len()], &self.values);
                     continue;
                 }
                 for (j, k) in self.kpis.clone().enumerate() {
@@ -240,13 +284,13 @@ impl RollupGroup {
                         active
                             && self.metrics[metrics.clone()]
                                 .iter()
-                                .all(|m| !column.metrics[m.index()][i].is_nan())
+                                .all(|m| !column.metric(m.index())[i].is_nan())
                     };
                     self.expected[at + j] += u32::from(if on_team { cell } else { active });
                     if cell {
                         self.covered[at + j] += 1;
                         for m in metrics {
-                            let v = column.metrics[self.metrics[m].index()][i];
+                            let v = column.metric(self.metrics[m].index())[i];
                             self.acc[m] = Across::step(self.across[m], self.acc[m], v);
                         }
                     }
@@ -263,6 +307,11 @@ impl RollupGroup {
         let width = self.kpis.len();
         for &t in teams {
             let from = plan.local[t] * width;
+            let members = self.direct_members[plan.local[t]];
+            for j in from..from + width {
+                self.direct_covered[j] += members;
+                self.direct_expected[j] += members;
+            }
             let mut team = Some(t);
             while let Some(above) = team {
                 team = plan.parent[above];
@@ -281,13 +330,8 @@ impl RollupGroup {
 }
 
 /// A metric's value in a team's own row of the month; NaN where it has none.
-fn team_value(rulebook: &Rulebook, inputs: &PeriodInputs, row: usize, m: MetricId) -> f64 {
-    let metric_count = rulebook.metrics().len();
-    inputs
-        .table(0)
-        .get(row * metric_count + m.index())
-        .copied()
-        .unwrap_or(f64::NAN)
+fn team_value(inputs: &PeriodInputs, row: usize, m: MetricId) -> f64 {
+    inputs.column(0, m).get(row).copied().unwrap_or(f64::NAN)
 }
 
 /// Every KPI of every team, from its members' rollups (`groups`, one per task of the
@@ -333,7 +377,7 @@ pub(super) fn teams(
                 if coverage.covered > 0 {
                     for &m in &group.own[at] {
                         let rule = rulebook.metric(m).over_time;
-                        slots[m.index()] = one_month(rule, team_value(rulebook, inputs, team_row, m));
+                        slots[m.index()] = one_month(rule, team_value(inputs, team_row, m));
                     }
                     for &d in kpi.reads.kpis.iter().chain(std::iter::once(&KpiId(k as u32))) {
                         let compiled = &rulebook.kpi(d).compiled;

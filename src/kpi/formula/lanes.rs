@@ -10,6 +10,19 @@ use super::{Binary, CompiledFormula, MAX_STACK, Unary};
 /// How many subjects one pass of a program covers.
 pub const LANES: usize = 256;
 
+/// Where a program running over lanes finds each slot's lanes.
+pub trait SlotLanes {
+    /// The lanes of `slot` (at least as many as are run); any length for a slot the
+    /// program does not read.
+    fn slot(&self, slot: usize) -> &[f64];
+}
+
+impl SlotLanes for [&[f64]] {
+    fn slot(&self, slot: usize) -> &[f64] {
+        self[slot]
+    }
+}
+
 /// Scratch space for running programs over lanes; one per thread, reused.
 #[derive(Debug)]
 pub struct Lanes {
@@ -31,21 +44,21 @@ impl Default for Lanes {
 }
 
 impl CompiledFormula {
-    /// Evaluates `out.len()` lanes (at most [`LANES`]) at once. `columns[slot]` holds
-    /// the lanes' values of every slot the formula reads (slots it does not read may
-    /// be empty). `out[i]` is what `evaluate` gives for lane `i`, NaN where a slot it
+    /// Evaluates `out.len()` lanes (at most [`LANES`]) at once. `columns` holds the
+    /// lanes' values of every slot the formula reads. `out[i]` is what `evaluate` gives for lane `i`, NaN where a slot it
     /// reads is NaN or it fails, as for one subject at a time.
-    pub fn evaluate_lanes(&self, columns: &[&[f64]], out: &mut [f64], lanes: &mut Lanes) {
+    pub fn evaluate_lanes<S: SlotLanes + ?Sized>(&self, columns: &S, out: &mut [f64], lanes: &mut Lanes) {
         let n = out.len();
         assert!(n <= LANES, "at most {LANES} lanes at once");
         if !self.straight {
             // `&&`, `||` and `if` evaluate only the side a lane needs, and a division
             // by zero fails only on a side that is taken: one lane at a time.
             lanes.row.clear();
-            lanes.row.resize(columns.len(), f64::NAN);
+            let width = self.slots().iter().max().map_or(0, |&s| s + 1);
+            lanes.row.resize(width, f64::NAN);
             for (i, out) in out.iter_mut().enumerate() {
                 for &s in self.slots() {
-                    lanes.row[s] = columns[s][i];
+                    lanes.row[s] = columns.slot(s)[i];
                 }
                 *out = if self.slots().iter().any(|&s| lanes.row[s].is_nan()) {
                     f64::NAN
@@ -88,7 +101,7 @@ impl CompiledFormula {
                     } else {
                         let lanes = &mut stack[at][..n];
                         if let Operand::Slot(s) = operands[at] {
-                            lanes.copy_from_slice(&columns[s][..n]);
+                            lanes.copy_from_slice(&columns.slot(s)[..n]);
                         }
                         unary(op, lanes);
                         operands[at] = Operand::Stack;
@@ -123,7 +136,7 @@ impl CompiledFormula {
                             let into = &mut lower[at][..n];
                             let a = match a {
                                 Operand::Stack => None,
-                                Operand::Slot(s) => Some(Lane::Each(&columns[s][..n])),
+                                Operand::Slot(s) => Some(Lane::Each(&columns.slot(s)[..n])),
                                 Operand::Const(a) => Some(Lane::All(a)),
                             };
                             lanewise(op, into, a, b);
@@ -195,7 +208,7 @@ impl CompiledFormula {
             return;
         }
         for &s in self.slots() {
-            for (out, v) in out.iter_mut().zip(&columns[s][..n]) {
+            for (out, v) in out.iter_mut().zip(&columns.slot(s)[..n]) {
                 if v.is_nan() {
                     *out = f64::NAN;
                 }
@@ -215,10 +228,10 @@ enum Operand {
 
 impl Operand {
     /// Its lanes: `stacked` when it is on the stack.
-    fn lanes<'a>(self, stacked: &'a [f64], columns: &[&'a [f64]], n: usize) -> Lane<'a> {
+    fn lanes<'a, S: SlotLanes + ?Sized>(self, stacked: &'a [f64], columns: &'a S, n: usize) -> Lane<'a> {
         match self {
             Operand::Stack => Lane::Each(stacked),
-            Operand::Slot(s) => Lane::Each(&columns[s][..n]),
+            Operand::Slot(s) => Lane::Each(&columns.slot(s)[..n]),
             Operand::Const(v) => Lane::All(v),
         }
     }

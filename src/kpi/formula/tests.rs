@@ -322,7 +322,7 @@ fn over_lanes(source: &str, kind: FormulaKind, lanes: &[[f64; 4]]) -> (Vec<f64>,
     let columns: Vec<Vec<f64>> = (0..NAMES.len()).map(|s| lanes.iter().map(|l| l[s]).collect()).collect();
     let columns: Vec<&[f64]> = columns.iter().map(Vec::as_slice).collect();
     let mut together = vec![0.0; lanes.len()];
-    compiled.evaluate_lanes(&columns, &mut together, &mut Lanes::default());
+    compiled.evaluate_lanes(columns.as_slice(), &mut together, &mut Lanes::default());
     let one_by_one = lanes
         .iter()
         .map(|values| {
