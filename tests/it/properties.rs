@@ -472,7 +472,8 @@ proptest! {
     /// are or under one top team, and the work shared out over three threads (the
     /// KPIs in three ranges) or over more threads than KPIs (every KPI a range of its
     /// own, and the people split by trees of teams too), each task sweeping its people
-    /// in order.
+    /// in order; and a month without gaps (everyone active, every value there), where
+    /// every member counts for every KPI.
     #[test]
     fn every_team_rollup_a_column_at_a_time_is_every_card_scored_alone(
         values in prop::collection::vec(value(), 25 * 40),
@@ -480,7 +481,15 @@ proptest! {
         inactive in prop::collection::vec(prop::bool::weighted(0.1), 1..30),
         one_tree in any::<bool>(),
         more_threads_than_kpis in any::<bool>(),
+        gaps in any::<bool>(),
     ) {
+        let (values, inactive) = if gaps {
+            (values, inactive)
+        } else {
+            // Enough values for every person of the demo and every metric.
+            let every = values.iter().cycle().take(100 * 100);
+            (every.map(|v| if v.is_nan() { 1.0 } else { *v }).collect(), vec![false])
+        };
         let (rulebook, sources) = demo_month(every_team_rollup(), &values, &team_own, &inactive, one_tree);
         let threads = if more_threads_than_kpis { rulebook.kpis().len() * 3 } else { 3 };
         let threads = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a thread pool");

@@ -95,11 +95,32 @@ impl RollupLanes {
         let width = self.metric.len();
         // Every lane of the first `n` people is written below.
         laid.resize(laid.len().max(n * width), 0.0);
+        let laid = &mut laid[..n * width];
+        if column.every_cell {
+            // Everyone counts for every KPI: four lanes at a time, each person's four
+            // values written side by side.
+            let mut lanes = self.metric.chunks_exact(4);
+            for (group, metrics) in (&mut lanes).enumerate() {
+                let at = group * 4;
+                let [a, b, c, d] = [0, 1, 2, 3].map(|j| column.metric(metrics[j]));
+                let values = a.iter().zip(b).zip(c.iter().zip(d));
+                for (person, ((&a, &b), (&c, &d))) in laid.chunks_exact_mut(width).zip(values) {
+                    person[at..at + 4].copy_from_slice(&[a, b, c, d]);
+                }
+            }
+            let rest = width - lanes.remainder().len();
+            for (lane, &m) in (rest..).zip(lanes.remainder()) {
+                for (person, &v) in laid.chunks_exact_mut(width).zip(column.metric(m)) {
+                    person[lane] = v;
+                }
+            }
+            return;
+        }
         for (lanes, k) in self.kpi_lanes.iter().zip(kpis) {
             let counts = &column.covered[k][..n];
             for lane in lanes.clone() {
                 let (values, neutral) = (column.metric(self.metric[lane]), self.neutral[lane]);
-                let people = laid[..n * width].chunks_exact_mut(width);
+                let people = laid.chunks_exact_mut(width);
                 for ((person, &v), &counts) in people.zip(values).zip(counts) {
                     person[lane] = if counts { v } else { neutral };
                 }
