@@ -451,6 +451,7 @@ impl<'a> Column<'a> {
             let values = &mut rest[0][..n];
             let slots = Slots {
                 metrics: &metrics,
+                missing: missing.as_slice(),
                 kpis: done,
             };
             kpi.compiled.evaluate_lanes(&slots, values, lanes);
@@ -476,6 +477,8 @@ impl<'a> Column<'a> {
 /// A column's slots: its metrics' lanes, then the KPIs worked out so far.
 struct Slots<'c> {
     metrics: &'c [&'c [f64]],
+    /// Per metric, whether someone in the column has no value for it.
+    missing: &'c [bool],
     kpis: &'c [[f64; PADDED]],
 }
 
@@ -485,6 +488,10 @@ impl SlotLanes for Slots<'_> {
             Some(lanes) => lanes,
             None => &self.kpis[slot - self.metrics.len()],
         }
+    }
+
+    fn may_hold_nan(&self, slot: usize) -> bool {
+        self.missing.get(slot).is_none_or(|&missing| missing)
     }
 }
 

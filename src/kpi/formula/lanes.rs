@@ -15,6 +15,12 @@ pub trait SlotLanes {
     /// The lanes of `slot` (at least as many as are run); any length for a slot the
     /// program does not read.
     fn slot(&self, slot: usize) -> &[f64];
+
+    /// Whether a lane of `slot` may be NaN; `false` spares checking every lane.
+    fn may_hold_nan(&self, slot: usize) -> bool {
+        let _ = slot;
+        true
+    }
 }
 
 impl SlotLanes for [&[f64]] {
@@ -112,19 +118,9 @@ impl CompiledFormula {
                     let at = top - 1;
                     let (lower, upper) = stack.split_at_mut(top);
                     let b = operands[top].lanes(&upper[0][..n], columns, n);
-                    if matches!(op, Binary::Div | Binary::Rem) {
-                        match b {
-                            Lane::Each(b) => {
-                                for (failed, &b) in failed.iter_mut().zip(b) {
-                                    *failed |= b == 0.0;
-                                }
-                            }
-                            Lane::All(b) => {
-                                if b == 0.0 {
-                                    failed.fill(true);
-                                }
-                            }
-                        }
+                    let division = matches!(op, Binary::Div | Binary::Rem);
+                    if let (true, Lane::All(0.0)) = (division, b) {
+                        failed.fill(true);
                     }
                     operands[at] = match (operands[at], b) {
                         (Operand::Const(a), Lane::All(b)) => {
@@ -139,7 +135,10 @@ impl CompiledFormula {
                                 Operand::Slot(s) => Some(Lane::Each(&columns.slot(s)[..n])),
                                 Operand::Const(a) => Some(Lane::All(a)),
                             };
-                            lanewise(op, into, a, b);
+                            match b {
+                                Lane::Each(b) if division => divide(op, into, a, b, failed),
+                                b => lanewise(op, into, a, b),
+                            }
                             Operand::Stack
                         }
                     };
@@ -166,8 +165,13 @@ impl CompiledFormula {
                             }
                         }
                         _ => {
-                            folded.fill(start);
-                            fold(folded, first.lanes(&[], columns, n));
+                            // The start and the first argument in one pass.
+                            let (start, first) = (Some(Lane::All(start)), first.lanes(&[], columns, n));
+                            if min {
+                                lanewise_with(folded, start, first, f64::min);
+                            } else {
+                                lanewise_with(folded, start, first, f64::max);
+                            }
                         }
                     }
                     for (value, &operand) in values.iter().zip(&operands[from + 1..top]) {
@@ -207,7 +211,7 @@ impl CompiledFormula {
         if self.carries_nan && !matches!(operands[0], Operand::Const(_)) {
             return;
         }
-        for &s in self.slots() {
+        for &s in self.slots().iter().filter(|&&s| columns.may_hold_nan(s)) {
             for (out, v) in out.iter_mut().zip(&columns.slot(s)[..n]) {
                 if v.is_nan() {
                     *out = f64::NAN;
@@ -254,6 +258,45 @@ fn unary(op: Unary, a: &mut [f64]) {
         Unary::Ceil => each(f64::ceil, a),
         Unary::Abs => each(f64::abs, a),
         Unary::Sqrt => each(f64::sqrt, a),
+    }
+}
+
+/// `into[i] = a[i] / b[i]` (or `%`), as [`lanewise`], marking each lane where `b[i]`
+/// is zero failed in the same pass.
+fn divide(op: Binary, into: &mut [f64], a: Option<Lane>, b: &[f64], failed: &mut [bool]) {
+    macro_rules! each {
+        ($f:expr) => {
+            divide_with(into, a, b, failed, $f)
+        };
+    }
+    match op {
+        Binary::Rem => each!(|x, y| x % y),
+        _ => each!(|x, y| x / y),
+    }
+}
+
+#[inline(always)]
+fn divide_with(into: &mut [f64], a: Option<Lane>, b: &[f64], failed: &mut [bool], f: impl Fn(f64, f64) -> f64) {
+    let lanes = b.iter().zip(failed.iter_mut());
+    match a {
+        None => {
+            for (x, (&y, failed)) in into.iter_mut().zip(lanes) {
+                *failed |= y == 0.0;
+                *x = f(*x, y);
+            }
+        }
+        Some(Lane::Each(a)) => {
+            for ((into, &x), (&y, failed)) in into.iter_mut().zip(a).zip(lanes) {
+                *failed |= y == 0.0;
+                *into = f(x, y);
+            }
+        }
+        Some(Lane::All(x)) => {
+            for (into, (&y, failed)) in into.iter_mut().zip(lanes) {
+                *failed |= y == 0.0;
+                *into = f(x, y);
+            }
+        }
     }
 }
 
