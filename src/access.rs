@@ -12,6 +12,8 @@ use std::sync::{Arc, Mutex};
 pub struct Visibility {
     everyone: bool,
     subjects: HashSet<String>,
+    /// The teams seen with everyone in them (a manager's, and those below).
+    whole_teams: HashSet<String>,
 }
 
 impl Visibility {
@@ -20,17 +22,20 @@ impl Visibility {
             AccountRole::Hr | AccountRole::Admin => Visibility {
                 everyone: true,
                 subjects: HashSet::new(),
+                whole_teams: HashSet::new(),
             },
             AccountRole::Rep => Visibility {
                 everyone: false,
                 subjects: account.person.iter().cloned().collect(),
+                whole_teams: HashSet::new(),
             },
             AccountRole::Manager => {
                 let led: Vec<TeamId> = account.teams.iter().filter_map(|t| organisation.find_team(t)).collect();
-                let mut subjects = HashSet::new();
+                let (mut subjects, mut whole_teams) = (HashSet::new(), HashSet::new());
                 let mut todo = led;
                 while let Some(team) = todo.pop() {
-                    if subjects.insert(organisation.team(team).key.clone()) {
+                    if whole_teams.insert(organisation.team(team).key.clone()) {
+                        subjects.insert(organisation.team(team).key.clone());
                         todo.extend(organisation.sub_teams(team));
                         subjects.extend(
                             organisation
@@ -44,6 +49,7 @@ impl Visibility {
                 Visibility {
                     everyone: false,
                     subjects,
+                    whole_teams,
                 }
             }
         }
@@ -56,6 +62,12 @@ impl Visibility {
 
     pub fn can_see(&self, subject: &str) -> bool {
         self.everyone || self.subjects.contains(subject)
+    }
+
+    /// Whether everyone in team `key` (its sub-teams' members too) is visible: a team
+    /// of thousands is then shown without asking member by member.
+    pub fn sees_everyone_in(&self, key: &str) -> bool {
+        self.everyone || self.whole_teams.contains(key)
     }
 }
 
@@ -160,6 +172,36 @@ mod tests {
         let east = Visibility::of(&manager(&["east"]), &organisation);
         assert!(east.can_see("east") && east.can_see("east-key"));
         assert!(!east.can_see("west") && !east.can_see("sales"));
+    }
+
+    #[test]
+    fn a_team_is_seen_whole_only_where_every_member_of_it_is_visible() {
+        use crate::kpi::organisation::{ActiveMonths, Person};
+        let person = |key: &str, team: u32| Person {
+            key: key.into(),
+            name: key.into(),
+            email: String::new(),
+            team: TeamId(team),
+            role: crate::kpi::rulebook::RoleId(0),
+            active: ActiveMonths::default(),
+        };
+        let organisation = Organisation::new(
+            vec![team("sales", None), team("east", Some(0)), team("west", Some(0))],
+            vec![person("ann", 1), person("bob", 2), person("east", 2)],
+        )
+        .expect("a tree");
+        let east = Visibility::of(&manager(&["east"]), &organisation);
+        assert!(east.sees_everyone_in("east") && east.can_see("ann"));
+        assert!(!east.sees_everyone_in("sales") && !east.can_see("bob"));
+        let rep = Account {
+            role: AccountRole::Rep,
+            person: Some("east".into()),
+            teams: Vec::new(),
+            ..manager(&[])
+        };
+        let rep = Visibility::of(&rep, &organisation);
+        assert!(rep.can_see("east"), "their own card, keyed like a team");
+        assert!(!rep.sees_everyone_in("east"), "but not the team of that name");
     }
 
     #[test]

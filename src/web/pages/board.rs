@@ -116,9 +116,10 @@ impl<'a> Members<'a> {
             left_off.sort_by(|&a, &b| people[a as usize].subject.cmp(&people[b as usize].subject));
             left_off
         });
+        let whole_team = visible.sees_everyone_in(&organisation.team(id).key);
         let seen = |at: &u32| {
             let card = &people[*at as usize];
-            visible.can_see(&card.subject).then_some(card)
+            (whole_team || visible.can_see(&card.subject)).then_some(card)
         };
         Members {
             ranked: ranked(board.iter().filter_map(seen)),

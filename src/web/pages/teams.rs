@@ -152,16 +152,22 @@ async fn team_page(
         .strip_prefix("kpi:")
         .filter(|k| kpis.iter().any(|(key, _)| key == k));
     let team_role = rulebook.team_role().map(|id| rulebook.role(id).key.as_str());
+    // The change since the period before is looked up for the rows shown, or for
+    // every member when the page is sorted by it.
+    let change = |standing: &Standing| {
+        before
+            .as_ref()
+            .and_then(|b| b.total(&standing.card.subject))
+            .map(|b| standing.total - b)
+    };
+    let by_change = sort == "change";
     let mut lead = None;
     let mut members = Vec::new();
     for standing in &everyone.ranked {
         let card = standing.card;
         let member = Member {
             standing: standing.clone(),
-            change: before
-                .as_ref()
-                .and_then(|b| b.total(&card.subject))
-                .map(|b| standing.total - b),
+            change: if by_change { change(standing) } else { None },
             achievement: sort_kpi.and_then(|k| achievement(card.kpis.iter().find(|v| v.kpi == k), rulebook)),
         };
         let leads_here = Some(card.role.as_str()) == team_role && card.team.as_deref() == Some(key.as_str());
@@ -183,12 +189,11 @@ async fn team_page(
     let page_number = order.page.unwrap_or(1).clamp(1, pages);
     let row = |m: &Member| {
         let card = m.standing.card;
+        let change = if by_change { m.change } else { change(&m.standing) };
         MemberRow {
             line: BoardLine::of(&m.standing),
-            change: m.change,
-            change_text: m
-                .change
-                .map_or_else(|| "–".to_owned(), |c| super::glance::change(c, 0.0)),
+            change,
+            change_text: change.map_or_else(|| "–".to_owned(), |c| super::glance::change(c, 0.0)),
             cells: kpis
                 .iter()
                 .map(|(kpi, _)| heat_cell(card.kpis.iter().find(|k| k.kpi == *kpi), rulebook, lang))
@@ -315,15 +320,20 @@ fn grade_spread<'a>(
     grades: impl Iterator<Item = &'a str>,
     rulebook: &crate::kpi::rulebook::Rulebook,
 ) -> Vec<(String, usize, f64)> {
-    let held: Vec<&str> = grades.filter(|g| !g.is_empty()).collect();
-    let total = held.len().max(1) as f64;
-    rulebook
-        .grade_names()
+    let names = rulebook.grade_names();
+    let mut counts = vec![0usize; names.len()];
+    let mut held = 0usize;
+    for grade in grades.filter(|g| !g.is_empty()) {
+        held += 1;
+        if let Some(at) = names.iter().position(|name| name == grade) {
+            counts[at] += 1;
+        }
+    }
+    let total = held.max(1) as f64;
+    names
         .into_iter()
-        .map(|g| {
-            let n = held.iter().filter(|h| **h == g).count();
-            (g, n, n as f64 / total * 100.0)
-        })
+        .zip(counts)
+        .map(|(g, n)| (g, n, n as f64 / total * 100.0))
         .collect()
 }
 
