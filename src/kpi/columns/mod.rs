@@ -310,9 +310,9 @@ struct Column<'a> {
     /// and whether the month changes a value as it rolls it up (an average's `+ 0`).
     table: Vec<&'a [f64]>,
     averaged: Vec<bool>,
-    /// The column's people's rows when they are a run of the table's (their values
-    /// of the metrics the month keeps as they are are read where they are), and per
-    /// metric whether it is read there.
+    /// The rows `first..first + n` of the column's people, and per metric whether its
+    /// values are read there in the table (the people a run of its rows, each value
+    /// kept as it is) rather than from `copies`.
     run: Option<std::ops::Range<usize>>,
     in_place: Vec<bool>,
     /// Per metric, its values copied for the column's people when they cannot be
