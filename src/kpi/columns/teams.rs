@@ -147,7 +147,7 @@ pub(super) struct RollupGroup {
     /// A team given no values of its own for these KPIs rolls up every input of each
     /// from its members, each counted where the member's own cell for the KPI is:
     /// the same lanes (a KPI's metrics, KPI after KPI) for every such team. A
-    /// column's lane is read once and each person's value added to each such team
+    /// column's lanes are laid out once and each person's added to each such team
     /// above them; teams with values of their own go a KPI at a time.
     lanes: RollupLanes,
     /// Per team of the bucket, whether it rolls up on the lanes.
@@ -248,9 +248,9 @@ impl RollupGroup {
                 }
             }
         }
-        // Where each person's teams on the lanes keep their rollups, then the lanes
-        // one at a time: a lane of the column is read in order, and each team's
-        // rollup of it still takes its members in order.
+        // Where each person's teams on the lanes keep their rollups; then the column's
+        // lanes laid out person after person, and each person's added to their teams
+        // in order, so every rollup still takes its members in order.
         self.lane_teams.clear();
         self.lane_ends.clear();
         let mut others = false;
