@@ -438,17 +438,17 @@ pub async fn period_report(
     version: &RulebookVersion,
     period: Period,
 ) -> Result<PeriodReport, StoreError> {
-    if let Period::Month(month) = period {
-        if store.is_finalized(month).await? {
-            let frozen = review::frozen_report(store, period).await?;
-            let appraisals = store.list_appraisals(month).await?;
-            return Ok(review::report_with_appraisals(
-                frozen,
-                &appraisals,
-                &version.rulebook,
-                true,
-            ));
-        }
+    if let Period::Month(month) = period
+        && store.is_finalized(month).await?
+    {
+        let frozen = review::frozen_report(store, period).await?;
+        let appraisals = store.list_appraisals(month).await?;
+        return Ok(review::report_with_appraisals(
+            frozen,
+            &appraisals,
+            &version.rulebook,
+            true,
+        ));
     }
     let rulebook = &version.rulebook;
     let (sources, inputs, scores) = fresh_scores(store, rulebook, period).await?;

@@ -230,13 +230,13 @@ pub async fn in_force(
     let from_folder = folder.map(RulebookVersion::from_folder).transpose()?;
     if let Some(active) = store.active_publication().await? {
         let version = load(store, &active).await?;
-        if let (Some(dir), Some(wanted)) = (folder, &from_folder) {
-            if wanted.digest != version.digest {
-                return Err(DefinitionsError::FolderDiffers {
-                    folder: dir.to_owned(),
-                    active: Box::new(active),
-                });
-            }
+        if let (Some(dir), Some(wanted)) = (folder, &from_folder)
+            && wanted.digest != version.digest
+        {
+            return Err(DefinitionsError::FolderDiffers {
+                folder: dir.to_owned(),
+                active: Box::new(active),
+            });
         }
         return Ok((active, version));
     }

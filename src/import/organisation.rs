@@ -143,10 +143,10 @@ pub fn parse_people(
                 }
             };
             let (active_from, active_to) = (month("active_from")?, month("active_to")?);
-            if let (Some(from), Some(to)) = (&active_from, &active_to) {
-                if from > to {
-                    return Err(row.error("active_to", format!("{to} is before active_from {from}")));
-                }
+            if let (Some(from), Some(to)) = (&active_from, &active_to)
+                && from > to
+            {
+                return Err(row.error("active_to", format!("{to} is before active_from {from}")));
             }
             let language = match row.get("language") {
                 "" => None,

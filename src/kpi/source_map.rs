@@ -166,11 +166,11 @@ impl Builder {
         match event {
             Event::Scalar(text, style, ..) => {
                 // A scalar inside a mapping with no pending key is itself a key.
-                if let Some(Frame::Mapping { pending_key }) = self.stack.last_mut() {
-                    if pending_key.is_none() {
-                        *pending_key = Some((text.into_owned(), position(&span)));
-                        return;
-                    }
+                if let Some(Frame::Mapping { pending_key }) = self.stack.last_mut()
+                    && pending_key.is_none()
+                {
+                    *pending_key = Some((text.into_owned(), position(&span)));
+                    return;
                 }
                 let text_offset = match style {
                     ScalarStyle::Plain => 0,

@@ -70,15 +70,15 @@ async fn tick(
     let version = definitions.get();
     let mailer = Mailer::new(store, &version, settings);
     let mut runs = Vec::new();
-    if let Some(cron) = settings.schedule.cron() {
-        if let Some((at, month)) = due_run(cron, &chrono::Local::now()) {
-            runs.push(MailRun {
-                slot: format!("schedule {}", at.to_rfc3339()),
-                period: month.to_string(),
-                edition: edition(store, month).await?,
-                run_by: server.to_owned(),
-            });
-        }
+    if let Some(cron) = settings.schedule.cron()
+        && let Some((at, month)) = due_run(cron, &chrono::Local::now())
+    {
+        runs.push(MailRun {
+            slot: format!("schedule {}", at.to_rfc3339()),
+            period: month.to_string(),
+            edition: edition(store, month).await?,
+            run_by: server.to_owned(),
+        });
     }
     if settings.on_finalize {
         let since = chrono::Utc::now() - chrono::Duration::days(LOOKBACK_DAYS);

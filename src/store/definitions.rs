@@ -272,13 +272,13 @@ impl Writer {
         let txn = self.txn();
         let active = newest(txn).await?;
         let active_id = active.as_ref().map(|p| p.id);
-        if let PublishBase::Expect(expected) | PublishBase::Draft { base: expected, .. } = base {
-            if expected != active_id {
-                return Err(StoreError::PublishConflict {
-                    base: expected,
-                    active: active_id,
-                });
-            }
+        if let PublishBase::Expect(expected) | PublishBase::Draft { base: expected, .. } = base
+            && expected != active_id
+        {
+            return Err(StoreError::PublishConflict {
+                base: expected,
+                active: active_id,
+            });
         }
         let version = version_of(txn, digest, files, actor).await?;
         let model = definition_publications::ActiveModel {

@@ -363,10 +363,10 @@ async fn click(browser: &fantoccini::Client, selector: &str) {
 /// a form's redirect can hand back an element that is gone by the time it is read.
 async fn settled_text(browser: &fantoccini::Client, selector: &str) -> String {
     for _ in 0..50 {
-        if let Ok(element) = browser.find(Locator::Css(selector)).await {
-            if let Ok(text) = element.text().await {
-                return text;
-            }
+        if let Ok(element) = browser.find(Locator::Css(selector)).await
+            && let Ok(text) = element.text().await
+        {
+            return text;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
@@ -377,13 +377,13 @@ async fn settled_text(browser: &fantoccini::Client, selector: &str) -> String {
 async fn notice_reads(browser: &fantoccini::Client, words: &str) {
     let mut last = String::new();
     for _ in 0..100 {
-        if let Ok(element) = browser.find(Locator::Css("[data-testid=notice]")).await {
-            if let Ok(text) = element.text().await {
-                if text.starts_with(words) {
-                    return;
-                }
-                last = text;
+        if let Ok(element) = browser.find(Locator::Css("[data-testid=notice]")).await
+            && let Ok(text) = element.text().await
+        {
+            if text.starts_with(words) {
+                return;
             }
+            last = text;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }

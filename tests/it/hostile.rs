@@ -315,7 +315,7 @@ async fn a_real_user_signs_in_while_a_flood_from_many_addresses_runs() {
             while !stop.load(std::sync::atomic::Ordering::SeqCst) {
                 // Every guess from another address, half of them at the owner's name.
                 let address = format!("10.{}.{}.{}", bot, sent / 250, sent % 250 + 1);
-                let name = if sent % 2 == 0 {
+                let name = if sent.is_multiple_of(2) {
                     "rep.p002".to_owned()
                 } else {
                     format!("bot{bot}-{sent}")

@@ -97,10 +97,10 @@ fn close(actual: f64, expected: f64) -> bool {
 }
 
 fn check_number(failures: &mut Vec<String>, what: &str, actual: f64, expected: Option<f64>) {
-    if let Some(expected) = expected {
-        if !close(actual, expected) {
-            failures.push(format!("{what}: expected {expected}, got {actual}"));
-        }
+    if let Some(expected) = expected
+        && !close(actual, expected)
+    {
+        failures.push(format!("{what}: expected {expected}, got {actual}"));
     }
 }
 
@@ -128,15 +128,15 @@ fn check_card(failures: &mut Vec<String>, rulebook: &Rulebook, who: &str, card: 
         card.weighted_score,
         expect.weighted_score,
     );
-    if let Some(grade) = &expect.grade {
-        if card.result.grade() != Some(grade.as_str()) {
-            failures.push(format!("{who} grade: expected {grade}, got {:?}", card.result.grade()));
-        }
+    if let Some(grade) = &expect.grade
+        && card.result.grade() != Some(grade.as_str())
+    {
+        failures.push(format!("{who} grade: expected {grade}, got {:?}", card.result.grade()));
     }
-    if let Some(complete) = expect.complete {
-        if card.complete != complete {
-            failures.push(format!("{who} complete: expected {complete}, got {}", card.complete));
-        }
+    if let Some(complete) = expect.complete
+        && card.complete != complete
+    {
+        failures.push(format!("{who} complete: expected {complete}, got {}", card.complete));
     }
     for (tier, expected) in &expect.tiers {
         let actual = card
@@ -179,22 +179,22 @@ fn check_card(failures: &mut Vec<String>, rulebook: &Rulebook, who: &str, card: 
                 expected.status
             ));
         }
-        if let Some(part) = &expected.reason {
-            if !reason.contains(part.as_str()) {
-                failures.push(format!(
-                    "{}: expected to contain {part:?}, got {reason:?}",
-                    what("reason")
-                ));
-            }
+        if let Some(part) = &expected.reason
+            && !reason.contains(part.as_str())
+        {
+            failures.push(format!(
+                "{}: expected to contain {part:?}, got {reason:?}",
+                what("reason")
+            ));
         }
-        if let Some(coverage) = &expected.coverage {
-            if score.coverage.to_string() != *coverage {
-                failures.push(format!(
-                    "{}: expected {coverage}, got {}",
-                    what("coverage"),
-                    score.coverage
-                ));
-            }
+        if let Some(coverage) = &expected.coverage
+            && score.coverage.to_string() != *coverage
+        {
+            failures.push(format!(
+                "{}: expected {coverage}, got {}",
+                what("coverage"),
+                score.coverage
+            ));
         }
         check_number(
             failures,

@@ -16,10 +16,10 @@ pub fn sqlite_database(dir: &Path) -> String {
 /// A fresh, empty database of each kind available.
 pub fn databases(dir: &Path) -> Vec<String> {
     let mut urls = vec![sqlite_database(dir)];
-    if let Ok(server) = std::env::var("YARDSTICK_TEST_POSTGRES_URL") {
-        if !server.is_empty() {
-            urls.push(fresh_postgres_database(&server));
-        }
+    if let Ok(server) = std::env::var("YARDSTICK_TEST_POSTGRES_URL")
+        && !server.is_empty()
+    {
+        urls.push(fresh_postgres_database(&server));
     }
     urls
 }

@@ -54,10 +54,10 @@ impl Compiler {
         }
         let mut slots = Vec::new();
         for op in &self.code {
-            if let Op::Load(slot) = op {
-                if !slots.contains(&(*slot as usize)) {
-                    slots.push(*slot as usize);
-                }
+            if let Op::Load(slot) = op
+                && !slots.contains(&(*slot as usize))
+            {
+                slots.push(*slot as usize);
             }
         }
         let straight = !self
@@ -98,11 +98,11 @@ impl Compiler {
             }
             Expr::Binary(op, a, b) => {
                 // Constant folding: an expression of constants only is computed once here.
-                if let (Expr::Const(x), Expr::Const(y)) = (a.as_ref(), b.as_ref()) {
-                    if let Ok(v) = binary(*op, *x, *y) {
-                        self.push(Op::Const(v), 1);
-                        return Ok(());
-                    }
+                if let (Expr::Const(x), Expr::Const(y)) = (a.as_ref(), b.as_ref())
+                    && let Ok(v) = binary(*op, *x, *y)
+                {
+                    self.push(Op::Const(v), 1);
+                    return Ok(());
                 }
                 self.emit(a, slot_of)?;
                 self.emit(b, slot_of)?;

@@ -120,7 +120,7 @@ pub fn chart_with(id: &str, title: &str, labels: &[String], values: &[Option<f64
                 .flatten()
                 .filter(|v| v.is_finite())
                 .map(|v| (format!("{v:.1}"), round(y_of(v)))),
-            labelled: (n - 1 - i) % every == 0,
+            labelled: (n - 1 - i).is_multiple_of(every),
         })
         .collect();
     let mut runs = Vec::new();

@@ -172,11 +172,11 @@ impl Compiler<'_> {
                     None
                 }
             };
-            if let Some(Bound::AtMost(p) | Bound::AtLeast(p)) = bound {
-                if !(0.0..=100.0).contains(&p) {
-                    let key = if rule.at_most.is_some() { "at_most" } else { "at_least" };
-                    report(self, key, format!("{p} is not a percentage from 0 to 100"));
-                }
+            if let Some(Bound::AtMost(p) | Bound::AtLeast(p)) = bound
+                && !(0.0..=100.0).contains(&p)
+            {
+                let key = if rule.at_most.is_some() { "at_most" } else { "at_least" };
+                report(self, key, format!("{p} is not a percentage from 0 to 100"));
             }
             if let Some(bound) = bound {
                 rules.push(DistributionRule {

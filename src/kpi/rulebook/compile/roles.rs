@@ -317,17 +317,17 @@ impl Compiler<'_> {
                 &what,
                 cx.known,
             );
-            if let (Some(when), Some(effect)) = (when, effect) {
-                if let Ok(compiled) = when.compile(slot_of) {
-                    gates.push(Gate {
-                        key: gate.id.clone(),
-                        name: gate.name.clone(),
-                        when,
-                        reads: Reads::of(&compiled, cx.metric_count, cx.kpis),
-                        compiled,
-                        action: effect,
-                    });
-                }
+            if let (Some(when), Some(effect)) = (when, effect)
+                && let Ok(compiled) = when.compile(slot_of)
+            {
+                gates.push(Gate {
+                    key: gate.id.clone(),
+                    name: gate.name.clone(),
+                    when,
+                    reads: Reads::of(&compiled, cx.metric_count, cx.kpis),
+                    compiled,
+                    action: effect,
+                });
             }
         }
 

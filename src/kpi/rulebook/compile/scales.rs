@@ -167,15 +167,15 @@ impl Compiler<'_> {
                 );
             }
         }
-        if let Some(lowest) = def.grades.last() {
-            if lowest.min > def.total.min {
-                let position = self.value_at(at, &["grades", &(def.grades.len() - 1).to_string(), "min"]);
-                let detail = format!(
-                    "the lowest grade {} starts at {}, so totals from {} up to it would have no grade; let it start at {} or lower",
-                    lowest.grade, lowest.min, def.total.min, def.total.min
-                );
-                self.report(at.file, position, Problem::Invalid { what, detail });
-            }
+        if let Some(lowest) = def.grades.last()
+            && lowest.min > def.total.min
+        {
+            let position = self.value_at(at, &["grades", &(def.grades.len() - 1).to_string(), "min"]);
+            let detail = format!(
+                "the lowest grade {} starts at {}, so totals from {} up to it would have no grade; let it start at {} or lower",
+                lowest.grade, lowest.min, def.total.min, def.total.min
+            );
+            self.report(at.file, position, Problem::Invalid { what, detail });
         }
         // Returned even when flawed, so that roles naming it are still checked against it;
         // the problems already recorded keep the rulebook from loading.
