@@ -36,7 +36,7 @@ impl Visibility {
                 while let Some(team) = todo.pop() {
                     if whole_teams.insert(organisation.team(team).key.clone()) {
                         subjects.insert(organisation.team(team).key.clone());
-                        todo.extend(organisation.sub_teams(team));
+                        todo.extend_from_slice(organisation.sub_teams(team));
                         subjects.extend(
                             organisation
                                 .members(team)

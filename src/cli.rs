@@ -92,7 +92,7 @@ pub enum Command {
         /// Metric data in long form: subject,period,metric,value (period YYYY-MM).
         #[arg(long, requires_all = ["people", "teams"])]
         data: Option<PathBuf>,
-        /// Target overrides: subject,period,kpi,target[,threshold,stretch].
+        /// Target overrides: `subject,period,kpi,target[,threshold,stretch]`.
         #[arg(long, requires = "data")]
         targets: Option<PathBuf>,
         #[command(flatten)]

@@ -91,6 +91,12 @@ pub struct Organisation {
     people: Vec<Person>,
     /// For each team, every person in it or in any team below it.
     members: Vec<Vec<PersonId>>,
+    /// For each team, the people in it and not in a team below it, and the teams
+    /// directly below it, each in order: how a team's rollups take its members.
+    own_members: Vec<Vec<PersonId>>,
+    sub_teams: Vec<Vec<TeamId>>,
+    /// Every team after every team below it.
+    bottom_up: Vec<TeamId>,
     /// Each person's team and role, in order: what a sweep over everyone reads of
     /// them, eight bytes a person where their record is over a hundred.
     places: Vec<(TeamId, RoleId)>,
@@ -115,7 +121,23 @@ impl Organisation {
                 parent = teams[p.index()].parent;
             }
         }
+        let mut own_members = vec![Vec::new(); teams.len()];
+        let mut sub_teams = vec![Vec::new(); teams.len()];
+        let mut depth = vec![0usize; teams.len()];
+        for (index, team) in teams.iter().enumerate() {
+            if let Some(parent) = team.parent {
+                sub_teams[parent.index()].push(TeamId(index as u32));
+            }
+            let mut parent = team.parent;
+            while let Some(p) = parent {
+                depth[index] += 1;
+                parent = teams[p.index()].parent;
+            }
+        }
+        let mut bottom_up: Vec<TeamId> = (0..teams.len()).map(|t| TeamId(t as u32)).collect();
+        bottom_up.sort_by_key(|t| std::cmp::Reverse(depth[t.index()]));
         for (index, person) in people.iter().enumerate() {
+            own_members[person.team.index()].push(PersonId(index as u32));
             let mut team = Some(person.team);
             while let Some(t) = team {
                 members[t.index()].push(PersonId(index as u32));
@@ -138,6 +160,9 @@ impl Organisation {
             teams,
             people,
             members,
+            own_members,
+            sub_teams,
+            bottom_up,
             places,
             by_key,
         })
@@ -198,11 +223,19 @@ impl Organisation {
         &self.members[id.index()]
     }
 
-    /// The teams directly below `id`.
-    pub fn sub_teams(&self, id: TeamId) -> impl Iterator<Item = TeamId> + '_ {
-        self.teams_with_ids()
-            .filter(move |(_, t)| t.parent == Some(id))
-            .map(|(i, _)| i)
+    /// The people in the team itself, not in a team below it.
+    pub fn own_members(&self, id: TeamId) -> &[PersonId] {
+        &self.own_members[id.index()]
+    }
+
+    /// The teams directly below `id`, in order.
+    pub fn sub_teams(&self, id: TeamId) -> &[TeamId] {
+        &self.sub_teams[id.index()]
+    }
+
+    /// Every team, each after every team below it.
+    pub fn bottom_up(&self) -> &[TeamId] {
+        &self.bottom_up
     }
 
     pub fn subject_key(&self, subject: Subject) -> &str {
@@ -256,7 +289,9 @@ mod tests {
         .expect("a tree");
         assert_eq!(org.members(TeamId(0)), [PersonId(0), PersonId(1)]);
         assert_eq!(org.members(TeamId(1)), [PersonId(1)]);
-        assert_eq!(org.sub_teams(TeamId(0)).collect::<Vec<_>>(), [TeamId(1)]);
+        assert_eq!(org.own_members(TeamId(0)), [PersonId(0)]);
+        assert_eq!(org.sub_teams(TeamId(0)), [TeamId(1)]);
+        assert_eq!(org.bottom_up()[0], TeamId(1), "the team below first");
     }
 
     #[test]

@@ -160,6 +160,53 @@ pub fn roll_across_team(rollup: TeamRollup, members: impl Iterator<Item = f64>) 
     across.value()
 }
 
+/// Folds the members of `team` into rollups that start as `fresh`, in the order
+/// every team rollup takes them: the team's own people in order, then each team
+/// directly below it in turn, folded the same way on its own and taken as one value
+/// ([`Across::merge`]). So a team's sum is the sum of its own people's and its
+/// sub-teams' sums, as a reader adding up the lines of a team page would have it,
+/// and a month scored for everyone adds each person once, to their own team.
+///
+/// The tree is walked with a stack of its own, not by recursion: a chain of teams
+/// thousands deep takes memory, not the thread's stack.
+pub(super) fn fold_down(
+    organisation: &Organisation,
+    team: TeamId,
+    fresh: &[Across],
+    mut add: impl FnMut(PersonId, &mut [Across]),
+) -> Vec<Across> {
+    let width = fresh.len();
+    let mut rollups = fresh.to_vec();
+    for &person in organisation.own_members(team) {
+        add(person, &mut rollups);
+    }
+    // Per team being folded, below `team`: the next of its sub-teams to fold.
+    let mut walk: Vec<(TeamId, usize)> = vec![(team, 0)];
+    while let Some((at, next)) = walk.last_mut() {
+        if let Some(&sub) = organisation.sub_teams(*at).get(*next) {
+            *next += 1;
+            walk.push((sub, 0));
+            rollups.extend_from_slice(fresh);
+            let top = rollups.len() - width;
+            for &person in organisation.own_members(sub) {
+                add(person, &mut rollups[top..]);
+            }
+        } else {
+            walk.pop();
+            if walk.is_empty() {
+                break;
+            }
+            let top = rollups.len() - width;
+            let (below, sub) = rollups.split_at_mut(top);
+            for (acc, &sub) in below[top - width..].iter_mut().zip(sub.iter()) {
+                acc.merge(sub);
+            }
+            rollups.truncate(top);
+        }
+    }
+    rollups
+}
+
 /// A team rollup fed one member at a time.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Across {
@@ -218,6 +265,14 @@ impl Across {
 
     fn value(self) -> f64 {
         Across::end(self.rollup, self.value, self.count)
+    }
+
+    /// A sub-team's rollup `sub` taken in as one value, whatever it is: a sub-team
+    /// with no one counted leaves this as it was, to the bit (its value is the start,
+    /// which [`Across::step`] leaves any rollup as it was).
+    fn merge(&mut self, sub: Across) {
+        self.value = Across::step(self.rollup, self.value, sub.value);
+        self.count += sub.count;
     }
 }
 
@@ -436,12 +491,12 @@ impl PeriodInputs {
                 of: CoverageUnit::Months,
             };
         }
-        let mut across: Vec<Across> = from_members
+        let fresh: Vec<Across> = from_members
             .iter()
             .map(|&m| Across::new(rulebook.metric(m).across_team))
             .collect();
         let (mut covered, mut expected, mut months_used) = (0, 0, 0u16);
-        for person in organisation.members(team) {
+        let across = fold_down(organisation, team, &fresh, |person, across| {
             let row = person.index();
             let active = self.active[row];
             let cells = (0..self.months.len())
@@ -449,20 +504,20 @@ impl PeriodInputs {
                 .fold(0u16, |bits, i| bits | 1 << i);
             // Someone scored on the team's own numbers (a team lead) adds what they
             // have, and is no gap where they have nothing.
-            expected += if on_team(rulebook, organisation, *person) {
+            expected += if on_team(rulebook, organisation, person) {
                 cells.count_ones()
             } else {
                 active.count_ones()
             };
             if cells == 0 {
-                continue;
+                return;
             }
             covered += cells.count_ones();
             months_used |= cells;
             for (acc, &m) in across.iter_mut().zip(&from_members) {
                 acc.add(roll_over_time(rulebook.metric(m).over_time, self.over(row, cells, m)));
             }
-        }
+        });
         for (acc, &m) in across.iter().zip(&from_members) {
             out[m.index()] = acc.value();
         }

@@ -140,6 +140,63 @@ fn a_teams_inputs_are_the_sums_of_its_members_and_sub_teams() {
 }
 
 #[test]
+fn a_teams_sum_adds_its_own_people_then_each_sub_teams_sum() {
+    // 2^53 + 1 rounds back to 2^53: the order of the adds shows in the sum. The people
+    // are listed a (east), c (key), b (east), d (key): east adds its own a and b, then
+    // key's sum c + d, giving 2^53 + 2; adding them in the list's order would give
+    // 2^53, and a page listing east's people and its sub-team's total would not add up.
+    let dir = tempfile::tempdir().expect("a scratch folder");
+    let people = write(
+        dir.path(),
+        "people.csv",
+        "id,name,email,team,role\na,A,,east,junior_rep\nc,C,,key,junior_rep\nb,B,,east,junior_rep\nd,D,,key,junior_rep\n",
+    );
+    let teams = write(
+        dir.path(),
+        "teams.csv",
+        "id,name,name_zh,parent,card\neast,East,,,\nkey,Key,,east,\n",
+    );
+    let sales = [("a", 9007199254740992.0), ("c", 1.0), ("b", 1.0), ("d", 1.0)];
+    let mut rows = String::from("subject,period,metric,value\n");
+    for (who, value) in sales {
+        rows.push_str(&format!(
+            "{who},2026-10,sales_amount,{value}\n{who},2026-10,sales_target,1\n"
+        ));
+    }
+    let data = write(dir.path(), "metrics.csv", &rows);
+    let output = yardstick()
+        .args(["evaluate", "--period", "2026-10", "--format", "json"])
+        .arg("--people")
+        .arg(&people)
+        .arg("--teams")
+        .arg(&teams)
+        .arg("--data")
+        .arg(&data)
+        .output()
+        .expect("run yardstick evaluate");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let sales_of = |team: &str| {
+        let card = report["teams"]
+            .as_array()
+            .expect("teams")
+            .iter()
+            .find(|t| t["subject"] == team)
+            .unwrap_or_else(|| panic!("{team}'s card"));
+        card["kpis"]
+            .as_array()
+            .expect("KPIs")
+            .iter()
+            .flat_map(|k| k["inputs"].as_array().expect("inputs"))
+            .find(|i| i["name"] == "sales_amount")
+            .map(|i| number(&i["value"]))
+            .unwrap_or_else(|| panic!("{team} shows its sales: {card}"))
+    };
+    assert_eq!(sales_of("key"), 2.0);
+    assert_eq!(sales_of("east"), 9007199254740994.0);
+}
+
+#[test]
 fn quarters_and_years_roll_up_from_months() {
     for period in ["2026-Q3", "2026"] {
         let report = demo_json(period);

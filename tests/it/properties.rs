@@ -352,39 +352,77 @@ fn demo_october(rulebook: &Rulebook) -> yardstick::inputs::PeriodSources {
 /// The demo's organisation, definitions and targets, with random numbers: each
 /// person's metrics present, zero or missing, some teams given values of their own,
 /// some people not active in October.
-/// `rulebook` is the shipped definitions or a variant of them; with `one_tree`, the
-/// demo's teams are put under one top team of their own.
+/// How the demo's people are put in teams.
+#[derive(Debug, Clone, Copy)]
+enum Tree {
+    /// The demo's own teams.
+    Demo,
+    /// The demo's teams under one top team of their own.
+    OneTop,
+    /// Ten teams four deep, up to three sub-teams to a team, people in every one of
+    /// them (the middle ones too) and a team's people far apart in the people's order.
+    Deep,
+}
+
+fn tree() -> impl Strategy<Value = Tree> {
+    prop_oneof![Just(Tree::Demo), Just(Tree::OneTop), Just(Tree::Deep)]
+}
+
+/// `rulebook` is the shipped definitions or a variant of them.
 fn demo_month(
     rulebook: Rulebook,
     values: &[f64],
     team_own: &[(usize, usize, f64)],
     inactive: &[bool],
-    one_tree: bool,
+    tree: Tree,
 ) -> (Rulebook, yardstick::inputs::PeriodSources) {
     let mut sources = demo_october(&rulebook);
     let organisation = &sources.organisation;
     let mut teams = organisation.teams().to_vec();
-    if one_tree {
-        let top = TeamId(teams.len() as u32);
-        for team in teams.iter_mut().filter(|t| t.parent.is_none()) {
-            team.parent = Some(top);
+    let team = |key: String, parent: Option<u32>| yardstick::kpi::organisation::Team {
+        name: key.clone(),
+        key,
+        name_zh: None,
+        parent: parent.map(TeamId),
+        card: None,
+    };
+    match tree {
+        Tree::Demo => {}
+        Tree::OneTop => {
+            let top = TeamId(teams.len() as u32);
+            for team in teams.iter_mut().filter(|t| t.parent.is_none()) {
+                team.parent = Some(top);
+            }
+            teams.push(team("company".into(), None));
         }
-        teams.push(yardstick::kpi::organisation::Team {
-            key: "company".into(),
-            name: "Company".into(),
-            name_zh: None,
-            parent: None,
-            card: None,
-        });
+        Tree::Deep => {
+            let parents = [
+                None,
+                Some(0),
+                Some(0),
+                Some(0),
+                Some(1),
+                Some(1),
+                Some(2),
+                Some(2),
+                Some(2),
+                Some(6),
+            ];
+            teams = (0..parents.len()).map(|t| team(format!("t{t}"), parents[t])).collect();
+        }
     }
     let people: Vec<_> = organisation
         .people()
         .iter()
+        .enumerate()
         .zip(inactive.iter().cycle())
-        .map(|(person, &away)| {
+        .map(|((p, person), &away)| {
             let mut person = person.clone();
             if away {
                 person.active.to = Month::new(2026, 9);
+            }
+            if let Tree::Deep = tree {
+                person.team = TeamId((p * 7 % teams.len()) as u32);
             }
             person
         })
@@ -464,12 +502,12 @@ proptest! {
         inactive in prop::collection::vec(prop::bool::weighted(0.1), 1..30),
     ) {
         let shipped = yardstick::definitions::RulebookVersion::shipped().rulebook;
-        let (rulebook, sources) = demo_month(shipped, &values, &team_own, &inactive, false);
+        let (rulebook, sources) = demo_month(shipped, &values, &team_own, &inactive, Tree::Demo);
         every_card_alone(&rulebook, &sources)?;
     }
 
     /// The same with members combined every way a team can, the demo's teams as they
-    /// are or under one top team, and the work shared out over three threads (the
+    /// are, under one top team or a deeper tree of ten ([`Tree`]), and the work shared out over three threads (the
     /// KPIs in three ranges) or over more threads than KPIs (every KPI a range of its
     /// own, and the people split by trees of teams too), each task sweeping its people
     /// in order; and a month without gaps (everyone active, every value there), where
@@ -479,7 +517,7 @@ proptest! {
         values in prop::collection::vec(value(), 25 * 40),
         team_own in prop::collection::vec((0..10usize, 0..40usize, 0.0..5_000.0f64), 0..6),
         inactive in prop::collection::vec(prop::bool::weighted(0.1), 1..30),
-        one_tree in any::<bool>(),
+        tree in tree(),
         more_threads_than_kpis in any::<bool>(),
         gaps in any::<bool>(),
     ) {
@@ -490,7 +528,7 @@ proptest! {
             let every = values.iter().cycle().take(100 * 100);
             (every.map(|v| if v.is_nan() { 1.0 } else { *v }).collect(), vec![false])
         };
-        let (rulebook, sources) = demo_month(every_team_rollup(), &values, &team_own, &inactive, one_tree);
+        let (rulebook, sources) = demo_month(every_team_rollup(), &values, &team_own, &inactive, tree);
         let threads = if more_threads_than_kpis { rulebook.kpis().len() * 3 } else { 3 };
         let threads = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a thread pool");
         threads.install(|| every_card_alone(&rulebook, &sources))?;
@@ -509,7 +547,7 @@ proptest! {
         inactive in prop::collection::vec(prop::bool::weighted(0.1), 1..30),
     ) {
         let shipped = yardstick::definitions::RulebookVersion::shipped().rulebook;
-        let (rulebook, sources) = demo_month(shipped, &values, &team_own, &inactive, false);
+        let (rulebook, sources) = demo_month(shipped, &values, &team_own, &inactive, Tree::Demo);
         figures_are_the_cards_numbers(&rulebook, &sources)?;
     }
 }

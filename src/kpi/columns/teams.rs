@@ -1,22 +1,15 @@
-//! A month's team rollups: each task's people folded into their teams, a column at a
-//! time in the people's order (every team lists its members in that order, so sums
-//! are the same to the bit), then every team's KPIs worked out from its rollups and
-//! its own values.
+//! A month's team rollups: each task's people folded into their own team's rollups,
+//! a column at a time in the people's order, then each team's sub-teams' rollups
+//! taken into its own, bottom up, as [`fold_down`] takes a team's members (so sums
+//! are the same to the bit); then every team's KPIs worked out from its rollups.
+//! A team given values of its own for a task's KPIs is rolled up as a card is.
+//!
+//! [`fold_down`]: crate::kpi::rollup::fold_down
 
-use super::{Column, Plan, one_month};
-use crate::kpi::organisation::Organisation;
+use super::{Column, Plan};
+use crate::kpi::organisation::{Organisation, Subject, TeamId};
 use crate::kpi::rollup::{Across, Coverage, CoverageUnit, PeriodInputs};
 use crate::kpi::rulebook::{KpiId, MetricId, Rulebook};
-
-/// How one KPI of one team is rolled up from its members, fed a member at a time;
-/// its metrics and their rollups are `from..from + len` of the group's flat lists.
-#[derive(Debug, Clone, Copy)]
-struct TeamRollup {
-    from: usize,
-    len: usize,
-    /// The team was given values of its own for none of the KPI's metrics.
-    nothing_own: bool,
-}
 
 /// The inputs of a range of KPIs as lanes, KPI after KPI and each KPI's metrics in
 /// the order it reads them: how a team given nothing of its own lays out its rollups.
@@ -61,28 +54,28 @@ impl RollupLanes {
         self.metric.len()
     }
 
-    /// Folds a column's people into the rollups of the teams on the lanes they are
-    /// in, person after person: `laid` holds each person's lanes, one after the
-    /// other, `teams` where each team a person is in keeps its rollups (`ends[i]`
-    /// ends person `i`'s).
-    fn fold(&self, laid: &[f64], teams: &[u32], ends: &[u32], acc: &mut [f64]) {
+    /// Folds a column's people into their own team's rollups, person after person:
+    /// `laid` holds each person's lanes, one after the other, `at[i]` where person
+    /// `i`'s team keeps its rollups in `acc`.
+    #[inline(always)]
+    fn fold(&self, laid: &[f64], at: &[u32], acc: &mut [f64]) {
         let width = self.metric.len();
-        let mut start = 0;
-        for (lanes, &end) in laid.chunks_exact(width).zip(ends) {
-            let (from, to) = (start, end as usize);
-            start = to;
-            for &team in &teams[from..to] {
-                let acc = &mut acc[team as usize..team as usize + width];
-                if self.all_sums {
-                    // `-0 + acc` is `acc` to the bit: whole vectors of lanes at a time.
-                    for (acc, &v) in acc.iter_mut().zip(lanes) {
-                        *acc += v;
-                    }
-                } else {
-                    for ((acc, &v), &rollup) in acc.iter_mut().zip(lanes).zip(&self.across) {
-                        *acc = Across::step(rollup, *acc, v);
-                    }
-                }
+        for (lanes, &at) in laid.chunks_exact(width).zip(at) {
+            self.take_in(&mut acc[at as usize..at as usize + width], lanes);
+        }
+    }
+
+    /// `lanes` taken into the rollups `acc`: a member's values, or a sub-team's rollups.
+    #[inline(always)]
+    fn take_in(&self, acc: &mut [f64], lanes: &[f64]) {
+        if self.all_sums {
+            // `-0 + acc` is `acc` to the bit: whole vectors of lanes at a time.
+            for (acc, &v) in acc.iter_mut().zip(lanes) {
+                *acc += v;
+            }
+        } else {
+            for ((acc, &v), &rollup) in acc.iter_mut().zip(lanes).zip(&self.across) {
+                *acc = Across::step(rollup, *acc, v);
             }
         }
     }
@@ -91,6 +84,7 @@ impl RollupLanes {
     /// the column read in order): a person's value where they count (their cell for
     /// the lane's KPI: active, every input there), the lane's neutral value where
     /// they do not.
+    #[inline(always)]
     fn lay_out(&self, column: &Column, kpis: std::ops::Range<usize>, n: usize, laid: &mut Vec<f64>) {
         let width = self.metric.len();
         // Every lane of the first `n` people is written below.
@@ -129,40 +123,30 @@ impl RollupLanes {
     }
 }
 
-/// The team rollups of a range of KPIs (`kpis`) for the teams of one bucket of trees,
-/// team after team, with the metrics they roll up over their members and how.
+/// The team rollups of a range of KPIs (`kpis`) for the teams of one bucket of trees.
 pub(super) struct RollupGroup {
     bucket: usize,
     kpis: std::ops::Range<usize>,
-    rollups: Vec<TeamRollup>,
-    metrics: Vec<MetricId>,
-    across: Vec<crate::kpi::definition::TeamRollup>,
-    /// Each metric's rollup so far ([`Across::step`]).
-    acc: Vec<f64>,
-    /// Per rollup, the members counted (their cell there) and expected.
-    covered: Vec<u32>,
-    expected: Vec<u32>,
-    /// Per rollup, the metrics read from the team's own row.
-    own: Vec<Vec<MetricId>>,
     /// A team given no values of its own for these KPIs rolls up every input of each
     /// from its members, each counted where the member's own cell for the KPI is:
-    /// the same lanes (a KPI's metrics, KPI after KPI) for every such team. A
-    /// column's lanes are laid out once and each person's added to each such team
-    /// above them; teams with values of their own go a KPI at a time.
+    /// the same lanes (a KPI's metrics, KPI after KPI) for every team. A column's
+    /// lanes are laid out once and each person's added to their own team's.
     lanes: RollupLanes,
-    /// Per team of the bucket, whether it rolls up on the lanes.
+    /// Per team of the bucket, its rollups on the lanes (`local * lanes.len()`): its
+    /// own members' as the people are swept, its sub-teams' taken in at the end.
+    acc: Vec<f64>,
+    /// Per team of the bucket, whether it rolls up on the lanes; the others (given
+    /// some of their KPIs' inputs for the team itself) are rolled up as a card is.
     on_lanes: Vec<bool>,
-    /// Per person of the column being added, where the teams on the lanes they count
-    /// in keep their rollups (`lane_ends[i]` ends person `i`'s).
-    lane_teams: Vec<u32>,
-    lane_ends: Vec<u32>,
+    /// Per person of the column being added, where their team keeps its rollups.
+    lane_at: Vec<u32>,
     /// The column's people's lanes, person after person.
     laid: Vec<f64>,
-    /// Per team of the bucket and KPI, the counts of its own members (not its
-    /// sub-teams'): the counts of a team on the lanes are its members' whatever
-    /// the order, so they are added up the tree once at the end, not per member.
-    direct_covered: Vec<u32>,
-    direct_expected: Vec<u32>,
+    /// Per team of the bucket and KPI, its members counted (their cell there) and
+    /// expected: its own members' as the people are swept, its sub-teams' added at
+    /// the end.
+    covered: Vec<u32>,
+    expected: Vec<u32>,
     /// Per team of the bucket, its own members of columns where everyone counts for
     /// every KPI: each counted and expected for each, added to the counts at the end.
     direct_members: Vec<u32>,
@@ -178,60 +162,36 @@ impl RollupGroup {
     ) -> RollupGroup {
         let width = kpis.len();
         let lanes = RollupLanes::of(rulebook, kpis.clone());
-        let mut group = RollupGroup {
+        let on_lanes = teams
+            .iter()
+            .map(|&t| {
+                let team_row = inputs.people() + t;
+                lanes.len() > 0
+                    && lanes
+                        .metric
+                        .iter()
+                        .all(|&m| team_value(inputs, team_row, MetricId(m as u32)).is_nan())
+            })
+            .collect();
+        RollupGroup {
             bucket,
-            kpis: kpis.clone(),
-            rollups: Vec::with_capacity(teams.len() * width),
-            metrics: Vec::new(),
-            across: Vec::new(),
-            acc: Vec::new(),
+            kpis,
+            acc: teams.iter().flat_map(|_| lanes.neutral.iter().copied()).collect(),
+            lanes,
+            on_lanes,
+            lane_at: Vec::new(),
+            laid: Vec::new(),
             covered: vec![0; teams.len() * width],
             expected: vec![0; teams.len() * width],
-            own: Vec::with_capacity(teams.len() * width),
-            lanes,
-            on_lanes: Vec::with_capacity(teams.len()),
-            lane_teams: Vec::new(),
-            lane_ends: Vec::new(),
-            laid: Vec::new(),
-            direct_covered: vec![0; teams.len() * width],
-            direct_expected: vec![0; teams.len() * width],
             direct_members: vec![0; teams.len()],
-        };
-        for &t in teams {
-            let team_row = inputs.people() + t;
-            for k in kpis.clone() {
-                let (own, from_members): (Vec<MetricId>, Vec<MetricId>) = rulebook.kpis()[k]
-                    .reads
-                    .metrics
-                    .iter()
-                    .partition(|&&m| !team_value(inputs, team_row, m).is_nan());
-                group.rollups.push(TeamRollup {
-                    from: group.metrics.len(),
-                    len: from_members.len(),
-                    nothing_own: own.is_empty(),
-                });
-                for m in from_members {
-                    let across = rulebook.metric(m).across_team;
-                    group.metrics.push(m);
-                    group.across.push(across);
-                    group.acc.push(Across::start(across));
-                }
-                group.own.push(own);
-            }
-            let rollups = &group.rollups[group.rollups.len() - width..];
-            group
-                .on_lanes
-                .push(group.lanes.len() > 0 && rollups.iter().all(|r| r.nothing_own));
         }
-        group
     }
 
-    /// The people of `column`, in order, each folded into their team and every team
-    /// above it.
+    /// The people of `column`, in order, each folded into their own team.
+    #[inline(always)]
     pub(super) fn add(&mut self, plan: &Plan, column: &Column, people: &[usize]) {
         let width = self.kpis.len();
         let n = people.len();
-        // The counts of each person's own team; those above it are added at the end.
         if column.every_cell {
             // Everyone counted and expected for every KPI: a head count will do.
             for &p in people {
@@ -243,108 +203,58 @@ impl RollupGroup {
                 let on_team = plan.on_team[p];
                 for (j, k) in self.kpis.clone().enumerate() {
                     let cell = column.covered[k][i];
-                    self.direct_covered[at + j] += u32::from(cell);
-                    self.direct_expected[at + j] += u32::from(if on_team { cell } else { column.active[i] });
+                    self.covered[at + j] += u32::from(cell);
+                    self.expected[at + j] += u32::from(if on_team { cell } else { column.active[i] });
                 }
             }
         }
-        // Where each person's teams on the lanes keep their rollups; then the column's
-        // lanes laid out person after person, and each person's added to their teams
-        // in order, so every rollup still takes its members in order.
-        self.lane_teams.clear();
-        self.lane_ends.clear();
-        let mut others = false;
-        for &p in people {
-            let mut team = Some(plan.team_of[p] as usize);
-            while let Some(t) = team {
-                team = plan.parent[t];
-                let local = plan.local[t];
-                if self.on_lanes[local] {
-                    self.lane_teams.push(self.rollups[local * width].from as u32);
-                } else {
-                    others = true;
-                }
-            }
-            self.lane_ends.push(self.lane_teams.len() as u32);
+        if self.lanes.len() == 0 {
+            return;
         }
-        if !self.lane_teams.is_empty() {
-            self.lanes.lay_out(column, self.kpis.clone(), n, &mut self.laid);
-            self.lanes
-                .fold(&self.laid, &self.lane_teams, &self.lane_ends, &mut self.acc);
-        }
-        if others {
-            self.add_off_lanes(plan, column, people);
-        }
+        let lanes = self.lanes.len();
+        self.lane_at.clear();
+        self.lane_at.extend(
+            people
+                .iter()
+                .map(|&p| (plan.local[plan.team_of[p] as usize] * lanes) as u32),
+        );
+        self.lanes.lay_out(column, self.kpis.clone(), n, &mut self.laid);
+        self.lanes.fold(&self.laid, &self.lane_at, &mut self.acc);
     }
 
-    /// The people of `column` folded into the teams that do not roll up on the lanes
-    /// (some of their KPIs' inputs given for the team itself), a KPI at a time.
-    fn add_off_lanes(&mut self, plan: &Plan, column: &Column, people: &[usize]) {
+    /// Takes each team's sub-teams' rollups and counts into its own, bottom up, each
+    /// sub-team in order after the team's own members (as [`fold_down`] takes them).
+    ///
+    /// [`fold_down`]: crate::kpi::rollup::fold_down
+    pub(super) fn take_in_sub_teams(&mut self, plan: &Plan, organisation: &Organisation) {
         let width = self.kpis.len();
-        for (i, &p) in people.iter().enumerate() {
-            let (active, on_team) = (column.active[i], plan.on_team[p]);
-            let mut team = Some(plan.team_of[p] as usize);
-            while let Some(t) = team {
-                team = plan.parent[t];
-                let local = plan.local[t];
-                let at = local * width;
-                if self.on_lanes[local] {
-                    continue;
-                }
-                for (j, k) in self.kpis.clone().enumerate() {
-                    let rollup = self.rollups[at + j];
-                    if rollup.len == 0 {
-                        continue;
-                    }
-                    let metrics = rollup.from..rollup.from + rollup.len;
-                    // With nothing of the team's own, the member's cell is the
-                    // person's own cell for the KPI: active, every input there.
-                    let cell = if rollup.nothing_own {
-                        column.covered[k][i]
-                    } else {
-                        active
-                            && self.metrics[metrics.clone()]
-                                .iter()
-                                .all(|m| !column.metric(m.index())[i].is_nan())
-                    };
-                    self.expected[at + j] += u32::from(if on_team { cell } else { active });
-                    if cell {
-                        self.covered[at + j] += 1;
-                        for m in metrics {
-                            let v = column.metric(self.metrics[m].index())[i];
-                            self.acc[m] = Across::step(self.across[m], self.acc[m], v);
-                        }
-                    }
-                }
+        let lanes = self.lanes.len();
+        for (local, &members) in self.direct_members.iter().enumerate() {
+            for j in local * width..(local + 1) * width {
+                self.covered[j] += members;
+                self.expected[j] += members;
             }
         }
-    }
-}
-
-impl RollupGroup {
-    /// Adds each team's own members' counts to it and every team above it that rolls
-    /// up on the lanes.
-    pub(super) fn count_members(&mut self, plan: &Plan, teams: &[usize]) {
-        let width = self.kpis.len();
-        for &t in teams {
-            let from = plan.local[t] * width;
-            let members = self.direct_members[plan.local[t]];
-            for j in from..from + width {
-                self.direct_covered[j] += members;
-                self.direct_expected[j] += members;
+        for &team in organisation.bottom_up() {
+            if plan.bucket_of_team[team.index()] != self.bucket {
+                continue;
             }
-            let mut team = Some(t);
-            while let Some(above) = team {
-                team = plan.parent[above];
-                let local = plan.local[above];
-                if !self.on_lanes[local] {
-                    continue;
-                }
-                let at = local * width;
+            let at = plan.local[team.index()];
+            for &sub in organisation.sub_teams(team) {
+                let from = plan.local[sub.index()];
                 for j in 0..width {
-                    self.covered[at + j] += self.direct_covered[from + j];
-                    self.expected[at + j] += self.direct_expected[from + j];
+                    self.covered[at * width + j] += self.covered[from * width + j];
+                    self.expected[at * width + j] += self.expected[from * width + j];
                 }
+                // A team's rollups come before its sub-teams' or after them.
+                let (acc, sub_acc) = if at < from {
+                    let (head, tail) = self.acc.split_at_mut(from * lanes);
+                    (&mut head[at * lanes..(at + 1) * lanes], &tail[..lanes])
+                } else {
+                    let (head, tail) = self.acc.split_at_mut(at * lanes);
+                    (&mut tail[..lanes], &head[from * lanes..(from + 1) * lanes])
+                };
+                self.lanes.take_in(acc, sub_acc);
             }
         }
     }
@@ -371,35 +281,44 @@ pub(super) fn teams(
     let mut values = vec![f64::NAN; team_count * kpi_count];
     let mut coverages = Vec::with_capacity(team_count * kpi_count);
     for t in 0..team_count {
-        let team_row = inputs.people() + t;
         for group in groups.iter().filter(|g| g.bucket == plan.bucket_of_team[t]) {
             let width = group.kpis.len();
+            let local = plan.local[t];
+            let acc = &group.acc[local * group.lanes.len()..(local + 1) * group.lanes.len()];
             for (j, k) in group.kpis.clone().enumerate() {
-                let at = plan.local[t] * width + j;
-                let rollup = group.rollups[at];
                 let kpi = &rulebook.kpis()[k];
                 slots.fill(f64::NAN);
-                let coverage = if rollup.len == 0 {
+                let lanes = group.lanes.kpi_lanes[j].clone();
+                let coverage = if !group.on_lanes[local] {
+                    let team = Subject::Team(TeamId(t as u32));
+                    inputs.gather(
+                        rulebook,
+                        organisation,
+                        team,
+                        &kpi.reads.metrics,
+                        &mut slots[..metric_count],
+                    )
+                } else if lanes.is_empty() {
+                    // Nothing to roll up: the month is the cell, as for a team scored on
+                    // its own values alone.
                     Coverage {
                         covered: 1,
                         expected: 1,
                         of: CoverageUnit::Months,
                     }
                 } else {
-                    for i in rollup.from..rollup.from + rollup.len {
-                        slots[group.metrics[i].index()] = Across::end(group.across[i], group.acc[i], group.covered[at]);
+                    let covered = group.covered[local * width + j];
+                    for lane in lanes {
+                        let (m, rollup) = (group.lanes.metric[lane], group.lanes.across[lane]);
+                        slots[m] = Across::end(rollup, acc[lane], covered);
                     }
                     Coverage {
-                        covered: group.covered[at],
-                        expected: group.expected[at],
+                        covered,
+                        expected: group.expected[local * width + j],
                         of: CoverageUnit::Members,
                     }
                 };
                 if coverage.covered > 0 {
-                    for &m in &group.own[at] {
-                        let rule = rulebook.metric(m).over_time;
-                        slots[m.index()] = one_month(rule, team_value(inputs, team_row, m));
-                    }
                     for &d in kpi.reads.kpis.iter().chain(std::iter::once(&KpiId(k as u32))) {
                         let compiled = &rulebook.kpi(d).compiled;
                         slots[metric_count + d.index()] = if compiled.slots().iter().any(|&s| slots[s].is_nan()) {

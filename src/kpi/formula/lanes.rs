@@ -53,6 +53,10 @@ impl CompiledFormula {
     /// Evaluates `out.len()` lanes (at most [`LANES`]) at once. `columns` holds the
     /// lanes' values of every slot the formula reads. `out[i]` is what `evaluate` gives for lane `i`, NaN where a slot it
     /// reads is NaN or it fails, as for one subject at a time.
+    ///
+    /// Always inlined, with the loops it runs: a caller compiled for wider vectors
+    /// (the month's sweep, `kpi::columns`) compiles them for those vectors too.
+    #[inline(always)]
     pub fn evaluate_lanes<S: SlotLanes + ?Sized>(&self, columns: &S, out: &mut [f64], lanes: &mut Lanes) {
         let n = out.len();
         assert!(n <= LANES, "at most {LANES} lanes at once");
@@ -232,6 +236,7 @@ enum Operand {
 
 impl Operand {
     /// Its lanes: `stacked` when it is on the stack.
+    #[inline(always)]
     fn lanes<'a, S: SlotLanes + ?Sized>(self, stacked: &'a [f64], columns: &'a S, n: usize) -> Lane<'a> {
         match self {
             Operand::Stack => Lane::Each(stacked),
@@ -248,6 +253,7 @@ enum Lane<'a> {
     All(f64),
 }
 
+#[inline(always)]
 fn unary(op: Unary, a: &mut [f64]) {
     let each = |f: fn(f64) -> f64, a: &mut [f64]| a.iter_mut().for_each(|v| *v = f(*v));
     match op {
@@ -263,6 +269,7 @@ fn unary(op: Unary, a: &mut [f64]) {
 
 /// `into[i] = a[i] / b[i]` (or `%`), as [`lanewise`], marking each lane where `b[i]`
 /// is zero failed in the same pass.
+#[inline(always)]
 fn divide(op: Binary, into: &mut [f64], a: Option<Lane>, b: &[f64], failed: &mut [bool]) {
     macro_rules! each {
         ($f:expr) => {
@@ -303,6 +310,7 @@ fn divide_with(into: &mut [f64], a: Option<Lane>, b: &[f64], failed: &mut [bool]
 /// `into[i] = a[i] op b[i]`, with `into` itself as `a` when `a` is `None`: one loop
 /// per operator and kind of operand, so each is vectorised on its own. A division
 /// by zero gives whatever IEEE gives; the caller marks the lane failed.
+#[inline(always)]
 fn lanewise(op: Binary, into: &mut [f64], a: Option<Lane>, b: Lane) {
     // A macro, not a closure taking `f`: each operator's loop gets its own copy.
     macro_rules! each {

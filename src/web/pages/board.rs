@@ -172,7 +172,8 @@ pub(super) fn sub_team_lines(scored: &ScoredPeriod, id: TeamId) -> Vec<TeamLine>
     let organisation = &scored.organisation;
     organisation
         .sub_teams(id)
-        .map(|t| team_line(scored, &organisation.team(t).key))
+        .iter()
+        .map(|&t| team_line(scored, &organisation.team(t).key))
         .collect()
 }
 
