@@ -91,12 +91,14 @@ pub struct Organisation {
     people: Vec<Person>,
     /// For each team, every person in it or in any team below it.
     members: Vec<Vec<PersonId>>,
-    /// For each team, the people in it and not in a team below it, and the teams
-    /// directly below it, each in order: how a team's rollups take its members.
-    own_members: Vec<Vec<PersonId>>,
+    /// For each team, the teams directly below it, in order.
     sub_teams: Vec<Vec<TeamId>>,
-    /// Every team after every team below it.
-    bottom_up: Vec<TeamId>,
+    /// Every team followed by the teams below it, sub-teams in order (a walk down
+    /// the tree): a team's subtree is a run of this, `subtree_len` long from its
+    /// place in it (`tree_place`).
+    tree_order: Vec<TeamId>,
+    tree_place: Vec<u32>,
+    subtree_len: Vec<u32>,
     /// Each person's team and role, in order: what a sweep over everyone reads of
     /// them, eight bytes a person where their record is over a hundred.
     places: Vec<(TeamId, RoleId)>,
@@ -121,23 +123,35 @@ impl Organisation {
                 parent = teams[p.index()].parent;
             }
         }
-        let mut own_members = vec![Vec::new(); teams.len()];
         let mut sub_teams = vec![Vec::new(); teams.len()];
-        let mut depth = vec![0usize; teams.len()];
         for (index, team) in teams.iter().enumerate() {
             if let Some(parent) = team.parent {
                 sub_teams[parent.index()].push(TeamId(index as u32));
             }
-            let mut parent = team.parent;
-            while let Some(p) = parent {
-                depth[index] += 1;
-                parent = teams[p.index()].parent;
+        }
+        // Walked with a stack of its own: a chain of teams thousands deep takes
+        // memory, not the thread's stack.
+        let mut tree_order = Vec::with_capacity(teams.len());
+        let mut walk: Vec<TeamId> = (0..teams.len())
+            .rev()
+            .filter(|&t| teams[t].parent.is_none())
+            .map(|t| TeamId(t as u32))
+            .collect();
+        while let Some(team) = walk.pop() {
+            tree_order.push(team);
+            walk.extend(sub_teams[team.index()].iter().rev());
+        }
+        let mut tree_place = vec![0; teams.len()];
+        for (place, team) in tree_order.iter().enumerate() {
+            tree_place[team.index()] = place as u32;
+        }
+        let mut subtree_len = vec![1u32; teams.len()];
+        for team in tree_order.iter().rev() {
+            if let Some(parent) = teams[team.index()].parent {
+                subtree_len[parent.index()] += subtree_len[team.index()];
             }
         }
-        let mut bottom_up: Vec<TeamId> = (0..teams.len()).map(|t| TeamId(t as u32)).collect();
-        bottom_up.sort_by_key(|t| std::cmp::Reverse(depth[t.index()]));
         for (index, person) in people.iter().enumerate() {
-            own_members[person.team.index()].push(PersonId(index as u32));
             let mut team = Some(person.team);
             while let Some(t) = team {
                 members[t.index()].push(PersonId(index as u32));
@@ -160,9 +174,10 @@ impl Organisation {
             teams,
             people,
             members,
-            own_members,
             sub_teams,
-            bottom_up,
+            tree_order,
+            tree_place,
+            subtree_len,
             places,
             by_key,
         })
@@ -223,19 +238,26 @@ impl Organisation {
         &self.members[id.index()]
     }
 
-    /// The people in the team itself, not in a team below it.
-    pub fn own_members(&self, id: TeamId) -> &[PersonId] {
-        &self.own_members[id.index()]
-    }
-
     /// The teams directly below `id`, in order.
     pub fn sub_teams(&self, id: TeamId) -> &[TeamId] {
         &self.sub_teams[id.index()]
     }
 
+    /// The team and every team below it, each followed by the teams below it.
+    pub fn subtree(&self, id: TeamId) -> &[TeamId] {
+        let place = self.tree_place(id);
+        &self.tree_order[place..place + self.subtree_len[id.index()] as usize]
+    }
+
+    /// Where the team stands in a walk down the tree: its subtree's teams stand at
+    /// its place and the places after it ([`Organisation::subtree`]).
+    pub fn tree_place(&self, id: TeamId) -> usize {
+        self.tree_place[id.index()] as usize
+    }
+
     /// Every team, each after every team below it.
-    pub fn bottom_up(&self) -> &[TeamId] {
-        &self.bottom_up
+    pub fn bottom_up(&self) -> impl Iterator<Item = TeamId> + '_ {
+        self.tree_order.iter().rev().copied()
     }
 
     pub fn subject_key(&self, subject: Subject) -> &str {
@@ -289,9 +311,29 @@ mod tests {
         .expect("a tree");
         assert_eq!(org.members(TeamId(0)), [PersonId(0), PersonId(1)]);
         assert_eq!(org.members(TeamId(1)), [PersonId(1)]);
-        assert_eq!(org.own_members(TeamId(0)), [PersonId(0)]);
         assert_eq!(org.sub_teams(TeamId(0)), [TeamId(1)]);
-        assert_eq!(org.bottom_up()[0], TeamId(1), "the team below first");
+    }
+
+    #[test]
+    fn a_walk_down_the_tree_keeps_each_subtree_together() {
+        // 0 above 1 and 3, 1 above 4; 2 alone.
+        let org = Organisation::new(
+            vec![
+                team("a", None),
+                team("b", Some(0)),
+                team("c", None),
+                team("d", Some(0)),
+                team("e", Some(1)),
+            ],
+            vec![],
+        )
+        .expect("a tree");
+        let ids = |teams: &[TeamId]| teams.iter().map(|t| t.0).collect::<Vec<_>>();
+        assert_eq!(ids(org.subtree(TeamId(0))), [0, 1, 4, 3]);
+        assert_eq!(ids(org.subtree(TeamId(1))), [1, 4]);
+        assert_eq!(ids(org.subtree(TeamId(2))), [2]);
+        assert_eq!(org.tree_place(TeamId(2)), 4);
+        assert_eq!(org.bottom_up().map(|t| t.0).collect::<Vec<_>>(), [2, 3, 4, 1, 0]);
     }
 
     #[test]

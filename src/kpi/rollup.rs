@@ -167,8 +167,9 @@ pub fn roll_across_team(rollup: TeamRollup, members: impl Iterator<Item = f64>) 
 /// sub-teams' sums, as a reader adding up the lines of a team page would have it,
 /// and a month scored for everyone adds each person once, to their own team.
 ///
-/// The tree is walked with a stack of its own, not by recursion: a chain of teams
-/// thousands deep takes memory, not the thread's stack.
+/// The people are read in their order (rows near each other in the month's table),
+/// each into the rollups of their own team among the subtree's; the subtree's teams
+/// are then taken into the teams above them, bottom up.
 pub(super) fn fold_down(
     organisation: &Organisation,
     team: TeamId,
@@ -176,34 +177,26 @@ pub(super) fn fold_down(
     mut add: impl FnMut(PersonId, &mut [Across]),
 ) -> Vec<Across> {
     let width = fresh.len();
-    let mut rollups = fresh.to_vec();
-    for &person in organisation.own_members(team) {
-        add(person, &mut rollups);
+    let subtree = organisation.subtree(team);
+    let first = organisation.tree_place(team);
+    // Per team of the subtree, in the same order, its rollups.
+    let mut rollups = fresh.repeat(subtree.len());
+    for &person in organisation.members(team) {
+        let own = organisation.places()[person.index()].0;
+        let at = (organisation.tree_place(own) - first) * width;
+        add(person, &mut rollups[at..at + width]);
     }
-    // Per team being folded, below `team`: the next of its sub-teams to fold.
-    let mut walk: Vec<(TeamId, usize)> = vec![(team, 0)];
-    while let Some((at, next)) = walk.last_mut() {
-        if let Some(&sub) = organisation.sub_teams(*at).get(*next) {
-            *next += 1;
-            walk.push((sub, 0));
-            rollups.extend_from_slice(fresh);
-            let top = rollups.len() - width;
-            for &person in organisation.own_members(sub) {
-                add(person, &mut rollups[top..]);
-            }
-        } else {
-            walk.pop();
-            if walk.is_empty() {
-                break;
-            }
-            let top = rollups.len() - width;
-            let (below, sub) = rollups.split_at_mut(top);
-            for (acc, &sub) in below[top - width..].iter_mut().zip(sub.iter()) {
+    // Bottom up: each team's sub-teams stand after it, already whole.
+    for (at, &above) in subtree.iter().enumerate().rev() {
+        for &sub in organisation.sub_teams(above) {
+            let from = (organisation.tree_place(sub) - first) * width;
+            let (head, tail) = rollups.split_at_mut(from);
+            for (acc, &sub) in head[at * width..(at + 1) * width].iter_mut().zip(&tail[..width]) {
                 acc.merge(sub);
             }
-            rollups.truncate(top);
         }
     }
+    rollups.truncate(width);
     rollups
 }
 

@@ -235,7 +235,7 @@ impl RollupGroup {
                 self.expected[j] += members;
             }
         }
-        for &team in organisation.bottom_up() {
+        for team in organisation.bottom_up() {
             if plan.bucket_of_team[team.index()] != self.bucket {
                 continue;
             }
