@@ -35,12 +35,8 @@ pub fn read_organisation(
     teams_path: &Path,
     people_path: &Path,
 ) -> Result<Organisation, ImportErrors> {
-    let teams = parse_teams(
-        &Table::read(teams_path, TEAM_COLUMNS)?,
-        rulebook,
-        &HashSet::new(),
-        &HashSet::new(),
-    )?;
+    let table = Table::read(teams_path, TEAM_COLUMNS)?;
+    let teams = parse_teams(&table, rulebook, &HashSet::new(), &HashSet::new())?;
     let team_keys: HashSet<String> = teams.iter().map(|t| t.key.clone()).collect();
     let people = parse_people(
         &Table::read(people_path, PEOPLE_COLUMNS)?,
@@ -48,7 +44,7 @@ pub fn read_organisation(
         &team_keys,
         &HashSet::new(),
     )?;
-    build_organisation(rulebook, &teams, &people, &teams_path.display().to_string())
+    organisation::organisation_of(rulebook, &teams, &people).map_err(|error| organisation::tree_errors(&table, &error))
 }
 
 /// Reads metric data in long form, `subject,period,metric,value` with `period` a

@@ -2,7 +2,7 @@
 
 use super::suggest;
 use super::table::{ImportErrors, RowError, Table};
-use crate::kpi::organisation::{ActiveMonths, Organisation, Person, Team, TeamId, TeamLoop};
+use crate::kpi::organisation::{ActiveMonths, Organisation, Person, Team, TeamId, TeamTreeError};
 use crate::kpi::period::Month;
 use crate::kpi::rulebook::Rulebook;
 use crate::store::{PersonRow, TeamRow};
@@ -181,31 +181,51 @@ pub fn parse_people(
     errors.or(rows)
 }
 
-/// The core's organisation from validated rows; a loop of team parents is refused.
+/// The core's organisation from validated rows; a loop of team parents, or a tree
+/// too deep, is refused.
 pub fn build_organisation(
     rulebook: &Rulebook,
     teams: &[TeamRow],
     people: &[PersonRow],
     teams_file: &str,
 ) -> Result<Organisation, ImportErrors> {
-    organisation_of(rulebook, teams, people).map_err(|team_loop| {
+    organisation_of(rulebook, teams, people).map_err(|error| {
         let mut errors = ImportErrors::default();
         errors.push(RowError {
             file: teams_file.to_owned(),
             line: 1,
             column: Some("parent".into()),
-            message: team_loop.to_string(),
+            message: error.to_string(),
         });
         errors
     })
 }
 
-/// The core's organisation from validated rows, or the loop their parents form.
+/// Parents that make no tree (a loop, or too many levels), placed at the first row
+/// of `table` of a team the error names: a stored tree was a tree, so one of the
+/// rows read broke it.
+pub(super) fn tree_errors(table: &Table, error: &TeamTreeError) -> ImportErrors {
+    let mut errors = ImportErrors::default();
+    let teams = error.teams();
+    let row = table.rows().find(|r| teams.contains(&r.get("id")));
+    errors.push(match row {
+        Some(row) => row.error("parent", error.to_string()),
+        None => RowError {
+            file: table.file().to_owned(),
+            line: 1,
+            column: Some("parent".into()),
+            message: error.to_string(),
+        },
+    });
+    errors
+}
+
+/// The core's organisation from validated rows, or why their parents make no tree.
 pub(super) fn organisation_of(
     rulebook: &Rulebook,
     teams: &[TeamRow],
     people: &[PersonRow],
-) -> Result<Organisation, TeamLoop> {
+) -> Result<Organisation, TeamTreeError> {
     // The organisation is being made here: its teams keep the order of `teams`, so a
     // team's id is its place in it.
     let index: HashMap<&str, TeamId> = teams

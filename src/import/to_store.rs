@@ -3,13 +3,13 @@
 //! what is stored, then write all or nothing.
 
 use super::metrics_file::stage_metrics_file;
-use super::organisation::organisation_of;
-use super::table::{ImportErrors, RowError, Table};
+use super::organisation::{organisation_of, tree_errors};
+use super::table::{ImportErrors, Table};
 use super::{
     METRIC_COLUMNS, PEOPLE_COLUMNS, TARGET_COLUMNS, TEAM_COLUMNS, build_organisation, parse_metrics, parse_people,
     parse_targets, parse_teams, subject_keys,
 };
-use crate::kpi::organisation::{Organisation, TeamLoop};
+use crate::kpi::organisation::Organisation;
 use crate::kpi::period::Period;
 use crate::kpi::rulebook::Rulebook;
 use crate::store::{
@@ -268,7 +268,8 @@ pub async fn import_table(
                 .filter(|t| !rows.iter().any(|r| r.key == t.key))
                 .collect();
             combined.extend(rows.iter().cloned());
-            organisation_of(rulebook, &combined, &[]).map_err(|team_loop| loop_error(table, &team_loop))?;
+            organisation_of(rulebook, &combined, &[])
+                .map_err(|error| ImportFailure::Rows(tree_errors(table, &error)))?;
             (rows.len(), writer.upsert_teams(&rows, source, actor).await?)
         }
         ImportKind::People => {
@@ -361,23 +362,6 @@ fn refusal(source: &str, error: ImportRefused) -> ImportFailure {
         ImportRefused::Finalized(rows) => ImportFailure::Finalized(FinalizedRows::new(source, rows)),
         ImportRefused::Store(e) => ImportFailure::Store(e),
     }
-}
-
-/// A loop of team parents, placed at the first imported row in it: the stored tree
-/// was a tree, so one of the new rows closed the loop.
-fn loop_error(table: &Table, team_loop: &TeamLoop) -> ImportFailure {
-    let mut errors = ImportErrors::default();
-    let row = table.rows().find(|r| team_loop.0.iter().any(|key| key == r.get("id")));
-    errors.push(match row {
-        Some(row) => row.error("parent", team_loop.to_string()),
-        None => RowError {
-            file: table.file().to_owned(),
-            line: 1,
-            column: Some("parent".into()),
-            message: team_loop.to_string(),
-        },
-    });
-    ImportFailure::Rows(errors)
 }
 
 /// The stored organisation, roles resolved against `rulebook`; with a period, only

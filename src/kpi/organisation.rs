@@ -79,10 +79,29 @@ impl ActiveMonths {
     }
 }
 
-/// Team parents that loop back on themselves.
+/// The most levels of teams a tree may have, its top team the first: more than any
+/// sales force has, and a bound on what a hostile file can make every scoring walk.
+pub const MAX_TEAM_LEVELS: usize = 64;
+
+/// Team parents that do not make a tree an organisation can have.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("teams form a loop: {}", .0.join(" -> "))]
-pub struct TeamLoop(pub Vec<String>);
+pub enum TeamTreeError {
+    /// Parents that loop back on themselves, the first team named again at the end.
+    #[error("teams form a loop: {}", .0.join(" -> "))]
+    Loop(Vec<String>),
+    #[error("team {team} is {levels} levels down from its top team {top}; at most {MAX_TEAM_LEVELS} levels of teams")]
+    TooDeep { team: String, levels: usize, top: String },
+}
+
+impl TeamTreeError {
+    /// The teams the error is about, to find the rows to point at.
+    pub fn teams(&self) -> Vec<&str> {
+        match self {
+            TeamTreeError::Loop(path) => path.iter().map(String::as_str).collect(),
+            TeamTreeError::TooDeep { team, .. } => vec![team.as_str()],
+        }
+    }
+}
 
 /// An organisation whose team tree is known to be a tree.
 #[derive(Debug, Clone)]
@@ -108,21 +127,9 @@ pub struct Organisation {
 }
 
 impl Organisation {
-    pub fn new(teams: Vec<Team>, people: Vec<Person>) -> Result<Organisation, TeamLoop> {
+    pub fn new(teams: Vec<Team>, people: Vec<Person>) -> Result<Organisation, TeamTreeError> {
+        check_tree(&teams)?;
         let mut members = vec![Vec::new(); teams.len()];
-        for (index, team) in teams.iter().enumerate() {
-            let mut seen = vec![index];
-            let mut parent = team.parent;
-            while let Some(p) = parent {
-                if seen.contains(&p.index()) {
-                    let mut path: Vec<String> = seen.iter().map(|&t| teams[t].key.clone()).collect();
-                    path.push(teams[p.index()].key.clone());
-                    return Err(TeamLoop(path));
-                }
-                seen.push(p.index());
-                parent = teams[p.index()].parent;
-            }
-        }
         let mut sub_teams = vec![Vec::new(); teams.len()];
         for (index, team) in teams.iter().enumerate() {
             if let Some(parent) = team.parent {
@@ -268,6 +275,55 @@ impl Organisation {
     }
 }
 
+/// Refuses a loop of parents or a tree deeper than [`MAX_TEAM_LEVELS`], each team's
+/// parents walked once (a team's level is its parent's plus one), so a chain of a
+/// hundred thousand teams is refused as fast as it is read.
+fn check_tree(teams: &[Team]) -> Result<(), TeamTreeError> {
+    const UNSEEN: u32 = u32::MAX;
+    const ON_WALK: u32 = u32::MAX - 1;
+    // Per team, its level (1 for a top team) once known.
+    let mut level = vec![UNSEEN; teams.len()];
+    let mut walk = Vec::new();
+    for start in 0..teams.len() {
+        walk.clear();
+        let mut at = start;
+        let above = loop {
+            match level[at] {
+                UNSEEN => {
+                    level[at] = ON_WALK;
+                    walk.push(at);
+                    match teams[at].parent {
+                        Some(parent) => at = parent.index(),
+                        None => break 0,
+                    }
+                }
+                ON_WALK => {
+                    let from = walk.iter().position(|&t| t == at).unwrap_or(0);
+                    let path = walk[from..].iter().chain([&at]).map(|&t| teams[t].key.clone());
+                    return Err(TeamTreeError::Loop(path.collect()));
+                }
+                known => break known as usize,
+            }
+        };
+        for (below, &team) in walk.iter().rev().enumerate() {
+            let levels = above + below + 1;
+            if levels > MAX_TEAM_LEVELS {
+                let mut top = team;
+                while let Some(parent) = teams[top].parent {
+                    top = parent.index();
+                }
+                return Err(TeamTreeError::TooDeep {
+                    team: teams[team].key.clone(),
+                    levels,
+                    top: teams[top].key.clone(),
+                });
+            }
+            level[team] = levels as u32;
+        }
+    }
+    Ok(())
+}
+
 impl fmt::Display for Subject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -340,5 +396,30 @@ mod tests {
     fn a_loop_of_parents_is_refused() {
         let error = Organisation::new(vec![team("a", Some(1)), team("b", Some(0))], vec![]).expect_err("a loop");
         assert_eq!(error.to_string(), "teams form a loop: a -> b -> a");
+    }
+
+    #[test]
+    fn a_tree_of_64_levels_is_taken_and_one_of_65_refused_at_its_deepest_team() {
+        let chain = |n: u32| -> Vec<Team> { (0..n).map(|t| team(&format!("t{t}"), t.checked_sub(1))).collect() };
+        assert!(Organisation::new(chain(64), vec![]).is_ok());
+        let error = Organisation::new(chain(100_000), vec![]).expect_err("too deep");
+        assert_eq!(
+            error.to_string(),
+            "team t64 is 65 levels down from its top team t0; at most 64 levels of teams"
+        );
+        assert_eq!(error.teams(), ["t64"]);
+    }
+
+    #[test]
+    fn a_loop_below_a_sound_tree_names_only_the_loop() {
+        // a is a top team; b hangs below it; c and d point at each other.
+        let teams = vec![
+            team("a", None),
+            team("b", Some(0)),
+            team("c", Some(3)),
+            team("d", Some(2)),
+        ];
+        let error = Organisation::new(teams, vec![]).expect_err("a loop");
+        assert_eq!(error.to_string(), "teams form a loop: c -> d -> c");
     }
 }

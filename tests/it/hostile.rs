@@ -30,6 +30,47 @@ fn a_workbook_claiming_a_huge_sheet_is_refused_by_the_command_line_with_the_cell
     assert!(stderr.contains("save the sheet as .xlsx or .csv"), "{stderr}");
 }
 
+#[test]
+fn a_chain_of_a_hundred_thousand_teams_is_refused_at_the_team_past_64_levels() {
+    // Each scoring walks every person's teams up to the top: a chain this long would
+    // make it walk a hundred thousand levels (it once took 15 s at 8,000).
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let mut teams = String::from("id,name,name_zh,parent,card\n");
+    for t in 0..100_000 {
+        let parent = if t == 0 { String::new() } else { format!("t{}", t - 1) };
+        teams.push_str(&format!("t{t},T{t},,{parent},\n"));
+    }
+    let teams = write(dir.path(), "teams.csv", &teams);
+    let people = write(
+        dir.path(),
+        "people.csv",
+        "id,name,email,team,role\np1,P,,t99999,junior_rep\n",
+    );
+    let data = write(
+        dir.path(),
+        "metrics.csv",
+        "subject,period,metric,value\np1,2026-10,sales_amount,1\n",
+    );
+    let output = yardstick()
+        .args(["evaluate", "--period", "2026-10"])
+        .arg("--teams")
+        .arg(&teams)
+        .arg("--people")
+        .arg(&people)
+        .arg("--data")
+        .arg(&data)
+        .output()
+        .expect("run yardstick evaluate");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "teams.csv:66: column `parent`: team t64 is 65 levels down from its top team t0; at most 64 levels of teams"
+        ),
+        "{stderr}"
+    );
+}
+
 /// `yardstick check DIR` on a folder holding `files`: its exit code and messages.
 fn check(files: &[(&str, String)]) -> (Option<i32>, String) {
     let dir = tempfile::tempdir().expect("a temporary folder");

@@ -214,7 +214,7 @@ pub(super) async fn post_people(req: HttpRequest, state: web::Data<AppState>, pa
         (status = 403, description = "A read-scope token, an account other than hr or admin, or a session without its X-CSRF-Token", body = crate::web::error::ErrorBody),
         (status = 413, description = "The body is over 1 MiB", body = crate::web::error::ErrorBody),
         (status = 415, description = "The body is not declared as JSON (Content-Type: application/json)", body = crate::web::error::ErrorBody),
-        (status = 422, description = "Rows refused (an unknown parent, a loop), each at `rows[i].field`; nothing was written", body = crate::web::error::ErrorBody),
+        (status = 422, description = "Rows refused (an unknown parent, a loop, a tree over 64 levels), each at `rows[i].field`; nothing was written", body = crate::web::error::ErrorBody),
     )
 )]
 #[post("/api/v1/teams")]
