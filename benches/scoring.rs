@@ -22,6 +22,12 @@ use yardstick::kpi::rollup::PeriodInputs;
 use yardstick::kpi::rulebook::{Rulebook, SourceFile};
 use yardstick::kpi::targets::TargetBook;
 
+/// The allocator the `yardstick` binary runs with (src/main.rs): the time measured is
+/// the product's, not glibc's.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 const KPIS: usize = 20;
 const METRICS: usize = 40;
 

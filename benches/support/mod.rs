@@ -3,6 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
+/// The allocator the `yardstick` binary runs with (src/main.rs): the memory and time
+/// measured are the product's, not glibc's.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// A CSV file `name` in `dir`, buffered for writing millions of rows.
 pub fn bench_file(dir: &Path, name: &str) -> (PathBuf, std::io::BufWriter<std::fs::File>) {
     let path = dir.join(name);
